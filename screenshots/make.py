@@ -1,0 +1,76 @@
+"""Make the README's screenshots: the real app, trading by keys against its embedded simulator.
+
+    python screenshots/make.py      # writes screenshots/*.svg
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from ib_blotter.config import Settings
+from ib_blotter.state.records import ConnectionState
+from ib_blotter.ui.app import BlotterApp
+
+HERE = Path(__file__).resolve().parent
+
+
+async def wait_for(pilot: Pilot, condition: object, seconds: float = 10.0) -> None:
+    for _ in range(int(seconds / 0.05)):
+        if condition():  # type: ignore[operator]
+            return
+        await pilot.pause(0.05)
+    raise RuntimeError("the app did not get there in time")
+
+
+async def enter(pilot: Pilot, app: BlotterApp, symbol: str, side: str, qty: str,
+                limit: str) -> None:
+    await pilot.press("n", "ctrl+a", "ctrl+k", *symbol, "enter")
+    await wait_for(pilot, lambda: app.found is not None and app.ticket.resolved_text == symbol)
+    app.ticket.query_one("#side").focus()
+    await pilot.press("s" if side == "SELL" else "b")
+    app.ticket.query_one("#quantity").focus()
+    await pilot.press(*qty)
+    app.ticket.query_one("#limit").focus()
+    await pilot.press(*limit, "enter")
+
+
+async def trade(pilot: Pilot, app: BlotterApp) -> None:
+    await wait_for(pilot, lambda: app.state.connection.state is ConnectionState.CONNECTED)
+    sim = app.simulator
+    assert sim is not None
+    sim.set_quote("AAPL", 187.50, 187.51, size=300)
+    sim.set_quote("ESZ6", 5412.00, 5412.25, size=5)
+    await enter(pilot, app, "AAPL", "BUY", "100", "187.40")
+    await pilot.press("y")
+    await enter(pilot, app, "ESZ6", "SELL", "2", "5425.00")
+    await pilot.press("y")
+    await enter(pilot, app, "AAPL", "BUY", "500", "187.55")
+    await pilot.press("y")
+    await wait_for(pilot, lambda: len(sim.exchange.fills) >= 2)
+    await pilot.pause(0.5)
+
+
+async def shoot(size: tuple[int, int], name: str, confirm: bool = False) -> None:
+    app = BlotterApp(Settings(sim=True, sim_pace=0.0, linger=3600.0))
+    async with app.run_test(size=size) as pilot:
+        await trade(pilot, app)
+        if confirm:
+            await enter(pilot, app, "AAPL", "SELL", "600", "188.00")
+            await pilot.pause(0.3)
+        app.save_screenshot(f"{name}.svg", str(HERE))
+        print(f"wrote screenshots/{name}.svg")
+
+
+async def main() -> None:
+    os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
+    await shoot((120, 36), "blotter-120x36")
+    await shoot((80, 24), "blotter-80x24")
+    await shoot((80, 24), "confirm-80x24", confirm=True)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,89 @@
+"""`ib-blotter`: parse the command line and the config file, set up logging, run the app."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+from .config import (
+    ConfigError,
+    Settings,
+    default_config_path,
+    default_log_path,
+    load_config,
+    settings_from,
+)
+
+EPILOG = """\
+examples:
+  ib-blotter --sim                     trade against the built-in paper exchange
+  ib-blotter --port 7497               TWS paper trading (4002 for IB Gateway paper)
+  ib-blotter --port 7496 --readonly    live TWS, look but never send
+
+TWS: Edit > Global Configuration > API > Settings: tick "Enable ActiveX and Socket Clients";
+untick "Read-Only API" to send orders. Press ? in the app for the keys.
+"""
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="ib-blotter", description="A keyboard-first order blotter for Interactive Brokers.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--host", help="TWS / IB Gateway host (default 127.0.0.1)")
+    parser.add_argument("--port", type=int,
+                        help="API port: 7497 TWS paper (default), 7496 TWS live, "
+                             "4002 Gateway paper, 4001 Gateway live")
+    parser.add_argument("--client-id", type=int, help="API client id (default 1; 0 binds "
+                                                      "orders typed into TWS)")
+    parser.add_argument("--account", help="account to trade and follow (default: the first)")
+    parser.add_argument("--sim", action="store_true", default=None,
+                        help="start the built-in paper exchange and connect to it (SIMULATED)")
+    parser.add_argument("--readonly", action="store_true", default=None,
+                        help="never send orders, modifies or cancels")
+    parser.add_argument("--config", type=Path, default=None,
+                        help=f"TOML config file (default {default_config_path()})")
+    parser.add_argument("--log-file", type=Path, help=f"log file (default {default_log_path()})")
+    return parser.parse_args(argv)
+
+
+def build_settings(args: argparse.Namespace) -> Settings:
+    path = args.config or default_config_path()
+    if args.config is not None and not path.is_file():
+        raise ConfigError(f"config file {path} does not exist")
+    cli_values = {
+        "host": args.host, "port": args.port, "client_id": args.client_id,
+        "account": args.account, "sim": args.sim, "readonly": args.readonly,
+        "log_file": args.log_file,
+    }
+    return settings_from(load_config(path), cli_values)
+
+
+def setup_logging(path: Path) -> None:
+    """Everything goes to a private file: the terminal belongs to the UI."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    handler = logging.StreamHandler(os.fdopen(fd, "a", encoding="utf-8"))
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    try:
+        settings = build_settings(args)
+    except ConfigError as exc:
+        sys.exit(f"ib-blotter: {exc}")
+    setup_logging(settings.log_file or default_log_path())
+    from .ui.app import BlotterApp  # after logging: importing Textual is the slow part
+
+    BlotterApp(settings).run()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+"""Settings: defaults, then the TOML config file, then the command line (last word wins)."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+from platformdirs import user_config_path, user_log_path
+
+APP_NAME = "ib-blotter"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 7497
+    client_id: int = 1
+    account: str = ""
+    sim: bool = False
+    readonly: bool = False
+    log_file: Path | None = None
+    connect_timeout: float = 4.0
+    retry_every: float = 5.0  # seconds between reconnect attempts
+    linger: float = 5.0  # seconds an ended order stays in the working view
+    sim_seed: int = 1
+    sim_pace: float = 4.0  # market moves per second in the embedded simulator
+
+
+class ConfigError(ValueError):
+    """The config file cannot be used; the text says where and why."""
+
+
+def default_config_path() -> Path:
+    return user_config_path(APP_NAME) / "config.toml"
+
+
+def default_log_path() -> Path:
+    return user_log_path(APP_NAME) / "ib-blotter.log"
+
+
+def load_config(path: Path) -> dict[str, object]:
+    """The [connection]/[app] tables of a TOML file, flattened to Settings' names."""
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        return {}
+    except (tomllib.TOMLDecodeError, OSError) as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+    known = {f.name for f in fields(Settings)}
+    values: dict[str, object] = {}
+    for section in ("connection", "app", "sim"):
+        table = data.get(section, {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: [{section}] must be a table")
+        for key, value in table.items():
+            name = key.replace("-", "_")
+            name = f"sim_{name}" if section == "sim" and not name.startswith("sim") else name
+            if name not in known:
+                raise ConfigError(f"{path}: unknown setting {section}.{key}")
+            values[name] = value
+    return values
+
+
+def settings_from(file_values: dict[str, object], cli_values: dict[str, object]) -> Settings:
+    merged = {**file_values, **{k: v for k, v in cli_values.items() if v is not None}}
+    if "log_file" in merged and merged["log_file"] is not None:
+        merged["log_file"] = Path(os.path.expanduser(str(merged["log_file"])))
+    defaults = Settings()
+    for name, value in merged.items():
+        expected = type(getattr(defaults, name))
+        if expected in (int, float, str, bool) and not _fits(value, expected):
+            raise ConfigError(f"{name} must be {expected.__name__}, not {value!r}")
+    return replace(defaults, **merged)  # type: ignore[arg-type]
+
+
+def _fits(value: object, expected: type) -> bool:
+    if expected is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if expected is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, expected)

@@ -1,0 +1,483 @@
+"""`IBAdapter`: ib_async's events in, state records out; the trader's requests out to IB.
+
+It shares Textual's event loop, so it only ever awaits ib_async's `...Async` methods (the sync
+API would call run_until_complete on a running loop). Every event handler is guarded: an
+exception is logged and becomes a state log line, never raised into ib_async.
+`--readonly` is enforced here: every order request (place, modify, cancel, global cancel)
+refuses before anything is sent; reads (contract look-ups, quotes) still work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import functools
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+import ib_async
+
+from ib_blotter.ib import convert
+from ib_blotter.state import ib_messages
+from ib_blotter.state.blotter import BlotterState
+from ib_blotter.state.records import (
+    ConnectionInfo,
+    ConnectionState,
+    LogKind,
+    OrderKey,
+)
+from ib_blotter.state.ticket import ContractSpec, OrderSpec
+
+logger = logging.getLogger(__name__)
+
+# IB codes that say how TWS's own link to IB is doing (the socket to TWS stays up).
+LINK_LOST = frozenset({1100, 2110})
+LINK_BACK = frozenset({1101, 1102})
+
+
+class AdapterError(Exception):
+    """A request the adapter refused; the message is meant for the trader."""
+
+
+class ReadOnlyError(AdapterError):
+    pass
+
+
+class NotOurOrderError(AdapterError):
+    pass
+
+
+class OrderEndedError(AdapterError):
+    pass
+
+
+class NotConnectedError(AdapterError):
+    pass
+
+
+class IBConnectError(AdapterError):
+    pass
+
+
+class IBAdapter:
+    """Connects to TWS / IB Gateway (or the simulator) and keeps `state` in step with it."""
+
+    def __init__(
+        self,
+        state: BlotterState,
+        ib: ib_async.IB | None = None,
+        *,
+        client_id: int = 1,
+        readonly: bool = False,
+        account: str = "",
+        simulated: bool = False,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.state = state
+        self.ib = ib or ib_async.IB()
+        self.client_id = client_id
+        self.readonly = readonly
+        self.account = account
+        self.simulated = simulated
+        self._clock = clock
+        self._host, self._port = "", 0
+        self._trades: dict[OrderKey, ib_async.Trade] = {}
+        self._ib_status: dict[OrderKey, str] = {}  # IB's last real status of each order
+        self._order_keys: dict[int, OrderKey] = {}  # our order ids (errors name only these)
+        self._min_ticks: dict[int, float] = {}  # conId -> tick, learned from resolve()
+        self._pending_tif: dict[OrderKey, str] = {}
+        self._tick_lookups: set[int] = set()  # conIds whose tick we asked IB for
+        self._tasks: set[asyncio.Task[None]] = set()  # held so they are not collected
+        self._syncing = False
+        self._closing = False
+        self._last_error = ""
+        self._down = asyncio.Event()
+        self._wiring: list[tuple[Any, Callable[..., None]]] = []
+        self._wire()
+
+    # -- event wiring ----------------------------------------------------------------------
+
+    def _wire(self) -> None:
+        ib = self.ib
+        for event, handler in (
+            (ib.newOrderEvent, self._on_new_order),
+            (ib.openOrderEvent, self._on_open_order),
+            (ib.orderStatusEvent, self._on_order_status),
+            (ib.execDetailsEvent, self._on_exec_details),
+            (ib.commissionReportEvent, self._on_commission_report),
+            (ib.errorEvent, self._on_error),
+            (ib.connectedEvent, self._on_connected),
+            (ib.disconnectedEvent, self._on_disconnected),
+            (ib.positionEvent, self._on_position),
+            (ib.client.apiError, self._on_api_error),
+        ):
+            guarded = self._guarded(handler)
+            event.connect(guarded, keep_ref=True)
+            self._wiring.append((event, guarded))
+
+    def detach(self) -> None:
+        """Stop listening to ib_async (the IB object may outlive this adapter)."""
+        for event, handler in self._wiring:
+            event.disconnect(handler)
+        self._wiring.clear()
+
+    def _guarded(self, handler: Callable[..., None]) -> Callable[..., None]:
+        @functools.wraps(handler)
+        def run(*args: Any) -> None:
+            try:
+                handler(*args)
+            except Exception as exc:
+                logger.exception("%s failed on %r", handler.__name__, args)
+                try:
+                    self.state.log(LogKind.ERROR, f"Internal error in {handler.__name__}: {exc}")
+                except Exception:
+                    logger.exception("could not log the failure of %s", handler.__name__)
+
+        return run
+
+    # -- connection ------------------------------------------------------------------------
+
+    async def connect(
+        self, host: str, port: int, timeout: float = 4.0, *, retrying: bool = False
+    ) -> None:
+        """Connect and sync; raises IBConnectError with a sentence for the trader.
+
+        retrying: a reconnect attempt; the header keeps saying "reconnecting" and why.
+        """
+        self._host, self._port = host, port
+        self._closing, self._last_error = False, ""
+        self._forget_session()
+        if retrying:
+            why = self.state.connection.last_error
+            self.state.connection_changed(self._info(ConnectionState.RECONNECTING, why))
+        else:
+            self.state.connection_changed(self._info(ConnectionState.CONNECTING))
+        self._syncing = True
+        try:
+            # readonly also tells ib_async to skip the order syncs a read-only TWS refuses.
+            await self.ib.connectAsync(
+                host, port, self.client_id, timeout, readonly=self.readonly, account=self.account
+            )
+        except Exception as exc:
+            if not isinstance(exc, OSError):  # TimeoutError is one too
+                logger.exception("connect to %s:%s failed", host, port)
+            message = self._connect_failure(exc, timeout)
+            down = ConnectionState.RECONNECTING if retrying else ConnectionState.DISCONNECTED
+            self.state.connection_changed(self._info(down, message))
+            raise IBConnectError(message) from exc
+        finally:
+            self._syncing = False
+
+    async def stay_connected(
+        self, host: str, port: int, timeout: float = 4.0, retry_every: float = 5.0
+    ) -> None:
+        """Connect, and reconnect whenever the connection drops, until disconnect()."""
+        retrying = False
+        while not self._closing:
+            self._down.clear()
+            try:
+                await self.connect(host, port, timeout, retrying=retrying)
+                await self._down.wait()
+            except IBConnectError:
+                pass
+            if self._closing:
+                return
+            info = replace(self.state.connection, state=ConnectionState.RECONNECTING)
+            self.state.connection_changed(info)
+            retrying = True
+            await asyncio.sleep(retry_every)
+
+    def disconnect(self) -> None:
+        self._closing = True
+        self._down.set()
+        if self.ib.isConnected():
+            self.ib.disconnect()  # emits disconnectedEvent, which updates the state
+        else:
+            info = replace(self.state.connection, state=ConnectionState.DISCONNECTED)
+            self.state.connection_changed(info)
+
+    def _forget_session(self) -> None:
+        """A new session starts clean: Trades of a dropped one would shadow what IB says now."""
+        self._trades.clear()
+        self._ib_status.clear()
+        self._order_keys.clear()
+        self._pending_tif.clear()
+        if not self.ib.isConnected():
+            self.ib.wrapper.reset()
+
+    def _info(self, state: ConnectionState, error: str = "") -> ConnectionInfo:
+        ready = self.ib.client.isReady()
+        return ConnectionInfo(
+            state=state,
+            host=self._host,
+            port=self._port,
+            client_id=self.client_id,
+            accounts=tuple(self.ib.client.getAccounts()) if ready else (),
+            server_version=self.ib.client.serverVersion() if ready else None,
+            simulated=self.simulated,
+            last_error=error,
+        )
+
+    def _connect_failure(self, exc: BaseException, timeout: float) -> str:
+        where = f"{self._host}:{self._port}"
+        if isinstance(exc, ConnectionRefusedError):
+            return f"Nothing listens on {where}: is TWS or IB Gateway running with the API on?"
+        if self._last_error:
+            return self._last_error
+        if isinstance(exc, TimeoutError):
+            return f"No API answer from {where} within {timeout:g} s (client id in use?)"
+        return f"Can't reach {where}: {exc}"
+
+    # -- ib_async events -------------------------------------------------------------------
+
+    def _on_connected(self) -> None:
+        for trade in self.ib.trades():
+            key = self._remember(trade)
+            self._ib_status[key] = trade.orderStatus.status
+            self._feed(trade, from_sync=True)
+        for fill in self.ib.fills():
+            self.state.fill_received(convert.fill_row(fill))
+        for item in self.ib.positions():
+            self.state.position_updated(convert.position(item))
+        self.state.connection_changed(self._info(ConnectionState.CONNECTED))
+
+    def _on_disconnected(self) -> None:
+        self._down.set()
+        error = "" if self._closing else self._last_error or "Connection closed"
+        info = replace(self.state.connection, state=ConnectionState.DISCONNECTED, last_error=error)
+        self.state.connection_changed(info)
+
+    def _on_api_error(self, message: str) -> None:
+        self._last_error = message
+
+    def _on_new_order(self, trade: ib_async.Trade) -> None:
+        key = self._remember(trade)
+        self._ib_status[key] = trade.orderStatus.status
+        self._feed(trade)
+
+    def _on_open_order(self, trade: ib_async.Trade) -> None:
+        key = self._remember(trade)
+        tif = self._pending_tif.pop(key, None)
+        if tif is not None:
+            # ib_async copies only price, size and type from an openOrder onto a known order.
+            trade.order.tif = tif
+        self._ib_status[key] = trade.orderStatus.status
+        self._feed(trade)
+
+    def _on_order_status(self, trade: ib_async.Trade) -> None:
+        key = self._remember(trade)
+        if _status_made_by_ib_async(trade):
+            # Undo ib_async's guess so the next real orderStatus from IB still counts as a change.
+            real = self._ib_status.get(key) or _state_status(self.state, key)
+            if real:
+                trade.orderStatus.status = real
+            return
+        self._ib_status[key] = trade.orderStatus.status
+        self._feed(trade)
+
+    def _on_exec_details(self, trade: ib_async.Trade, fill: ib_async.Fill) -> None:
+        self._remember(trade)
+        self.state.fill_received(convert.fill_row(fill))
+
+    def _on_commission_report(
+        self, trade: ib_async.Trade, fill: ib_async.Fill, report: ib_async.CommissionReport
+    ) -> None:
+        self.state.commission_received(
+            report.execId,
+            report.commission,
+            report.currency,
+            convert.realized_pnl(report.realizedPNL),
+        )
+
+    def _on_position(self, item: ib_async.Position) -> None:
+        self.state.position_updated(convert.position(item))
+
+    def _on_error(
+        self, req_id: int, code: int, text: str, contract: ib_async.Contract | None = None
+    ) -> None:
+        key = self._order_keys.get(req_id) if req_id != -1 else None
+        if key is not None:
+            self._pending_tif.pop(key, None)
+            self.state.order_message(key, code, text)
+        else:
+            about = f" ({convert.display_symbol(contract)})" if contract else ""
+            self.state.log(ib_messages.kind(code), ib_messages.describe(code, text) + about)
+        if ib_messages.kind(code) is LogKind.CONNECTION:
+            self._connection_message(code, ib_messages.describe(code, text))
+
+    def _connection_message(self, code: int, sentence: str) -> None:
+        if code not in LINK_BACK:
+            self._last_error = sentence
+        info = self.state.connection
+        if code in LINK_LOST and info.state is ConnectionState.CONNECTED:
+            self.state.connection_changed(
+                replace(info, state=ConnectionState.RECONNECTING, last_error=sentence)
+            )
+        elif code in LINK_BACK and info.state is ConnectionState.RECONNECTING:
+            self.state.connection_changed(
+                replace(info, state=ConnectionState.CONNECTED, last_error="")
+            )
+
+    def _remember(self, trade: ib_async.Trade) -> OrderKey:
+        order = trade.order
+        key = OrderKey.of(order.clientId, order.orderId, order.permId)
+        self._trades[key] = trade
+        if order.clientId == self.client_id and order.orderId != 0:
+            self._order_keys[order.orderId] = key
+        return key
+
+    def _feed(self, trade: ib_async.Trade, *, from_sync: bool = False) -> None:
+        tick = self._min_ticks.get(trade.contract.conId)
+        row = convert.order_row(trade, self.client_id, self._clock(), min_tick=tick)
+        self.state.order_updated(row, from_sync=from_sync or self._syncing)
+        if tick is None:
+            self._learn_tick(trade.contract.conId)
+
+    def _learn_tick(self, con_id: int) -> None:
+        """Ask IB once for the tick of an order's contract we never resolved (an order from
+        another session or client), so its prices format right and nudge works."""
+        if not con_id or con_id in self._tick_lookups or not self.ib.isConnected():
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # no loop, no socket traffic: nothing to ask with
+        self._tick_lookups.add(con_id)
+        task = loop.create_task(self._fetch_tick(con_id))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _fetch_tick(self, con_id: int) -> None:
+        try:
+            request = self.ib.reqContractDetailsAsync(ib_async.Contract(conId=con_id))
+            details = await asyncio.wait_for(request, 10.0)
+        except Exception as exc:
+            logger.warning("no contract details for conId %s: %s", con_id, exc)
+            return
+        if not details or not details[0].minTick:
+            return
+        self._min_ticks[con_id] = details[0].minTick
+        for trade in [t for t in self._trades.values() if t.contract.conId == con_id]:
+            self._guarded(self._feed)(trade)
+
+    # -- requests out ----------------------------------------------------------------------
+
+    async def resolve(
+        self,
+        symbol: str,
+        sec_type: str = "STK",
+        exchange: str = "",
+        currency: str = "",
+        timeout: float = 10.0,
+    ) -> list[tuple[ib_async.Contract, ContractSpec]]:
+        """Every contract IB matches, with what the ticket needs to know of each."""
+        self._require_connection("look up contracts")
+        wanted = convert.ib_contract(symbol, sec_type, exchange, currency)
+        try:
+            details = await asyncio.wait_for(self.ib.reqContractDetailsAsync(wanted), timeout)
+        except TimeoutError as exc:
+            raise AdapterError(f"No answer about {symbol} within {timeout:g} s") from exc
+        except ConnectionError as exc:
+            raise NotConnectedError(f"Connection lost while looking up {symbol}") from exc
+        found = [(d.contract, convert.contract_spec(d)) for d in details if d.contract]
+        for _contract, spec in found:
+            self._min_ticks[spec.con_id] = spec.min_tick
+        return found
+
+    def place(self, contract: ib_async.Contract, spec: OrderSpec) -> OrderKey:
+        """Send a new order (validated by `ticket.to_order_spec`); returns its key."""
+        self._refuse_if_readonly("place orders")
+        self._require_connection("place orders")
+        order = convert.ib_order(spec)
+        order.account = order.account or self.account
+        trade = self.ib.placeOrder(contract, order)
+        return OrderKey.of(trade.order.clientId, trade.order.orderId, trade.order.permId)
+
+    def modify(
+        self,
+        key: OrderKey,
+        quantity: float | None = None,
+        limit: float | None = None,
+        aux: float | None = None,
+        tif: str | None = None,
+        trailing_percent: float | None = None,
+    ) -> None:
+        """Send the order again under its own id with the changed terms (None: unchanged)."""
+        self._refuse_if_readonly("modify orders")
+        trade = self._own_live_trade(key)
+        self._require_connection("modify orders")
+        # A copy: the row keeps showing what IB confirmed until its openOrder says otherwise.
+        order = copy.copy(trade.order)
+        if quantity is not None:
+            order.totalQuantity = quantity
+        if limit is not None:
+            order.lmtPrice = limit
+        if aux is not None:
+            order.auxPrice = aux
+        if trailing_percent is not None:
+            order.trailingPercent = trailing_percent
+        if tif is not None and tif != trade.order.tif:
+            order.tif = tif
+            self._pending_tif[key] = tif
+        self.ib.placeOrder(trade.contract, order)
+
+    def cancel(self, key: OrderKey) -> None:
+        self._refuse_if_readonly("cancel orders")
+        trade = self._own_live_trade(key)
+        self._require_connection("cancel orders")
+        self.ib.cancelOrder(trade.order)
+
+    def cancel_all(self) -> None:
+        """IB's global cancel: every open order of every client, TWS's own included."""
+        self._refuse_if_readonly("cancel orders")
+        self._require_connection("cancel orders")
+        self.ib.reqGlobalCancel()
+
+    def subscribe_quote(self, contract: ib_async.Contract) -> ib_async.Ticker:
+        """A live bid/ask/last; the Ticker updates in place (watch its updateEvent)."""
+        self._require_connection("request quotes")
+        return self.ib.reqMktData(contract)
+
+    def unsubscribe_quote(self, contract: ib_async.Contract) -> None:
+        if self.ib.isConnected():
+            self.ib.cancelMktData(contract)
+
+    def _refuse_if_readonly(self, action: str) -> None:
+        """--readonly: no order request leaves this process."""
+        if self.readonly:
+            raise ReadOnlyError(f"Read-only: can't {action} (started with --readonly)")
+
+    def _require_connection(self, action: str) -> None:
+        if not self.ib.isConnected():
+            raise NotConnectedError(f"Not connected: can't {action}")
+
+    def _own_live_trade(self, key: OrderKey) -> ib_async.Trade:
+        row, trade = self.state.order(key), self._trades.get(key)
+        if row is None or trade is None:
+            raise NotOurOrderError(f"Order {key} is not known in this session")
+        if not row.ours:
+            raise NotOurOrderError(f"Order {key}: {_not_ours_reason(row.client_id, row.order_id)}")
+        if row.is_ended or trade.isDone():
+            raise OrderEndedError(f"Order {key} has ended ({row.status})")
+        return trade
+
+
+def _status_made_by_ib_async(trade: ib_async.Trade) -> bool:
+    """ib_async 2.1.0 sets ValidationError or Cancelled itself when IB sends an error for an
+    order, and logs that with the error code; IB's own statuses are logged with code 0."""
+    last = trade.log[-1] if trade.log else None
+    return last is not None and last.errorCode != 0 and last.status == trade.orderStatus.status
+
+
+def _state_status(state: BlotterState, key: OrderKey) -> str:
+    row = state.order(key)
+    return row.status if row else ""
+
+
+def _not_ours_reason(client_id: int, order_id: int) -> str:
+    if order_id == 0:
+        return "placed in TWS and not bound to the API (connect as client 0 to manage it)"
+    return f"placed by client {client_id}; only that client may change it"

@@ -1,0 +1,238 @@
+"""The one place that turns ib_async objects into the blotter's records, and order specs back.
+
+Pure functions of their arguments: they read ib_async's dataclasses, never call IB.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import datetime
+from decimal import Decimal
+
+import ib_async
+from ib_async.util import UNSET_DOUBLE, UNSET_INTEGER
+
+from ib_blotter.state.records import (
+    ENDED_STATUSES,
+    FillRow,
+    Liquidity,
+    OrderRow,
+    Position,
+)
+from ib_blotter.state.ticket import ORDER_TYPES, TIFS, ContractSpec, OrderSpec
+
+# contractDetails.orderTypes spells some types its own way ("STPLMT" for "STP LMT").
+IB_TYPE_TOKENS = {"STP LMT": "STPLMT", "MIDPRICE": "MIDPX"}
+_MONTH_CODES = "FGHJKMNQUVXZ"
+_FUTURE_LOCAL_SYMBOL = re.compile(r"[A-Z0-9]{1,5}[FGHJKMNQUVXZ]\d{1,2}")
+
+
+def display_symbol(contract: ib_async.Contract) -> str:
+    """The symbol a trader reads: AAPL, ESZ6, EUR.USD."""
+    if contract.secType == "STK":
+        return contract.symbol
+    if contract.localSymbol:
+        return contract.localSymbol
+    if contract.secType == "CASH":
+        return f"{contract.symbol}.{contract.currency}"
+    month = contract.lastTradeDateOrContractMonth
+    if contract.secType == "FUT" and len(month) >= 6 and month[4:6].isdigit():
+        return f"{contract.symbol}{_MONTH_CODES[int(month[4:6]) - 1]}{month[3]}"
+    return contract.symbol
+
+
+def price_or_none(value: float | Decimal | None) -> float | None:
+    """IB's "no price": None, the unset max double, NaN, and 0 on an order's price fields."""
+    if value is None:
+        return None
+    number = float(value)
+    if number == UNSET_DOUBLE or math.isnan(number) or math.isinf(number) or number == 0:
+        return None
+    return number
+
+
+def realized_pnl(value: float | None) -> float | None:
+    """None when IB sends none (the unset max double).
+
+    ib_async 2.1.0 turns IB's unset into 0.0 before we see it; an opening fill has no realized
+    PnL and an exact break-even close is rare, so 0.0 reads as none too.
+    """
+    if value is None or value == UNSET_DOUBLE or math.isnan(value) or value == 0:
+        return None
+    return value
+
+
+def order_row(
+    trade: ib_async.Trade, our_client_id: int, now: float, *, min_tick: float | None = None
+) -> OrderRow:
+    """A Trade as a row. `now` (monotonic seconds) becomes ended_at when the order has ended."""
+    order, status, contract = trade.order, trade.orderStatus, trade.contract
+    quantity = float(order.totalQuantity)
+    ended = status.status in ENDED_STATUSES
+    filled = float(status.filled)
+    remaining = float(status.remaining)
+    if remaining <= 0 and not ended:
+        # No orderStatus yet (a new or just-synced order): nothing filled means all remains.
+        remaining = max(quantity - filled, 0.0)
+    return OrderRow(
+        order_id=order.orderId,
+        perm_id=order.permId or status.permId,
+        client_id=order.clientId,
+        symbol=display_symbol(contract),
+        side=order.action,
+        quantity=quantity,
+        order_type=order.orderType,
+        status=status.status,
+        placed=_placed(trade),
+        account=order.account,
+        con_id=contract.conId,
+        sec_type=contract.secType,
+        filled=filled,
+        remaining=remaining,
+        limit=price_or_none(order.lmtPrice),
+        aux=price_or_none(order.auxPrice),
+        trailing_percent=price_or_none(order.trailingPercent),
+        tif=order.tif,
+        avg_fill_price=float(status.avgFillPrice) if filled > 0 else None,
+        parent_id=order.parentId,
+        oca_group=order.ocaGroup,
+        # Client 0 binds orders placed by hand in TWS (negative ids); id 0 is not bound yet.
+        ours=order.clientId == our_client_id and order.orderId != 0,
+        ended_at=now if ended else None,
+        min_tick=min_tick,
+    )
+
+
+def fill_row(fill: ib_async.Fill) -> FillRow:
+    execution, report = fill.execution, fill.commissionReport
+    # ib_async gives every Fill an empty report and fills it in when IB sends one.
+    reported = bool(report.execId) and report.execId == execution.execId
+    commission = report.commission if reported and report.commission != UNSET_DOUBLE else None
+    order_id = execution.orderId if execution.orderId != UNSET_INTEGER else 0
+    return FillRow(
+        time=fill.time,
+        exec_id=execution.execId,
+        order_id=order_id,
+        perm_id=execution.permId,
+        client_id=execution.clientId,
+        symbol=display_symbol(fill.contract),
+        side=execution.side,
+        shares=float(execution.shares),
+        price=float(execution.price),
+        exchange=execution.exchange,
+        liquidity=Liquidity.from_ib(execution.lastLiquidity),
+        account=execution.acctNumber,
+        cum_qty=float(execution.cumQty),
+        avg_price=float(execution.avgPrice),
+        commission=commission,
+        commission_currency=report.currency if reported else "",
+        realized_pnl=realized_pnl(report.realizedPNL) if reported else None,
+    )
+
+
+def position(item: ib_async.Position) -> Position:
+    return Position(
+        account=item.account,
+        symbol=display_symbol(item.contract),
+        con_id=item.contract.conId,
+        position=float(item.position),
+        avg_cost=float(item.avgCost),
+    )
+
+
+def contract_spec(details: ib_async.ContractDetails) -> ContractSpec:
+    """What the ticket needs to know of a contract, from its contractDetails."""
+    contract = details.contract or ib_async.Contract()
+    tokens = {token.strip() for token in details.orderTypes.split(",") if token.strip()}
+    return ContractSpec(
+        symbol=display_symbol(contract),
+        sec_type=contract.secType,
+        min_tick=_positive(details.minTick),
+        order_types=frozenset(t for t in ORDER_TYPES if IB_TYPE_TOKENS.get(t, t) in tokens),
+        tifs=frozenset(tif for tif in TIFS if tif in tokens),
+        multiplier=_multiplier(contract.multiplier),
+        size_increment=_positive(details.sizeIncrement),
+        min_size=_positive(details.minSize),
+        con_id=contract.conId,
+        long_name=details.longName,
+        exchange=contract.exchange,
+        currency=contract.currency,
+    )
+
+
+def ib_order(spec: OrderSpec) -> ib_async.Order:
+    """An IB order for a validated OrderSpec. Unused prices stay IB's unset, never 0."""
+    return ib_async.Order(
+        action=spec.side,
+        totalQuantity=spec.quantity,
+        orderType=spec.order_type,
+        lmtPrice=_unset_if_none(spec.limit),
+        auxPrice=_unset_if_none(spec.aux),
+        trailingPercent=_unset_if_none(spec.trailing_percent),
+        trailStopPrice=_unset_if_none(spec.trail_stop),
+        tif=spec.tif,
+        goodTillDate=spec.good_till,
+        account=spec.account,
+        outsideRth=spec.outside_rth,
+    )
+
+
+def ib_contract(
+    symbol: str, sec_type: str = "STK", exchange: str = "", currency: str = ""
+) -> ib_async.Contract:
+    """A contract to look up with reqContractDetails, from what the trader typed.
+
+    "AAPL" -> a SMART stock; "EUR.USD" or "EURUSD" -> an IDEALPRO pair; "ESZ6" -> a future by
+    its local symbol, "ES" -> every ES expiry (the caller picks one).
+    """
+    symbol, sec_type = symbol.strip().upper(), sec_type.strip().upper() or "STK"
+    exchange, currency = exchange.strip().upper(), currency.strip().upper()
+    if sec_type == "CASH":
+        base, quote = _pair(symbol, currency)
+        return ib_async.Contract(
+            secType="CASH", symbol=base, currency=quote, exchange=exchange or "IDEALPRO"
+        )
+    if sec_type == "FUT" and _FUTURE_LOCAL_SYMBOL.fullmatch(symbol):
+        return ib_async.Contract(
+            secType="FUT", localSymbol=symbol, exchange=exchange, currency=currency
+        )
+    if sec_type == "STK":
+        return ib_async.Contract(
+            secType="STK", symbol=symbol, exchange=exchange or "SMART", currency=currency or "USD"
+        )
+    return ib_async.Contract(secType=sec_type, symbol=symbol, exchange=exchange, currency=currency)
+
+
+def _placed(trade: ib_async.Trade) -> datetime | None:
+    """When the order was first logged; ib_async's clock reads datetime.min before any data."""
+    if not trade.log or trade.log[0].time.year < 2000:
+        return None
+    return trade.log[0].time
+
+
+def _pair(symbol: str, currency: str) -> tuple[str, str]:
+    for separator in "./":
+        if separator in symbol:
+            base, _sep, quote = symbol.partition(separator)
+            return base, quote
+    if len(symbol) == 6 and not currency:
+        return symbol[:3], symbol[3:]
+    return symbol, currency
+
+
+def _positive(value: float) -> float:
+    """IB sends 0 or the unset max double for "not known"; the spec uses 0."""
+    return float(value) if 0 < value < UNSET_DOUBLE else 0.0
+
+
+def _multiplier(text: str) -> float:
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        return 1.0
+    return value if value > 0 else 1.0
+
+
+def _unset_if_none(value: float | None) -> float:
+    return UNSET_DOUBLE if value is None else value

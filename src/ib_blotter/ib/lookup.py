@@ -1,0 +1,58 @@
+"""From what the trader typed ("AAPL", "ES", "ESZ6", "EUR.USD") to one IB contract."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import ib_async
+
+from ..state.ticket import ContractSpec
+from .adapter import IBAdapter
+
+_FX = re.compile(r"[A-Z]{3}[./]?[A-Z]{3}")
+_FUTURE = re.compile(r"[A-Z0-9]{1,4}[FGHJKMNQUVXZ]\d{1,2}")  # ESZ6, CLF27: root, month, year
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    contract: ib_async.Contract
+    spec: ContractSpec
+    description: str  # "APPLE INC · NASDAQ", "E-mini S&P 500 · CME · front month (next ESH7)"
+
+
+class LookupFailed(Exception):
+    """No contract: the text is a sentence for the trader."""
+
+
+def _sec_types(text: str) -> tuple[str, ...]:
+    """The order in which to try: a pair looks like FX; else a stock first, then a future."""
+    if "." in text or "/" in text:
+        return ("CASH",)
+    if _FX.fullmatch(text) and len(text) == 6:
+        return ("STK", "CASH", "FUT")
+    if _FUTURE.fullmatch(text):
+        return ("FUT", "STK")
+    return ("STK", "FUT")
+
+
+async def find_contract(adapter: IBAdapter, text: str) -> Found:
+    text = text.strip().upper()
+    if not text:
+        raise LookupFailed("Type a symbol")
+    for sec_type in _sec_types(text):
+        matches = await adapter.resolve(text, sec_type)
+        if matches:
+            return _choose(matches)
+    raise LookupFailed(f"{text}: IB knows no stock, future or FX pair by that name")
+
+
+def _choose(matches: list[tuple[ib_async.Contract, ContractSpec]]) -> Found:
+    """One match is the answer; several futures expiries mean the front month."""
+    ordered = sorted(matches, key=lambda m: m[0].lastTradeDateOrContractMonth)
+    contract, spec = ordered[0]
+    place = contract.primaryExchange or contract.exchange
+    description = f"{spec.symbol} {spec.long_name} · {place}"
+    if len(ordered) > 1:
+        description += f" · front month (next {ordered[1][1].symbol})"
+    return Found(contract, spec, description)

@@ -1,0 +1,147 @@
+"""What streams to subscribers: market data ticks, positions, portfolio, account values, PnL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from . import outgoing as out
+from .account import Account, Holding
+from .market import Quote
+from .model import Instrument
+
+# tick type ids: live, and their delayed twins (reqMarketDataType 3 or 4)
+LIVE = {
+    "bid": 1,
+    "ask": 2,
+    "last": 4,
+    "high": 6,
+    "low": 7,
+    "close": 9,
+    "open": 14,
+    "bidSize": 0,
+    "askSize": 3,
+    "lastSize": 5,
+    "volume": 8,
+}
+DELAYED = {
+    "bid": 66,
+    "ask": 67,
+    "last": 68,
+    "high": 72,
+    "low": 73,
+    "close": 75,
+    "open": 76,
+    "bidSize": 69,
+    "askSize": 70,
+    "lastSize": 71,
+    "volume": 74,
+}
+LAST_TIMESTAMP = 45
+BBO_EXCHANGE = "9c0001"
+SNAPSHOT_PERMISSIONS = 3
+
+ACCOUNT_KEYS = (
+    "NetLiquidation",
+    "TotalCashValue",
+    "SettledCash",
+    "GrossPositionValue",
+    "EquityWithLoanValue",
+    "InitMarginReq",
+    "MaintMarginReq",
+    "FullInitMarginReq",
+    "FullMaintMarginReq",
+    "AvailableFunds",
+    "ExcessLiquidity",
+    "BuyingPower",
+    "UnrealizedPnL",
+    "RealizedPnL",
+    "Cushion",
+)
+
+
+def _tick_ids(market_data_type: int) -> dict[str, int]:
+    return DELAYED if market_data_type in (3, 4) else LIVE
+
+
+def quote_ticks(
+    req_id: int,
+    quote: Quote,
+    market_data_type: int,
+    epoch: int,
+    previous: tuple[float, ...] | None = None,
+) -> Iterator[list[object]]:
+    """The ticks for a quote; with `previous` (a quote_key), only what changed."""
+    ids = _tick_ids(market_data_type)
+    old = previous or (None,) * 8
+    if quote.bid != old[0] or quote.bidSize != old[1]:
+        yield out.tick_price(req_id, ids["bid"], quote.bid, quote.bidSize, 0)
+    if quote.ask != old[2] or quote.askSize != old[3]:
+        yield out.tick_price(req_id, ids["ask"], quote.ask, quote.askSize, 0)
+    if quote.last != old[4] or quote.volume != old[5]:
+        yield out.tick_price(req_id, ids["last"], quote.last, quote.lastSize, 0)
+        yield out.tick_size(req_id, ids["volume"], quote.volume)
+        yield out.tick_string(req_id, LAST_TIMESTAMP, str(epoch))
+    if quote.high != old[6]:
+        yield out.tick_price(req_id, ids["high"], quote.high, 0, 0)
+    if quote.low != old[7]:
+        yield out.tick_price(req_id, ids["low"], quote.low, 0, 0)
+    if previous is None:
+        yield out.tick_price(req_id, ids["close"], quote.close, 0, 0)
+        yield out.tick_price(req_id, ids["open"], quote.open, 0, 0)
+
+
+def quote_key(quote: Quote) -> tuple[float, ...]:
+    return (
+        quote.bid,
+        quote.bidSize,
+        quote.ask,
+        quote.askSize,
+        quote.last,
+        quote.volume,
+        quote.high,
+        quote.low,
+    )
+
+
+def account_values(account: Account, marks: dict[int, float]) -> Iterator[tuple[str, str, str]]:
+    """(key, value, currency) as updateAccountValue and accountUpdateMulti carry them."""
+    values = account.values(marks)
+    yield "AccountCode", account.name, ""
+    yield "AccountType", "INDIVIDUAL", ""
+    yield "Currency", "USD", "USD"
+    for key in ACCOUNT_KEYS:
+        yield key, f"{values[key]:.2f}", "USD"
+
+
+def portfolio_line(account: Account, holding: Holding, mark: float) -> list[object]:
+    return out.update_portfolio(
+        holding.inst.contract,
+        holding.position,
+        mark,
+        account.market_value(holding, mark),
+        holding.avg_cost,
+        account.unrealized(holding, mark),
+        holding.realized,
+        account.name,
+    )
+
+
+def held(account: Account) -> Iterator[Holding]:
+    """Holdings worth reporting: open now, or traded today."""
+    return (h for h in account.holdings.values() if h.position != 0 or h.realized != 0)
+
+
+def pnl_figures(account: Account, marks: dict[int, float]) -> tuple[float, float, float]:
+    """(daily, unrealized, realized); the simulated day starts flat, so daily is their sum."""
+    unrealized = sum(account.unrealized(h, marks[c]) for c, h in account.holdings.items())
+    return unrealized + account.realized, unrealized, account.realized
+
+
+def pnl_single_figures(
+    account: Account, inst: Instrument, mark: float
+) -> tuple[float, float, float, float, float]:
+    """(position, daily, unrealized, realized, value) for one contract."""
+    holding = account.holdings.get(inst.contract.conId) or Holding(inst)
+    unrealized = account.unrealized(holding, mark)
+    value = account.market_value(holding, mark)
+    return holding.position, unrealized + holding.realized, unrealized, holding.realized, value

@@ -1,0 +1,124 @@
+"""Quotes for every instrument: a seeded random walk on the tick grid, or prices set by hand."""
+
+from __future__ import annotations
+
+import random
+import zlib
+from dataclasses import dataclass
+
+from .model import Instrument
+
+
+@dataclass(slots=True)
+class Quote:
+    bid: float
+    ask: float
+    last: float
+    bidSize: float
+    askSize: float
+    lastSize: float
+    volume: float
+    open: float
+    high: float
+    low: float
+    close: float  # the previous session's close
+
+    @property
+    def mid(self) -> float:
+        return (self.bid + self.ask) / 2
+
+
+def on_grid(price: float, tick: float) -> float:
+    """The price rounded to the tick grid, without float dust (187.5 not 187.50000000001)."""
+    steps = round(price / tick)
+    decimals = max(0, len(f"{tick:.10f}".rstrip("0").split(".")[1]))
+    return round(steps * tick, decimals)
+
+
+def _typical_size(inst: Instrument) -> tuple[int, int]:
+    if inst.contract.secType == "FUT":
+        return 5, 60
+    if inst.contract.secType == "CASH":
+        return 100_000, 5_000_000
+    return 100, 1500
+
+
+class Market:
+    """One quote per instrument; each `step` moves every quote by a few ticks."""
+
+    def __init__(self, instruments: list[Instrument], seed: int) -> None:
+        self.instruments = {inst.contract.conId: inst for inst in instruments}
+        # One generator per instrument so the walk of AAPL does not depend on who else trades.
+        self._rngs = {
+            con_id: random.Random(seed * 1_000_003 + zlib.crc32(inst.contract.localSymbol.encode()))
+            for con_id, inst in self.instruments.items()
+        }
+        self.quotes = {
+            con_id: self._opening_quote(inst) for con_id, inst in self.instruments.items()
+        }
+
+    def _opening_quote(self, inst: Instrument) -> Quote:
+        rng = self._rngs[inst.contract.conId]
+        tick = inst.minTick
+        mid = on_grid(inst.startPrice, tick)
+        low, high = _typical_size(inst)
+        close = on_grid(mid * (1 + rng.uniform(-0.01, 0.01)), tick)
+        return Quote(
+            bid=mid,
+            ask=on_grid(mid + tick, tick),
+            last=mid,
+            bidSize=rng.randint(low, high),
+            askSize=rng.randint(low, high),
+            lastSize=low,
+            volume=0,
+            open=mid,
+            high=mid,
+            low=mid,
+            close=close,
+        )
+
+    def quote(self, con_id: int) -> Quote:
+        return self.quotes[con_id]
+
+    def step(self, con_id: int) -> Quote:
+        """Move one market: the mid walks a few ticks, sizes refresh, a trade prints."""
+        inst = self.instruments[con_id]
+        rng = self._rngs[con_id]
+        quote = self.quotes[con_id]
+        tick = inst.minTick
+        move = rng.choice((-2, -1, -1, 0, 0, 0, 1, 1, 2)) * tick
+        spread = tick * rng.choice((1, 1, 1, 2))
+        bid = on_grid(max(quote.bid + move, tick), tick)
+        low, high = _typical_size(inst)
+        trade_at_ask = rng.random() < 0.5
+        last = on_grid(bid + spread, tick) if trade_at_ask else bid
+        size = rng.randint(low, max(low, high // 5))
+        self._set(quote, tick, bid, on_grid(bid + spread, tick), last, size)
+        quote.bidSize = rng.randint(low, high)
+        quote.askSize = rng.randint(low, high)
+        return quote
+
+    def set_quote(self, con_id: int, bid: float, ask: float, last: float | None = None,
+                  size: float | None = None) -> Quote:
+        """Put the market where a test or a trainer wants it; `size` is the size at the touch."""
+        tick = self.instruments[con_id].minTick
+        quote = self.quotes[con_id]
+        last_price = on_grid(last if last is not None else (bid + ask) / 2, tick)
+        self._set(quote, tick, on_grid(bid, tick), on_grid(ask, tick), last_price,
+                  quote.lastSize)
+        if size is not None:
+            quote.bidSize = quote.askSize = size
+        return quote
+
+    def record_trade(self, con_id: int, price: float, size: float) -> None:
+        quote = self.quotes[con_id]
+        quote.last, quote.lastSize = price, size
+        quote.volume += size
+        quote.high, quote.low = max(quote.high, price), min(quote.low, price)
+
+    @staticmethod
+    def _set(quote: Quote, tick: float, bid: float, ask: float, last: float, size: float) -> None:
+        quote.bid, quote.ask = bid, max(ask, on_grid(bid + tick, tick))
+        quote.last, quote.lastSize = last, size
+        quote.volume += size
+        quote.high, quote.low = max(quote.high, last), min(quote.low, last)

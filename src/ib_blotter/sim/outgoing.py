@@ -1,0 +1,627 @@
+"""Server -> client messages at server version 178: each builder returns the fields for `frame`.
+
+Owns the field layouts TWS sends in plain-text framing, as both ib_async 2.1.0's and ibapi's
+decoders read them at 178 (several handlers unpack an exact field count). Builders take the
+simulator's records and never touch sockets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .instruments import tws_order_types
+from .model import (
+    UNSET_DOUBLE,
+    UNSET_INT,
+    Fill,
+    Instrument,
+    OrderMargin,
+    OrderRequest,
+    SimContract,
+    SimOrder,
+)
+
+Fields = list[object]
+
+# Message ids, server -> client (a separate id space from client -> server).
+TICK_PRICE = 1
+TICK_SIZE = 2
+ORDER_STATUS = 3
+ERR_MSG = 4
+OPEN_ORDER = 5
+ACCT_VALUE = 6
+PORTFOLIO_VALUE = 7
+ACCT_UPDATE_TIME = 8
+NEXT_VALID_ID = 9
+CONTRACT_DATA = 10
+EXECUTION_DATA = 11
+MANAGED_ACCTS = 15
+TICK_GENERIC = 45
+TICK_STRING = 46
+CURRENT_TIME = 49
+CONTRACT_DATA_END = 52
+OPEN_ORDER_END = 53
+ACCT_DOWNLOAD_END = 54
+EXECUTION_DATA_END = 55
+TICK_SNAPSHOT_END = 57
+MARKET_DATA_TYPE = 58
+COMMISSION_REPORT = 59
+POSITION_DATA = 61
+POSITION_END = 62
+ACCOUNT_SUMMARY = 63
+ACCOUNT_SUMMARY_END = 64
+POSITION_MULTI = 71
+POSITION_MULTI_END = 72
+ACCOUNT_UPDATE_MULTI = 73
+ACCOUNT_UPDATE_MULTI_END = 74
+TICK_REQ_PARAMS = 81
+PNL = 94
+PNL_SINGLE = 95
+COMPLETED_ORDER = 101
+COMPLETED_ORDERS_END = 102
+
+# "No value" as TWS writes it; ibapi compares this exact text for its Decimal fields.
+UNSET_DOUBLE_TEXT = "1.7976931348623157E308"
+UNSET_INT_TEXT = "2147483647"
+
+PEG_BENCH_TYPES = frozenset({"PEG BENCH", "PEGBENCH"})
+
+
+def _double(value: float | None) -> object:
+    return UNSET_DOUBLE_TEXT if value is None or value == UNSET_DOUBLE else value
+
+
+def _int(value: int | None) -> object:
+    return UNSET_INT_TEXT if value is None or value == UNSET_INT else value
+
+
+def _price(value: float | None) -> object:
+    # TWS echoes a price the order does not use as 0 (a MKT order's lmtPrice reads 0.0).
+    return 0 if value is None else value
+
+
+def _ascii7(text: str) -> str:
+    # Both clients unicode-unescape longName (TWS sends it 7-bit since server version 153).
+    return text.encode("ascii", "backslashreplace").decode("ascii")
+
+
+def _contract(c: SimContract) -> Fields:
+    """The 11-field contract block of openOrder, execDetails and position (no primaryExchange)."""
+    return [
+        c.conId,
+        c.symbol,
+        c.secType,
+        c.lastTradeDateOrContractMonth,
+        c.strike,
+        c.right,
+        c.multiplier,
+        c.exchange,
+        c.currency,
+        c.localSymbol,
+        c.tradingClass,
+    ]
+
+
+def _portfolio_contract(c: SimContract) -> Fields:
+    """updatePortfolio's contract block: primaryExchange where the others have exchange."""
+    return [
+        c.conId,
+        c.symbol,
+        c.secType,
+        c.lastTradeDateOrContractMonth,
+        c.strike,
+        c.right,
+        c.multiplier,
+        c.primaryExchange,
+        c.currency,
+        c.localSymbol,
+        c.tradingClass,
+    ]
+
+
+def _order_basics(req: OrderRequest) -> Fields:
+    """action .. orderRef, the run both openOrder and completedOrder start with."""
+    return [
+        req.action,
+        req.totalQuantity,
+        req.orderType,
+        _price(req.lmtPrice),
+        _price(req.auxPrice),
+        req.tif,
+        req.ocaGroup,
+        req.account,
+        req.openClose,
+        req.origin,
+        req.orderRef,
+    ]
+
+
+def _trail_stop(order: SimOrder) -> object:
+    return _double(order.trailStop if order.trailStop is not None else order.request.trailStopPrice)
+
+
+def _algo(req: OrderRequest) -> Fields:
+    if not req.algoStrategy:
+        return [""]
+    params: Fields = [len(req.algoParams)]
+    for tag_value in req.algoParams:
+        params += [tag_value.tag, tag_value.value]
+    return [req.algoStrategy, *params]
+
+
+def _peg_bench(req: OrderRequest) -> Fields:
+    # referenceContractId, isPeggedChangeAmountDecrease, peggedChangeAmount,
+    # referenceChangeAmount, referenceExchangeId: present only for PEG BENCH orders.
+    return [0, False, 0, 0, ""] if req.orderType in PEG_BENCH_TYPES else []
+
+
+def _scale_and_combo_empty() -> Fields:
+    # comboLegs, orderComboLegs, smartComboRoutingParams counts; scale init/subs/increment.
+    return [0, 0, 0, UNSET_INT_TEXT, UNSET_INT_TEXT, UNSET_DOUBLE_TEXT]
+
+
+def _peg_best_mid_unset() -> Fields:
+    # minTradeQty, minCompeteSize, competeAgainstBestOffset, midOffsetAtWhole, midOffsetAtHalf.
+    return [UNSET_INT_TEXT, UNSET_INT_TEXT, UNSET_DOUBLE_TEXT, UNSET_DOUBLE_TEXT, UNSET_DOUBLE_TEXT]
+
+
+def _what_if_state(order: SimOrder, margin: OrderMargin | None) -> Fields:
+    """status, nine margin strings, commissions, warning; never empty, as ib_async floats them."""
+    if margin is None:
+        return [order.status, *[UNSET_DOUBLE_TEXT] * 12, "", ""]
+    return [
+        order.status,
+        margin.initMarginBefore,
+        margin.maintMarginBefore,
+        margin.equityWithLoanBefore,
+        margin.initMarginChange,
+        margin.maintMarginChange,
+        margin.equityWithLoanChange,
+        margin.initMarginAfter,
+        margin.maintMarginAfter,
+        margin.equityWithLoanAfter,
+        margin.commission,
+        margin.minCommission,
+        margin.maxCommission,
+        margin.commissionCurrency,
+        margin.warningText,
+    ]
+
+
+def open_order(order: SimOrder, margin: OrderMargin | None = None) -> Fields:
+    """openOrder (5), no version field at >= 145; `margin` makes it a what-if answer."""
+    req = order.request
+    return [
+        OPEN_ORDER,
+        order.orderId,
+        *_contract(order.contract),
+        *_order_basics(req),
+        order.clientId,
+        order.permId,
+        req.outsideRth,
+        req.hidden,
+        0,  # discretionaryAmt
+        req.goodAfterTime,
+        "",  # sharesAllocation, deprecated
+        "",  # faGroup
+        "",  # faMethod
+        "",  # faPercentage (no faProfile at >= 177)
+        req.modelCode,
+        req.goodTillDate,
+        "",  # rule80A
+        _double(req.percentOffset),
+        "",  # settlingFirm
+        0,  # shortSaleSlot
+        "",  # designatedLocation
+        -1,  # exemptCode
+        0,  # auctionStrategy
+        *[UNSET_DOUBLE_TEXT] * 5,  # startingPrice, stockRefPrice, delta, stockRange lower/upper
+        _int(req.displaySize),
+        False,  # blockOrder
+        False,  # sweepToFill
+        req.allOrNone,
+        _int(req.minQty),
+        req.ocaType,
+        False,  # eTradeOnly
+        False,  # firmQuoteOnly
+        UNSET_DOUBLE_TEXT,  # nbboPriceCap
+        req.parentId,
+        req.triggerMethod,
+        UNSET_DOUBLE_TEXT,  # volatility
+        0,  # volatilityType
+        "",  # deltaNeutralOrderType: empty, so no delta-neutral block follows
+        UNSET_DOUBLE_TEXT,  # deltaNeutralAuxPrice
+        False,  # continuousUpdate
+        0,  # referencePriceType
+        _trail_stop(order),
+        _double(req.trailingPercent),
+        UNSET_DOUBLE_TEXT,  # basisPoints
+        UNSET_INT_TEXT,  # basisPointsType
+        "",  # comboLegsDescrip
+        *_scale_and_combo_empty(),
+        "",  # hedgeType: empty, so no hedgeParam
+        False,  # optOutSmartRouting
+        "",  # clearingAccount
+        "",  # clearingIntent
+        False,  # notHeld
+        False,  # deltaNeutralContract present
+        *_algo(req),
+        False,  # solicited
+        req.whatIf,
+        *_what_if_state(order, margin),
+        False,  # randomizeSize
+        False,  # randomizePrice
+        *_peg_bench(req),
+        0,  # conditions count
+        req.orderType,  # adjustedOrderType
+        UNSET_DOUBLE_TEXT,  # triggerPrice
+        _trail_stop(order),
+        UNSET_DOUBLE_TEXT,  # lmtPriceOffset
+        UNSET_DOUBLE_TEXT,  # adjustedStopPrice
+        UNSET_DOUBLE_TEXT,  # adjustedStopLimitPrice
+        UNSET_DOUBLE_TEXT,  # adjustedTrailingAmount
+        0,  # adjustableTrailingUnit
+        "",  # softDollarTier name
+        "",  # softDollarTier value
+        "",  # softDollarTier displayName
+        _double(req.cashQty),
+        False,  # dontUseAutoPriceForHedge
+        False,  # isOmsContainer
+        False,  # discretionaryUpToLimitPrice
+        False,  # usePriceMgmtAlgo
+        UNSET_INT_TEXT,  # duration (>= 158)
+        UNSET_INT_TEXT,  # postToAts (>= 160)
+        False,  # autoCancelParent (>= 162)
+        *_peg_best_mid_unset(),  # (>= 170)
+    ]
+
+
+def completed_order(order: SimOrder) -> Fields:
+    """completedOrder (101): no orderId or clientId, fewer order fields, completion at the end."""
+    req = order.request
+    status = str(order.status)
+    return [
+        COMPLETED_ORDER,
+        *_contract(order.contract),
+        *_order_basics(req),
+        order.permId,
+        req.outsideRth,
+        req.hidden,
+        0,  # discretionaryAmt
+        req.goodAfterTime,
+        "",  # faGroup
+        "",  # faMethod
+        "",  # faPercentage
+        req.modelCode,
+        req.goodTillDate,
+        "",  # rule80A
+        _double(req.percentOffset),
+        "",  # settlingFirm
+        0,  # shortSaleSlot
+        "",  # designatedLocation
+        -1,  # exemptCode
+        *[UNSET_DOUBLE_TEXT] * 5,  # startingPrice, stockRefPrice, delta, stockRange lower/upper
+        _int(req.displaySize),
+        False,  # sweepToFill
+        req.allOrNone,
+        _int(req.minQty),
+        req.ocaType,
+        req.triggerMethod,
+        UNSET_DOUBLE_TEXT,  # volatility
+        0,  # volatilityType
+        "",  # deltaNeutralOrderType
+        UNSET_DOUBLE_TEXT,  # deltaNeutralAuxPrice
+        False,  # continuousUpdate
+        0,  # referencePriceType
+        _trail_stop(order),
+        _double(req.trailingPercent),
+        "",  # comboLegsDescrip
+        *_scale_and_combo_empty(),
+        "",  # hedgeType
+        "",  # clearingAccount
+        "",  # clearingIntent
+        False,  # notHeld
+        False,  # deltaNeutralContract present
+        *_algo(req),
+        False,  # solicited
+        status,
+        False,  # randomizeSize
+        False,  # randomizePrice
+        *_peg_bench(req),
+        0,  # conditions count
+        _trail_stop(order),
+        UNSET_DOUBLE_TEXT,  # lmtPriceOffset
+        _double(req.cashQty),
+        False,  # dontUseAutoPriceForHedge
+        False,  # isOmsContainer
+        "",  # autoCancelDate
+        order.filled,  # filledQuantity
+        0,  # refFuturesConId
+        False,  # autoCancelParent
+        "",  # shareholder
+        False,  # imbalanceOnly
+        False,  # routeMarketableToBbo
+        0,  # parentPermId
+        order.completedTime,
+        order.completedStatus or status,
+        *_peg_best_mid_unset(),
+    ]
+
+
+def order_status(order: SimOrder) -> Fields:
+    """orderStatus (3), no version field at >= 127 (mktCapPrice last)."""
+    return [
+        ORDER_STATUS,
+        order.orderId,
+        order.status,
+        order.filled,
+        order.remaining,
+        order.avgFillPrice,
+        order.permId,
+        order.request.parentId,
+        order.lastFillPrice,
+        order.clientId,
+        order.whyHeld,
+        0,  # mktCapPrice
+    ]
+
+
+def contract_details(req_id: int, inst: Instrument) -> Fields:
+    """contractDetails (10), no version field at >= 164."""
+    c = inst.contract
+    last_times = c.lastTradeDateOrContractMonth
+    if inst.lastTradeTime:
+        last_times = f"{last_times} {inst.lastTradeTime}"
+    return [
+        CONTRACT_DATA,
+        req_id,
+        c.symbol,
+        c.secType,
+        last_times,
+        c.strike,
+        c.right,
+        c.exchange,
+        c.currency,
+        c.localSymbol,
+        inst.marketName,
+        c.tradingClass,
+        c.conId,
+        inst.minTick,
+        c.multiplier,
+        tws_order_types(inst.orderTypes, inst.contract.secType),
+        inst.validExchanges,
+        inst.priceMagnifier,
+        inst.underConId,
+        _ascii7(inst.longName),
+        c.primaryExchange,
+        inst.contractMonth,
+        inst.industry,
+        inst.category,
+        inst.subcategory,
+        inst.timeZoneId,
+        inst.tradingHours,
+        inst.liquidHours,
+        "",  # evRule
+        0,  # evMultiplier
+        0,  # secIdList count
+        0,  # aggGroup
+        inst.underSymbol,
+        inst.underSecType,
+        inst.marketRuleIds,
+        inst.realExpirationDate,
+        inst.stockType,
+        inst.minSize,
+        inst.sizeIncrement,
+        inst.sizeIncrement,  # suggestedSizeIncrement
+    ]
+
+
+def contract_details_end(req_id: int) -> Fields:
+    return [CONTRACT_DATA_END, 1, req_id]
+
+
+def exec_details(req_id: int, fill: Fill) -> Fields:
+    """execDetails (11), no version field at >= 136; pendingPriceRevision last at 178."""
+    return [
+        EXECUTION_DATA,
+        req_id,
+        fill.orderId,
+        *_contract(fill.contract),
+        fill.execId,
+        fill.time,
+        fill.account,
+        fill.exchange,
+        fill.side,
+        fill.shares,
+        fill.price,
+        fill.permId,
+        fill.clientId,
+        0,  # liquidation
+        fill.cumQty,
+        fill.avgPrice,
+        fill.orderRef,
+        "",  # evRule
+        "",  # evMultiplier
+        "",  # modelCode
+        fill.lastLiquidity,
+        False,  # pendingPriceRevision
+    ]
+
+
+def exec_details_end(req_id: int) -> Fields:
+    return [EXECUTION_DATA_END, 1, req_id]
+
+
+def commission_report(fill: Fill) -> Fields:
+    """commissionReport (59): exactly 8 fields; an opening fill has no realized PnL."""
+    return [
+        COMMISSION_REPORT,
+        1,
+        fill.execId,
+        fill.commission,
+        fill.commissionCurrency,
+        _double(fill.realizedPNL),
+        UNSET_DOUBLE_TEXT,  # yield
+        0,  # yieldRedemptionDate
+    ]
+
+
+def error(req_id: int, code: int, message: str, advanced_json: str = "") -> Fields:
+    """errMsg (4), version 2; the sixth field is read at >= 166 whether or not it is empty."""
+    return [ERR_MSG, 2, req_id, code, message, advanced_json]
+
+
+def next_valid_id(order_id: int) -> Fields:
+    return [NEXT_VALID_ID, 1, order_id]
+
+
+def managed_accounts(accounts: Sequence[str]) -> Fields:
+    return [MANAGED_ACCTS, 1, ",".join(accounts)]
+
+
+def current_time(epoch: int) -> Fields:
+    return [CURRENT_TIME, 1, epoch]
+
+
+def tick_price(
+    req_id: int, tick_type: int, price: float, size: float | None, attr_mask: int = 0
+) -> Fields:
+    """tickPrice (1), version 6: exactly 7 fields (ib_async unpacks them)."""
+    return [TICK_PRICE, 6, req_id, tick_type, price, size, attr_mask]
+
+
+def tick_size(req_id: int, tick_type: int, size: float) -> Fields:
+    return [TICK_SIZE, 6, req_id, tick_type, size]
+
+
+def tick_string(req_id: int, tick_type: int, value: str) -> Fields:
+    return [TICK_STRING, 6, req_id, tick_type, value]
+
+
+def tick_generic(req_id: int, tick_type: int, value: float) -> Fields:
+    return [TICK_GENERIC, 6, req_id, tick_type, value]
+
+
+def tick_snapshot_end(req_id: int) -> Fields:
+    return [TICK_SNAPSHOT_END, 1, req_id]
+
+
+def market_data_type(req_id: int, data_type: int) -> Fields:
+    return [MARKET_DATA_TYPE, 1, req_id, data_type]
+
+
+def tick_req_params(
+    req_id: int, min_tick: float, bbo_exchange: str, snapshot_permissions: int
+) -> Fields:
+    """tickReqParams (81), no version field."""
+    return [TICK_REQ_PARAMS, req_id, min_tick, bbo_exchange, snapshot_permissions]
+
+
+def position(account: str, contract: SimContract, pos: float, avg_cost: float) -> Fields:
+    """position (61), version 3: exactly 16 fields."""
+    return [POSITION_DATA, 3, account, *_contract(contract), pos, avg_cost]
+
+
+def position_end() -> Fields:
+    return [POSITION_END, 1]
+
+
+def position_multi(
+    req_id: int, account: str, model_code: str, contract: SimContract, pos: float, avg_cost: float
+) -> Fields:
+    """positionMulti (71), version 1: exactly 18 fields."""
+    return [POSITION_MULTI, 1, req_id, account, *_contract(contract), pos, avg_cost, model_code]
+
+
+def position_multi_end(req_id: int) -> Fields:
+    return [POSITION_MULTI_END, 1, req_id]
+
+
+def update_portfolio(
+    contract: SimContract,
+    pos: float,
+    market_price: float,
+    market_value: float,
+    avg_cost: float,
+    unrealized: float,
+    realized: float,
+    account: str,
+) -> Fields:
+    """portfolioValue (7), version 8: exactly 20 fields."""
+    return [
+        PORTFOLIO_VALUE,
+        8,
+        *_portfolio_contract(contract),
+        pos,
+        market_price,
+        market_value,
+        avg_cost,
+        unrealized,
+        realized,
+        account,
+    ]
+
+
+def update_account_value(key: str, value: str, currency: str, account: str) -> Fields:
+    return [ACCT_VALUE, 2, key, value, currency, account]
+
+
+def update_account_time(hhmm: str) -> Fields:
+    return [ACCT_UPDATE_TIME, 1, hhmm]
+
+
+def account_download_end(account: str) -> Fields:
+    return [ACCT_DOWNLOAD_END, 1, account]
+
+
+def account_update_multi(
+    req_id: int, account: str, model_code: str, key: str, value: str, currency: str
+) -> Fields:
+    return [ACCOUNT_UPDATE_MULTI, 1, req_id, account, model_code, key, value, currency]
+
+
+def account_update_multi_end(req_id: int) -> Fields:
+    return [ACCOUNT_UPDATE_MULTI_END, 1, req_id]
+
+
+def account_summary(req_id: int, account: str, tag: str, value: str, currency: str) -> Fields:
+    return [ACCOUNT_SUMMARY, 1, req_id, account, tag, value, currency]
+
+
+def account_summary_end(req_id: int) -> Fields:
+    return [ACCOUNT_SUMMARY_END, 1, req_id]
+
+
+def pnl(
+    req_id: int, daily: float | None, unrealized: float | None, realized: float | None
+) -> Fields:
+    """pnl (94), no version field."""
+    return [PNL, req_id, _double(daily), _double(unrealized), _double(realized)]
+
+
+def pnl_single(
+    req_id: int,
+    pos: float,
+    daily: float | None,
+    unrealized: float | None,
+    realized: float | None,
+    value: float | None,
+) -> Fields:
+    """pnlSingle (95), no version field."""
+    return [
+        PNL_SINGLE,
+        req_id,
+        pos,
+        _double(daily),
+        _double(unrealized),
+        _double(realized),
+        _double(value),
+    ]
+
+
+def open_order_end() -> Fields:
+    return [OPEN_ORDER_END, 1]
+
+
+def completed_orders_end() -> Fields:
+    return [COMPLETED_ORDERS_END]

@@ -1,0 +1,132 @@
+"""What TWS refuses: the checks a new or modified order must pass, with TWS's codes and texts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+from .instruments import ALGOS_BY_SECTYPE, TIFS_BY_SECTYPE
+from .model import Instrument, OrderRequest
+
+NEEDS_LIMIT = frozenset({"LMT", "STP LMT", "LOC"})
+NEEDS_STOP = frozenset({"STP", "STP LMT"})
+EXCHANGE_TZ = ZoneInfo("US/Eastern")
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    code: int
+    text: str
+
+
+def reject(reason: str) -> Refusal:
+    return Refusal(201, f"Order rejected - reason:{reason}")
+
+
+def on_tick(price: float, tick: float) -> bool:
+    try:
+        return Decimal(repr(price)) % Decimal(repr(tick)) == 0
+    except InvalidOperation:
+        return False
+
+
+def check_order(inst: Instrument, req: OrderRequest, now: dt.datetime) -> Refusal | None:
+    """The first reason TWS would refuse this order, or None when it may work."""
+    for check in (_check_size, _check_type, _check_prices, _check_tif, _check_algo):
+        refusal = check(inst, req, now)
+        if refusal:
+            return refusal
+    return None
+
+
+def _check_size(inst: Instrument, req: OrderRequest, now: dt.datetime) -> Refusal | None:
+    if req.totalQuantity == 0:
+        return Refusal(434, "The order size cannot be zero.")
+    if req.totalQuantity < 0:
+        return reject("The order quantity must be positive.")
+    if not float(req.totalQuantity).is_integer() and inst.contract.secType != "CASH":
+        return reject(f"The order size {req.totalQuantity:g} is not a whole number of units.")
+    if req.action not in ("BUY", "SELL"):
+        return reject(f"Invalid action: '{req.action}'. Use BUY or SELL.")
+    return None
+
+
+def _check_type(inst: Instrument, req: OrderRequest, now: dt.datetime) -> Refusal | None:
+    if req.orderType not in inst.orderTypes:
+        return reject(
+            f"The order type {req.orderType or '(none)'} is not supported for "
+            f"{inst.contract.localSymbol} on {inst.contract.exchange}."
+        )
+    return None
+
+
+def _check_prices(inst: Instrument, req: OrderRequest, now: dt.datetime) -> Refusal | None:
+    kind = req.orderType
+    if kind in NEEDS_LIMIT and req.lmtPrice is None:
+        return reject(f"A limit price is required for {kind} orders.")
+    if kind in NEEDS_STOP and req.auxPrice is None:
+        return reject(f"A stop price is required for {kind} orders.")
+    if kind == "TRAIL":
+        if req.trailingPercent is None and req.auxPrice is None:
+            return reject("A trailing amount or percent is required for TRAIL orders.")
+        if req.trailingPercent is not None and not 0 < req.trailingPercent < 100:
+            return reject("The trailing percent must be between 0 and 100.")
+    for price in (req.lmtPrice, req.auxPrice if kind in NEEDS_STOP else None):
+        if price is not None and price <= 0:
+            return reject("The price must be greater than zero.")
+        if price is not None and not on_tick(price, inst.minTick):
+            return Refusal(
+                110, "The price does not conform to the minimum price variation for this contract."
+            )
+    return None
+
+
+def _check_tif(inst: Instrument, req: OrderRequest, now: dt.datetime) -> Refusal | None:
+    tif = req.tif or "DAY"
+    if tif not in TIFS_BY_SECTYPE[inst.contract.secType]:
+        return reject(f"The time in force {tif} is not supported for this contract.")
+    if tif == "OPG" and req.orderType not in ("MKT", "LMT"):
+        return reject("OPG orders must be MKT or LMT.")
+    if tif == "GTD":
+        expiry = parse_ib_time(req.goodTillDate)
+        if expiry is None:
+            return reject("A valid Good Till Date is required for GTD orders.")
+        if expiry <= now:
+            return reject("The Good Till Date is in the past.")
+    return None
+
+
+def _check_algo(inst: Instrument, req: OrderRequest, now: dt.datetime) -> Refusal | None:
+    if req.algoStrategy and req.algoStrategy not in ALGOS_BY_SECTYPE[inst.contract.secType]:
+        return reject(f"The algo {req.algoStrategy} is not available for this contract.")
+    return None
+
+
+def parse_ib_time(text: str) -> dt.datetime | None:
+    """TWS date-times: 'YYYYMMDD HH:MM:SS [zone]' or 'YYYYMMDD-HH:MM:SS' (UTC)."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        if "-" in text[:9] and " " not in text:
+            return dt.datetime.strptime(text, "%Y%m%d-%H:%M:%S").replace(tzinfo=dt.UTC)
+        day, clock, *zone = text.split(" ")
+        tz = ZoneInfo(zone[0]) if zone else EXCHANGE_TZ
+        return dt.datetime.strptime(day + clock, "%Y%m%d%H:%M:%S").replace(tzinfo=tz)
+    except (ValueError, KeyError):
+        return None
+
+
+def parse_algo_time(text: str, today: dt.date) -> dt.datetime | None:
+    """Algo start/end times: a full IB date-time, or 'HH:MM:SS zone' meaning today."""
+    full = parse_ib_time(text)
+    if full is not None:
+        return full
+    try:
+        clock, *zone = text.strip().split(" ")
+        tz = ZoneInfo(zone[0]) if zone else EXCHANGE_TZ
+        return dt.datetime.combine(today, dt.time.fromisoformat(clock), tz)
+    except (ValueError, KeyError):
+        return None

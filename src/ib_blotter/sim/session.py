@@ -1,0 +1,202 @@
+"""One API client connection: handshake, request dispatch, subscriptions, bounded output."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from . import outgoing as out
+from .wire import API_HELLO, FrameReader, ProtocolError, frame
+
+if TYPE_CHECKING:
+    from .simulator import Simulator
+
+log = logging.getLogger("ib_blotter.sim")
+
+SERVER_VERSION = 178
+MIN_CLIENT_VERSION = 157
+MAX_OUTPUT_BUFFER = 16 * 1024 * 1024  # a client this far behind is dropped, not buffered for
+
+
+@dataclass(slots=True)
+class Subscriptions:
+    """What this client asked to keep hearing about."""
+
+    market_data: dict[int, int] = field(default_factory=dict)  # reqId -> conId
+    market_data_type: int = 1
+    positions: bool = False
+    account_updates: str = ""  # account name, when subscribed
+    account_multi: dict[int, str] = field(default_factory=dict)  # reqId -> account
+    pnl: dict[int, str] = field(default_factory=dict)  # reqId -> account
+    pnl_single: dict[int, tuple[str, int]] = field(default_factory=dict)  # reqId -> (acct, conId)
+    auto_bind: bool = False
+
+
+class Session:
+    """Reads frames from one client, hands requests to the simulator, writes replies."""
+
+    def __init__(
+        self, sim: Simulator, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        self.sim = sim
+        self.reader = reader
+        self.writer = writer
+        self.client_id: int | None = None
+        self.subs = Subscriptions()
+        host, port = writer.get_extra_info("peername")[:2]
+        self.peer = f"{host}:{port}"
+        self._frames = FrameReader()
+        self._pending: deque[list[str]] = deque()
+        self._closed = False
+        self._held_status: list[object] | None = None
+        self._pace_window = 0
+        self._pace_count = 0
+
+    # ---- life cycle ----------------------------------------------------------------------
+    async def run(self) -> None:
+        try:
+            if await self._handshake():
+                await self._serve()
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        except ProtocolError as exc:
+            log.warning("client %s at %s: %s; closing", self.client_id, self.peer, exc)
+        finally:
+            self.close()
+
+    async def _handshake(self) -> bool:
+        hello = await self.reader.readexactly(len(API_HELLO))
+        if hello != API_HELLO:
+            raise ProtocolError("no API hello")
+        versions = await self._next_message()
+        if versions is None or not self._version_ok(versions[0]):
+            return False
+        self.send([SERVER_VERSION, self.sim.exchange.time_text()])
+        start = await self._next_message()
+        if start is None:
+            return False
+        return self.sim.register(self, _start_api_client_id(start))
+
+    @staticmethod
+    def _version_ok(text: str) -> bool:
+        span = text.split(" ")[0].removeprefix("v")
+        low, _, high = span.partition("..")
+        try:
+            return int(low) <= SERVER_VERSION and int(high or low) >= MIN_CLIENT_VERSION
+        except ValueError as exc:
+            raise ProtocolError(f"unreadable version range {text[:40]!r}") from exc
+
+    async def _serve(self) -> None:
+        while not self._closed:
+            message = await self._next_message()
+            if message is None:
+                return
+            if self._paced_out():
+                continue
+            self.sim.handle(self, message)
+
+    async def _next_message(self) -> list[str] | None:
+        while not self._pending:
+            if not await self._read_more():
+                return None
+        return self._pending.popleft()
+
+    async def _read_more(self) -> bool:
+        data = await self.reader.read(65536)
+        if not data:
+            return False
+        self._pending.extend(self._frames.feed(data))
+        return True
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self.sim.unregister(self)
+        self.writer.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    # ---- output --------------------------------------------------------------------------
+    def send(self, fields: list[object]) -> None:
+        if self._closed:
+            return
+        if self.sim.faults.reorder_statuses and fields and fields[0] == out.ORDER_STATUS:
+            fields = self._swap_status(fields)
+            if fields is None:
+                return
+        data = frame(fields)
+        delay = self.sim.faults.reply_delay
+        if delay > 0:
+            asyncio.get_running_loop().call_later(delay, self._write, data)
+        else:
+            self._write(data)
+
+    def _swap_status(self, fields: list[object]) -> list[object] | None:
+        """Hold one orderStatus back and send it after the next one."""
+        if self._held_status is None:
+            self._held_status = fields
+            asyncio.get_running_loop().call_later(0.05, self._flush_held)
+            return None
+        held, self._held_status = self._held_status, None
+        self._write(frame(fields))
+        return held
+
+    def _flush_held(self) -> None:
+        if self._held_status is not None:
+            held, self._held_status = self._held_status, None
+            self._write(frame(held))
+
+    def _write(self, data: bytes) -> None:
+        if self._closed:
+            return
+        if self.writer.transport.is_closing():  # the client went away mid-stream
+            self.close()
+            return
+        self.writer.write(data)
+        if self.writer.transport.get_write_buffer_size() > MAX_OUTPUT_BUFFER:
+            log.warning("client %s is not reading; dropping it", self.client_id)
+            self.writer.transport.abort()
+            self.close()
+
+    def error(self, req_id: int, code: int, text: str) -> None:
+        self.send(out.error(req_id, code, text))
+
+    # ---- pacing --------------------------------------------------------------------------
+    def _paced_out(self) -> bool:
+        limit = self.sim.faults.pacing_limit
+        if limit <= 0:
+            return False
+        window = int(time.monotonic())
+        if window != self._pace_window:
+            self._pace_window, self._pace_count = window, 0
+        self._pace_count += 1
+        if self._pace_count <= limit:
+            return False
+        self.error(
+            -1,
+            100,
+            f"Max rate of messages per second has been exceeded:max={limit} "
+            f"rec={self._pace_count} (1)",
+        )
+        return True
+
+
+def _start_api_client_id(start: list[str]) -> int:
+    """The client id from startApi [71, version, clientId, capabilities]."""
+    if len(start) < 3 or start[0] != "71":
+        raise ProtocolError("expected startApi")
+    try:
+        return int(start[2])
+    except ValueError as exc:
+        raise ProtocolError(f"unreadable client id {start[2][:40]!r}") from exc
+
+
+Handler = Callable[[Session, list[str]], None]

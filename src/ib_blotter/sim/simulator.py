@@ -1,0 +1,362 @@
+"""ib-blotter-sim: the listener, the sessions, who hears what, the market clock, and controls."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from . import outgoing as out
+from .exchange import ErrorEvent, Event, Exchange, FillEvent, OrderEvent, WhatIfEvent
+from .faults import CONNECTIVITY_TEXT, Faults
+from .feeds import quote_key, quote_ticks
+from .instruments import Universe
+from .market import Market
+from .model import Fill, OrderRequest, SimContract, SimOrder
+from .requests import HANDLERS, push_account_changes, push_periodic
+from .session import Session
+
+log = logging.getLogger("ib_blotter.sim")
+
+DEFAULT_ACCOUNTS = ("DU1234567", "DU7654321")
+FARM_NOTICES = (
+    (2104, "Market data farm connection is OK:usfarm"),
+    (2106, "HMDS data farm connection is OK:ushmds"),
+    (2158, "Sec-def data farm connection is OK:secdefnj"),
+)
+
+
+@dataclass(slots=True)
+class SimConfig:
+    host: str = "127.0.0.1"
+    port: int = 7497  # 0: any free port
+    seed: int = 1
+    accounts: tuple[str, ...] = DEFAULT_ACCOUNTS
+    master_client_id: int | None = None
+    pace: float = 4.0  # market moves per second per instrument; 0 freezes prices
+    manual_orders: int = 0  # "orders typed into TWS" to seed at start
+    clock: Callable[[], float] = time.time
+
+
+@dataclass(slots=True)
+class ReceivedOrder:
+    """A placeOrder as it reached the exchange: what tests assert on."""
+
+    client_id: int
+    order_id: int
+    contract: SimContract
+    request: OrderRequest
+
+
+@dataclass(slots=True)
+class Traffic:
+    received_orders: list[ReceivedOrder] = field(default_factory=list)
+    cancels: list[tuple[int, int]] = field(default_factory=list)  # (clientId, orderId)
+    global_cancels: int = 0
+    messages_in: int = 0
+
+
+class Simulator:
+    """A paper exchange behind a TWS API socket. Start it, connect ib_async or ibapi to it."""
+
+    def __init__(self, config: SimConfig | None = None) -> None:
+        self.config = config or SimConfig()
+        self.universe = Universe(dt.date.fromtimestamp(self.config.clock()))
+        self.market = Market(self.universe.instruments, self.config.seed)
+        self.exchange = Exchange(
+            self.universe, self.market, list(self.config.accounts), self.config.clock, self.notify
+        )
+        self.faults = Faults()
+        self.traffic = Traffic()
+        self.sessions: dict[int, Session] = {}
+        self.market_paused = self.config.pace <= 0
+        self._server: asyncio.Server | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._loops: list[asyncio.Task[None]] = []
+        self._last_quotes: dict[tuple[int, int], tuple[float, ...]] = {}
+        self.port = self.config.port
+
+    # ---- life cycle ------------------------------------------------------------------------
+    async def start(self) -> int:
+        await self._listen()
+        if self.config.host not in ("127.0.0.1", "localhost", "::1"):
+            log.warning("listening on %s: anyone who reaches it can trade", self.config.host)
+        for _ in range(self.config.manual_orders):
+            self._seed_manual_order()
+        self._loops = [
+            asyncio.create_task(self._market_loop()),
+            asyncio.create_task(self._account_loop()),
+        ]
+        return self.port
+
+    async def _listen(self) -> None:
+        self._server = await asyncio.start_server(self._accept, self.config.host, self.port)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        for task in self._loops:
+            task.cancel()
+        await self._close_listener()
+        self.drop_connections()
+        # Sessions end by themselves once their sockets close; cancelling them makes asyncio
+        # log a spurious traceback from its connection callback.
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=1.0)
+        await asyncio.gather(*self._loops, return_exceptions=True)
+
+    async def _close_listener(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._server.wait_closed(), 1.0)
+            self._server = None
+
+    async def __aenter__(self) -> Simulator:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        session = Session(self, reader, writer)
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
+        try:
+            await session.run()
+        finally:
+            if task is not None:
+                self._tasks.discard(task)
+
+    # ---- sessions --------------------------------------------------------------------------
+    def register(self, session: Session, client_id: int) -> bool:
+        if client_id in self.sessions:
+            session.error(
+                -1,
+                326,
+                "Unable to connect as the client id is already in use. "
+                "Retry with a unique client id.",
+            )
+            log.info("client %s refused: client id in use (%s)", client_id, session.peer)
+            return False
+        session.client_id = client_id
+        self.sessions[client_id] = session
+        log.info("client %s connected from %s", client_id, session.peer)
+        session.send(out.managed_accounts(self.config.accounts))
+        session.send(out.next_valid_id(self.exchange.next_order_id(client_id)))
+        for code, text in FARM_NOTICES:
+            session.error(-1, code, text)
+        return True
+
+    def unregister(self, session: Session) -> None:
+        if session.client_id is not None and self.sessions.get(session.client_id) is session:
+            del self.sessions[session.client_id]
+            for req_id in session.subs.market_data:
+                self.forget_quotes(session, req_id)
+            log.info("client %s disconnected (%s)", session.client_id, session.peer)
+
+    def handle(self, session: Session, message: list[str]) -> None:
+        self.traffic.messages_in += 1
+        try:
+            msg_id = int(message[0])
+            handler = HANDLERS.get(msg_id)
+            if handler is None:
+                session.error(
+                    -1,
+                    320,
+                    f"Server error when reading an API client request: "
+                    f"message id {msg_id} is not simulated.",
+                )
+                return
+            handler(self, session, message)
+        except Exception as exc:  # one bad request must not take the server down
+            log.warning(
+                "client %s sent a request we cannot read: %s (%r)",
+                session.client_id,
+                message[:4],
+                exc,
+            )
+            session.error(-1, 320, "Server error when reading an API client request.")
+
+    # ---- who hears what --------------------------------------------------------------------
+    def audience(self, order: SimOrder) -> list[Session]:
+        """The placing client, the master client, and client 0 for bound manual orders."""
+        ids = {order.clientId} if (order.clientId or order.orderId) else set()
+        if self.config.master_client_id is not None:
+            ids.add(self.config.master_client_id)
+        return [self.sessions[i] for i in ids if i in self.sessions]
+
+    def notify(self, event: Event) -> None:
+        if isinstance(event, OrderEvent):
+            self._send_order(event.order, event.open_order)
+        elif isinstance(event, FillEvent):
+            self._send_fill(event.order, event.fill)
+        elif isinstance(event, ErrorEvent):
+            self._send_error(event)
+        elif isinstance(event, WhatIfEvent):
+            session = self.sessions.get(event.order.clientId)
+            if session:
+                session.send(out.open_order(event.order, event.margin))
+
+    def _send_order(self, order: SimOrder, open_order: bool) -> None:
+        self._bind_if_auto(order)
+        for session in self.audience(order):
+            if open_order:
+                session.send(out.open_order(order))
+            session.send(out.order_status(order))
+
+    def _bind_if_auto(self, order: SimOrder) -> None:
+        client_zero = self.sessions.get(0)
+        if (
+            order.clientId == 0
+            and order.orderId == 0
+            and client_zero
+            and (client_zero.subs.auto_bind)
+        ):
+            self.exchange.bind_manual_orders()
+
+    def _send_fill(self, order: SimOrder, fill: Fill) -> None:
+        audience = self.audience(order)
+        duplicate = self.faults.duplicate_executions > 0
+        if duplicate:
+            self.faults.duplicate_executions -= 1
+        for session in audience:
+            session.send(out.exec_details(-1, fill))
+            if duplicate:
+                session.send(out.exec_details(-1, fill))
+            session.send(out.commission_report(fill))
+        push_account_changes(self, fill.account)
+
+    def _send_error(self, event: ErrorEvent) -> None:
+        if event.client_id == -1:
+            targets = list(self.sessions.values())
+        else:
+            target = self.sessions.get(event.client_id)
+            targets = [target] if target else []
+        for session in targets:
+            session.error(event.req_id, event.code, event.text)
+
+    # ---- clocks ----------------------------------------------------------------------------
+    async def _market_loop(self) -> None:
+        interval = 1.0 / self.config.pace if self.config.pace > 0 else 0.25
+        while True:
+            await asyncio.sleep(interval)
+            self._market_tick()
+
+    def _market_tick(self) -> None:
+        for con_id in self.market.instruments:
+            if self.market_paused:
+                self.exchange.rematch(con_id)  # algos and GTD still run on a frozen market
+            else:
+                self.exchange.step(con_id)
+        self.publish_quotes()
+
+    def publish_quotes(self) -> None:
+        """Send every market data subscriber the ticks that changed since its last update."""
+        epoch = int(self.config.clock())
+        for session in list(self.sessions.values()):
+            for req_id, con_id in list(session.subs.market_data.items()):
+                quote = self.market.quote(con_id)
+                key = (id(session), req_id)
+                current = quote_key(quote)
+                previous = self._last_quotes.get(key)
+                if previous == current:
+                    continue
+                self._last_quotes[key] = current
+                for message in quote_ticks(
+                    req_id, quote, session.subs.market_data_type, epoch, previous
+                ):
+                    session.send(message)
+
+    def forget_quotes(self, session: Session, req_id: int) -> None:
+        self._last_quotes.pop((id(session), req_id), None)
+
+    async def _account_loop(self) -> None:
+        while True:
+            await asyncio.sleep(1.0)
+            push_periodic(self)
+
+    # ---- controls: market ------------------------------------------------------------------
+    def instrument_id(self, symbol: str) -> int:
+        symbol = symbol.upper()
+        for inst in self.universe.instruments:
+            if symbol in (inst.contract.localSymbol.upper(), inst.contract.symbol.upper()):
+                return inst.contract.conId
+        raise KeyError(f"unknown symbol {symbol}")
+
+    def set_quote(
+        self,
+        symbol: str,
+        bid: float,
+        ask: float,
+        last: float | None = None,
+        size: float | None = None,
+    ) -> None:
+        """Move a market by hand; resting orders and subscribers react at once."""
+        con_id = self.instrument_id(symbol)
+        self.market.set_quote(con_id, bid, ask, last, size)
+        self.exchange.rematch(con_id)
+        self.publish_quotes()
+
+    def pause_market(self, paused: bool = True) -> None:
+        self.market_paused = paused
+
+    def auction(self, which: str) -> None:
+        self.exchange.auction(which)
+
+    def set_session(self, session: str) -> None:
+        """'regular', 'extended' (outsideRth orders only) or 'closed'."""
+        self.exchange.session = session
+        for con_id in self.market.instruments:
+            self.exchange.rematch(con_id)
+
+    def add_manual_order(
+        self,
+        symbol: str,
+        action: str,
+        quantity: float,
+        order_type: str = "LMT",
+        limit: float | None = None,
+        stop: float | None = None,
+        tif: str = "DAY",
+    ) -> SimOrder | None:
+        """An order placed by hand in TWS: client 0 can bind it, the master client sees it."""
+        contract = SimContract(conId=self.instrument_id(symbol))
+        request = OrderRequest(
+            action=action.upper(),
+            totalQuantity=quantity,
+            orderType=order_type.upper(),
+            lmtPrice=limit,
+            auxPrice=stop,
+            tif=tif.upper(),
+        )
+        return self.exchange.add_manual_order(contract, request)
+
+    def _seed_manual_order(self) -> None:
+        con_id = self.universe.instruments[len(self.exchange.by_perm) % 3].contract.conId
+        quote = self.market.quote(con_id)
+        inst = self.universe.by_con_id[con_id]
+        limit = round(quote.bid - 20 * inst.minTick, 2)
+        self.add_manual_order(inst.contract.localSymbol, "BUY", 100, "LMT", limit=limit)
+
+    # ---- controls: faults ------------------------------------------------------------------
+    def drop_connections(self) -> None:
+        for session in list(self.sessions.values()):
+            session.writer.transport.abort()
+            session.close()
+
+    async def refuse_connections(self, seconds: float) -> None:
+        """A gateway restart: drop everyone and refuse connections; orders live on at 'IB'."""
+        await self._close_listener()
+        self.drop_connections()
+        await asyncio.sleep(seconds)
+        await self._listen()
+
+    def send_connectivity(self, code: int) -> None:
+        for session in list(self.sessions.values()):
+            session.error(-1, code, CONNECTIVITY_TEXT[code])

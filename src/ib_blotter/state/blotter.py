@@ -1,0 +1,388 @@
+"""`BlotterState`: the one place that turns events into the blotter's state and says what changed.
+
+The adapter feeds it records (never ib_async objects); widgets read it and subscribe to `Change`s.
+Every event costs O(1) (dicts keyed by order key or exec id, a heap for expiry): a burst of
+order updates never scans the book.
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+
+from . import ib_messages, log_text
+from .records import (
+    ConnectionInfo,
+    FillRow,
+    LogKind,
+    LogLine,
+    OrderKey,
+    OrderRow,
+    Position,
+    exec_base,
+    exec_revision,
+)
+
+logger = logging.getLogger(__name__)
+
+
+ChangeKey = OrderKey | str | LogLine | tuple[str, int] | None
+
+
+class ChangeKind(StrEnum):
+    ORDER = "order"
+    FILL = "fill"
+    LOG = "log"
+    CONNECTION = "connection"
+    POSITIONS = "positions"
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What changed. key: the OrderKey for ORDER (the row may be gone: a re-keyed order), the
+    fill's key (exec id without its correction suffix) for FILL, the new LogLine for LOG,
+    (account, conId) for POSITIONS, None for CONNECTION."""
+
+    kind: ChangeKind
+    key: ChangeKey = None
+
+
+Listener = Callable[[Change], None]
+
+
+@dataclass(frozen=True, slots=True)
+class _Commission:
+    commission: float
+    currency: str
+    realized_pnl: float | None
+
+
+def _local_now() -> datetime:
+    return datetime.now().astimezone()
+
+
+class BlotterState:
+    """Orders, fills, the log, the connection and positions, changed only through its methods."""
+
+    def __init__(
+        self,
+        *,
+        linger: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], datetime] = _local_now,
+        max_fills: int = 10_000,
+        max_log_lines: int = 2_000,
+        max_pending: int = 1_000,
+    ) -> None:
+        self.linger = linger
+        self._clock = clock
+        self._wall_clock = wall_clock
+        self._max_fills = max_fills
+        self._max_pending = max_pending
+        self._orders: dict[OrderKey, OrderRow] = {}
+        self._working: dict[OrderKey, None] = {}  # an insertion-ordered set
+        self._ended: list[tuple[float, int, OrderKey]] = []  # heap: when each order ended
+        self._ended_seq = 0
+        self._key_by_perm: dict[int, OrderKey] = {}
+        self._pending_messages: OrderedDict[OrderKey, str] = OrderedDict()
+        self._fills: OrderedDict[str, FillRow] = OrderedDict()
+        self._pending_commissions: OrderedDict[str, _Commission] = OrderedDict()
+        self._log: deque[LogLine] = deque(maxlen=max_log_lines)
+        self._connection = ConnectionInfo()
+        self._positions: dict[tuple[str, int], Position] = {}
+        self._listeners: list[Listener] = []
+
+    # -- listeners -------------------------------------------------------------------------
+
+    def subscribe(self, callback: Listener) -> Callable[[], None]:
+        """Call `callback(change)` after every change; returns a function that unsubscribes."""
+        self._listeners.append(callback)
+
+        def unsubscribe() -> None:
+            if callback in self._listeners:
+                self._listeners.remove(callback)
+
+        return unsubscribe
+
+    def _notify(self, kind: ChangeKind, key: ChangeKey = None) -> None:
+        change = Change(kind, key)
+        for listener in list(self._listeners):
+            try:
+                listener(change)
+            except Exception:
+                # One broken widget must not stop the others, nor the event that fed us.
+                logger.exception("state listener failed on %s", change)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def order(self, key: OrderKey) -> OrderRow | None:
+        return self._orders.get(key)
+
+    def is_working(self, key: OrderKey) -> bool:
+        """True while the order shows in the working view (live, or ended less than linger ago)."""
+        return key in self._working
+
+    def working_orders(self) -> list[OrderRow]:
+        return [self._orders[key] for key in self._working]
+
+    def all_orders(self) -> list[OrderRow]:
+        return list(self._orders.values())
+
+    def fill(self, key: str) -> FillRow | None:
+        return self._fills.get(exec_base(key))
+
+    def fills(self) -> list[FillRow]:
+        """Fills in arrival order, newest last; at most max_fills."""
+        return list(self._fills.values())
+
+    def log_lines(self) -> list[LogLine]:
+        return list(self._log)
+
+    @property
+    def connection(self) -> ConnectionInfo:
+        return self._connection
+
+    def positions(self) -> list[Position]:
+        return list(self._positions.values())
+
+    # -- orders ----------------------------------------------------------------------------
+
+    def order_updated(self, row: OrderRow, *, from_sync: bool = False) -> None:
+        """IB said something about an order (openOrder, orderStatus, or our own placeOrder).
+
+        from_sync: the row came from the start-up sync; an order already ended by then goes
+        straight to the full view instead of lingering in the working view.
+        """
+        key, prev = self._find(row)
+        if prev is not None and key != row.key:
+            row = replace(row, client_id=prev.client_id, order_id=prev.order_id)
+        row = self._merge(key, prev, row)
+        if row == prev:
+            return
+        self._orders[key] = row
+        if row.perm_id:
+            self._key_by_perm.setdefault(row.perm_id, key)
+        self._place_in_views(key, prev, row, from_sync)
+        if not from_sync:
+            self._log_order_change(prev, row)
+        self._notify(ChangeKind.ORDER, key)
+
+    def _find(self, row: OrderRow) -> tuple[OrderKey, OrderRow | None]:
+        """The key this row lives under, and its previous version.
+
+        Orders that ended while we were away come back keyed by perm id only (completed orders
+        carry no order id), so a perm id we know maps back to the key we already show.
+        """
+        key = row.key
+        known = self._key_by_perm.get(row.perm_id) if row.perm_id else None
+        if known is None or known == key:
+            return key, self._orders.get(key)
+        if key.by_perm_id:
+            return known, self._orders.get(known)
+        # First seen by perm id, now with its real key: move the row under the real key.
+        prev = self._forget(known)
+        self._key_by_perm[row.perm_id] = key
+        return key, self._orders.get(key, prev)
+
+    def _forget(self, key: OrderKey) -> OrderRow | None:
+        row = self._orders.pop(key, None)
+        self._working.pop(key, None)
+        self._notify(ChangeKind.ORDER, key)
+        return row
+
+    def _merge(self, key: OrderKey, prev: OrderRow | None, row: OrderRow) -> OrderRow:
+        """Keep what only the state knows: first-seen time, last message, tick, end time."""
+        message = row.last_message or self._pending_messages.pop(key, "")
+        if prev is None:
+            return replace(
+                row,
+                placed=row.placed or self._wall_clock(),
+                last_message=message,
+                ended_at=self._ended_at(None, row),
+            )
+        return replace(
+            row,
+            placed=prev.placed or row.placed,
+            last_message=message or prev.last_message,
+            min_tick=row.min_tick or prev.min_tick,
+            sec_type=row.sec_type or prev.sec_type,
+            ours=row.ours or prev.ours,
+            ended_at=self._ended_at(prev, row),
+        )
+
+    def _ended_at(self, prev: OrderRow | None, row: OrderRow) -> float | None:
+        if not row.is_ended:
+            return None
+        if prev is not None and prev.ended_at is not None:
+            return prev.ended_at
+        return row.ended_at if row.ended_at is not None else self._clock()
+
+    def _place_in_views(
+        self, key: OrderKey, prev: OrderRow | None, row: OrderRow, from_sync: bool
+    ) -> None:
+        if not row.is_ended:
+            self._working[key] = None
+            return
+        just_ended = prev is None or not prev.is_ended
+        if from_sync and prev is None:
+            return  # ended before we connected: full view only
+        if just_ended and row.ended_at is not None:
+            self._working[key] = None
+            self._ended_seq += 1
+            heapq.heappush(self._ended, (row.ended_at, self._ended_seq, key))
+
+    def expire_ended(self, now: float) -> list[OrderKey]:
+        """Take orders that ended more than `linger` seconds ago out of the working view.
+
+        Returns their keys (they stay in the full view). Listeners are not told: the caller
+        removes these rows itself, so nothing is removed twice.
+        """
+        expired: list[OrderKey] = []
+        while self._ended and self._ended[0][0] + self.linger <= now:
+            ended_at, _seq, key = heapq.heappop(self._ended)
+            row = self._orders.get(key)
+            if row is not None and row.ended_at == ended_at and key in self._working:
+                del self._working[key]
+                expired.append(key)
+        return expired
+
+    def order_message(self, key: OrderKey, code: int, text: str) -> None:
+        """IB sent an error or warning about an order: it becomes the row's last message and a
+        log line. It never changes the status: only IB's own statuses do."""
+        sentence = ib_messages.describe(code, text)
+        row = self._orders.get(key)
+        if row is None:
+            self._pending_messages[key] = sentence
+            _trim(self._pending_messages, self._max_pending)
+        elif row.last_message != sentence:
+            self._orders[key] = replace(row, last_message=sentence)
+            self._notify(ChangeKind.ORDER, key)
+        name = log_text.order_name(row) if row else f"Order {key}"
+        self.log(ib_messages.kind(code), f"{name}: {sentence}")
+
+    def _log_order_change(self, prev: OrderRow | None, row: OrderRow) -> None:
+        text = log_text.order_change(prev, row)
+        if text:
+            self.log(LogKind.ORDER, text)
+
+    # -- fills -----------------------------------------------------------------------------
+
+    def fill_received(self, fill: FillRow) -> None:
+        """An execution. Each is shown once: keyed by exec id, and IB's corrections (same id,
+        higher suffix) replace the fill they correct."""
+        key = fill.key
+        prev = self._fills.get(key)
+        if prev is not None and prev.exec_id != fill.exec_id:
+            if not _is_later(fill.exec_id, prev.exec_id):
+                return  # an older version of a fill IB has since corrected
+        elif prev is None and self._too_old_to_keep(fill):
+            return
+        fill = self._with_commission(prev, fill)
+        if fill == prev:
+            return
+        self._fills[key] = fill
+        _trim(self._fills, self._max_fills)
+        self._log_fill_change(prev, fill)
+        self._notify(ChangeKind.FILL, key)
+
+    def _too_old_to_keep(self, fill: FillRow) -> bool:
+        """A replayed fill older than the oldest we keep was evicted: don't bring it back."""
+        if len(self._fills) < self._max_fills:
+            return False
+        oldest = next(iter(self._fills.values()))
+        return fill.time < oldest.time
+
+    def _with_commission(self, prev: FillRow | None, fill: FillRow) -> FillRow:
+        pending = self._pending_commissions.pop(fill.exec_id, None)
+        if pending is not None and fill.commission is None:
+            return _apply(fill, pending)
+        if prev is not None and prev.exec_id == fill.exec_id and fill.commission is None:
+            return replace(
+                fill,
+                commission=prev.commission,
+                commission_currency=prev.commission_currency,
+                realized_pnl=prev.realized_pnl,
+            )
+        return fill
+
+    def commission_received(
+        self, exec_id: str, commission: float, currency: str, realized_pnl: float | None
+    ) -> None:
+        """A commission report. One for a fill not seen yet waits for that fill."""
+        report = _Commission(commission, currency, realized_pnl)
+        key = exec_base(exec_id)
+        fill = self._fills.get(key)
+        if fill is None or fill.exec_id != exec_id:
+            if fill is None or _is_later(exec_id, fill.exec_id):
+                self._pending_commissions[exec_id] = report
+                _trim(self._pending_commissions, self._max_pending)
+            return
+        updated = _apply(fill, report)
+        if updated == fill:
+            return
+        self._fills[key] = updated
+        self._log_fill_change(fill, updated)
+        self._notify(ChangeKind.FILL, key)
+
+    def _log_fill_change(self, prev: FillRow | None, fill: FillRow) -> None:
+        if prev is None or prev.exec_id != fill.exec_id:
+            word = "Fill" if prev is None else "Corrected fill"
+            self.log(LogKind.FILL, f"{word}: {log_text.fill_text(fill)}")
+        if fill.commission is not None and (prev is None or prev.commission is None):
+            self.log(LogKind.COMMISSION, log_text.commission_text(fill))
+
+    # -- connection, positions, log --------------------------------------------------------
+
+    def connection_changed(self, info: ConnectionInfo) -> None:
+        prev = self._connection
+        if info == prev:
+            return
+        self._connection = info
+        if info.state != prev.state or (info.last_error and info.last_error != prev.last_error):
+            self.log(LogKind.CONNECTION, log_text.connection_text(info))
+        self._notify(ChangeKind.CONNECTION)
+
+    def position_updated(self, position: Position) -> None:
+        key = position.key
+        if position.position == 0:
+            if self._positions.pop(key, None) is None:
+                return
+        elif self._positions.get(key) == position:
+            return
+        else:
+            self._positions[key] = position
+        self._notify(ChangeKind.POSITIONS, key)
+
+    def log(self, kind: LogKind, text: str) -> None:
+        line = LogLine(self._wall_clock(), kind, text)
+        self._log.append(line)
+        self._notify(ChangeKind.LOG, line)
+
+
+def _trim(items: OrderedDict, limit: int) -> None:  # type: ignore[type-arg]
+    while len(items) > limit:
+        items.popitem(last=False)
+
+
+def _is_later(exec_id: str, than: str) -> bool:
+    """True when exec_id is a later correction than `than` (suffixes "01" < "02" < ...)."""
+    new, old = exec_revision(exec_id), exec_revision(than)
+    try:
+        return int(new, 16) > int(old, 16)
+    except ValueError:
+        return (len(new), new) > (len(old), old)
+
+
+def _apply(fill: FillRow, report: _Commission) -> FillRow:
+    return replace(
+        fill,
+        commission=report.commission,
+        commission_currency=report.currency,
+        realized_pnl=report.realized_pnl,
+    )

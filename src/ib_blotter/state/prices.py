@@ -1,0 +1,71 @@
+"""Prices on a contract's tick grid, in Decimal so 4500.10 is never "almost" on 0.05."""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_EVEN, Decimal
+
+# Above this a typed number is a typo, and Decimal arithmetic on it gets slow or raises.
+MAX_NUMBER = Decimal(10) ** 12
+# Plain decimals only: "1,5" or "1_5" must not quietly become 15.
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)", re.ASCII)
+
+
+def to_decimal(value: float | Decimal | str) -> Decimal:
+    """A float as the shortest decimal that prints it (0.1 -> 0.1, not 0.1000000000000000055)."""
+    if isinstance(value, Decimal):
+        return value
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+
+
+def parse_number(text: str) -> Decimal | None:
+    """A plain decimal typed by a person ("187.50", ".5"), or None for anything else."""
+    text = text.strip()
+    if not _NUMBER.fullmatch(text):
+        return None
+    number = Decimal(text)
+    return number if abs(number) < MAX_NUMBER else None
+
+
+def on_grid(value: Decimal, step: float | Decimal) -> bool:
+    """True when value is a whole number of steps."""
+    try:
+        return value % to_decimal(step) == 0
+    except ArithmeticError:
+        return False
+
+
+def format_step(step: float | Decimal) -> str:
+    """A tick as a trader writes it: 0.25, 0.01, 0.00005 (never 5E-5)."""
+    return format(to_decimal(step).normalize(), "f")
+
+
+def format_quantity(quantity: float) -> str:
+    """A size without float noise or exponents: 100.0 -> "100", 20000.5 -> "20000.5"."""
+    return format(to_decimal(quantity).normalize(), "f")
+
+
+def format_price(price: float | None, min_tick: float | None = None) -> str:
+    """A price with as many decimals as its tick has (187.5 on 0.01 -> "187.50")."""
+    if price is None:
+        return ""
+    value = to_decimal(price)
+    if not min_tick:
+        return format(value.normalize(), "f")
+    # As many decimals as the tick has, or more when an off-grid price needs them to show.
+    places = max(_decimals(to_decimal(min_tick)), min(_decimals(value), 10))
+    exponent = Decimal(1).scaleb(-places)
+    return format(value.quantize(exponent, rounding=ROUND_HALF_EVEN), "f")
+
+
+def _decimals(value: Decimal) -> int:
+    exponent = value.normalize().as_tuple().exponent
+    return max(-exponent, 0) if isinstance(exponent, int) else 0
+
+
+def nudge(price: float, ticks: int, min_tick: float) -> float:
+    """The price moved by whole ticks, snapped to the grid first; never below one tick."""
+    tick = to_decimal(min_tick)
+    steps = (to_decimal(price) / tick).to_integral_value(rounding=ROUND_HALF_EVEN)
+    moved = max((steps + ticks) * tick, tick)
+    return float(moved)

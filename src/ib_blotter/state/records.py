@@ -1,0 +1,188 @@
+"""The blotter's records, in the trader's words: orders, fills, log lines, the connection.
+
+Every record is frozen: a change is a new record, so a widget can compare old and new.
+Nothing here knows ib_async; `ib_blotter.ib.convert` is the one place that fills these in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+# Statuses after which IB will never work the order again.
+ENDED_STATUSES = frozenset({"Filled", "Cancelled", "ApiCancelled", "Inactive"})
+
+
+@dataclass(frozen=True, slots=True)
+class OrderKey:
+    """How an order is identified: (client id, order id), or the perm id alone.
+
+    Orders placed by hand in TWS carry order id 0 until client 0 binds them, and a negative
+    id after; only the perm id (assigned by TWS) is stable for those. This is ib_async's own
+    rule (`Wrapper.orderKey`), so a key made here finds the same Trade there.
+    """
+
+    client_id: int = 0
+    order_id: int = 0
+    perm_id: int = 0
+
+    @classmethod
+    def of(cls, client_id: int, order_id: int, perm_id: int) -> OrderKey:
+        if order_id > 0:
+            return cls(client_id=client_id, order_id=order_id)
+        return cls(perm_id=perm_id)
+
+    @property
+    def by_perm_id(self) -> bool:
+        return self.order_id == 0
+
+    def __str__(self) -> str:
+        return f"perm {self.perm_id}" if self.by_perm_id else f"{self.client_id}/{self.order_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRow:
+    """One order as the open-orders table shows it."""
+
+    order_id: int
+    perm_id: int
+    client_id: int
+    symbol: str
+    side: str  # BUY / SELL
+    quantity: float
+    order_type: str
+    status: str  # IB's own status string, never one ib_async made up
+    placed: datetime | None = None
+    account: str = ""
+    con_id: int = 0
+    sec_type: str = ""
+    filled: float = 0.0
+    remaining: float = 0.0
+    limit: float | None = None
+    aux: float | None = None  # the stop price, or the trailing amount
+    trailing_percent: float | None = None
+    tif: str = ""
+    avg_fill_price: float | None = None
+    last_message: str = ""  # the latest warning or error IB sent about this order
+    parent_id: int = 0
+    oca_group: str = ""
+    ours: bool = False  # placed by our client id, or bound to client 0: we may modify it
+    ended_at: float | None = None  # monotonic seconds when it reached an ended status
+    min_tick: float | None = None
+
+    @property
+    def key(self) -> OrderKey:
+        return OrderKey.of(self.client_id, self.order_id, self.perm_id)
+
+    @property
+    def is_ended(self) -> bool:
+        return self.status in ENDED_STATUSES
+
+
+class Liquidity(StrEnum):
+    ADDED = "added"
+    REMOVED = "removed"
+    ROUTED = "routed"
+    UNKNOWN = "unknown"
+
+    @classmethod
+    def from_ib(cls, last_liquidity: int) -> Liquidity:
+        """IB's lastLiquidity: 1 added, 2 removed, 3 routed out."""
+        return _LIQUIDITY_CODES.get(last_liquidity, cls.UNKNOWN)
+
+
+_LIQUIDITY_CODES = {1: Liquidity.ADDED, 2: Liquidity.REMOVED, 3: Liquidity.ROUTED}
+
+
+def exec_base(exec_id: str) -> str:
+    """The part of an exec id that a correction keeps: all but the suffix after the last dot."""
+    base, dot, _suffix = exec_id.rpartition(".")
+    return base if dot else exec_id
+
+
+def exec_revision(exec_id: str) -> str:
+    """The suffix IB bumps when it corrects an execution ("01", then "02", ...)."""
+    _base, dot, suffix = exec_id.rpartition(".")
+    return suffix if dot else ""
+
+
+@dataclass(frozen=True, slots=True)
+class FillRow:
+    """One execution as the execution log shows it."""
+
+    time: datetime
+    exec_id: str
+    order_id: int
+    perm_id: int
+    symbol: str
+    side: str  # BOT / SLD
+    shares: float
+    price: float
+    client_id: int = 0
+    exchange: str = ""
+    liquidity: Liquidity = Liquidity.UNKNOWN
+    account: str = ""
+    cum_qty: float = 0.0
+    avg_price: float = 0.0
+    commission: float | None = None  # None until its commission report arrives
+    commission_currency: str = ""
+    realized_pnl: float | None = None  # None when IB sends none (the unset max double)
+
+    @property
+    def key(self) -> str:
+        """Stable across IB's corrections of this execution."""
+        return exec_base(self.exec_id)
+
+    @property
+    def order_key(self) -> OrderKey:
+        return OrderKey.of(self.client_id, self.order_id, self.perm_id)
+
+
+class LogKind(StrEnum):
+    FILL = "fill"
+    COMMISSION = "commission"
+    ORDER = "order"
+    WARNING = "warning"
+    ERROR = "error"
+    INFO = "info"
+    CONNECTION = "connection"
+
+
+@dataclass(frozen=True, slots=True)
+class LogLine:
+    time: datetime
+    kind: LogKind
+    text: str
+
+
+class ConnectionState(StrEnum):
+    CONNECTING = "connecting"
+    CONNECTED = "connected"
+    DISCONNECTED = "disconnected"
+    RECONNECTING = "reconnecting"
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionInfo:
+    state: ConnectionState = ConnectionState.DISCONNECTED
+    host: str = ""
+    port: int = 0
+    client_id: int = 0
+    accounts: tuple[str, ...] = field(default_factory=tuple)
+    server_version: int | None = None
+    simulated: bool = False
+    last_error: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    account: str
+    symbol: str
+    con_id: int
+    position: float
+    avg_cost: float
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.account, self.con_id)

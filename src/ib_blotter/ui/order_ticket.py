@@ -1,0 +1,256 @@
+"""`OrderTicket`: the order entry form. It only collects text; the app checks and sends."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.events import DescendantBlur
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widget import Widget
+from textual.widgets import Checkbox, Input, Label, Select, Static
+
+from ..state.prices import format_price, format_step
+from ..state.ticket import ORDER_TYPES, TIFS, ContractSpec, Ticket, price_fields
+
+PRICE_FIELDS = ("limit", "stop", "trail_amount", "trail_percent")
+LABELS = {
+    "symbol": "Symbol", "side": "Side", "quantity": "Qty", "order_type": "Type",
+    "limit": "Limit", "stop": "Stop", "trail_amount": "Trail", "trail_percent": "Trail%",
+    "tif": "TIF", "gtd": "Good till", "account": "Account", "outside_rth": "RTH+",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    bid: float | None
+    ask: float | None
+    last: float | None
+
+
+class SideToggle(Static, can_focus=True):
+    """BUY or SELL: b, s, space or arrows flip it; enter sends the ticket."""
+
+    BINDINGS = [
+        Binding("b", "set('BUY')", "Buy", show=False),
+        Binding("s", "set('SELL')", "Sell", show=False),
+        Binding("space,left,right", "flip", "Flip side", show=False),
+    ]
+    side: reactive[str] = reactive("BUY")
+    """The side the ticket will send."""
+
+    class Submitted(Message):
+        """Enter was pressed on the side field."""
+
+    def render(self) -> Text:
+        return Text(f" {self.side:<4} ", style="bold")
+
+    def watch_side(self, side: str) -> None:
+        self.set_class(side == "BUY", "-buy")
+        self.set_class(side == "SELL", "-sell")
+
+    def action_set(self, side: str) -> None:
+        self.side = side
+
+    def action_flip(self) -> None:
+        self.side = "SELL" if self.side == "BUY" else "BUY"
+
+    def key_enter(self) -> None:
+        self.post_message(self.Submitted())
+
+
+class OrderTicket(Widget):
+    """Symbol, side, quantity, type, prices, TIF, account and outside-RTH, on two lines."""
+
+    BORDER_TITLE = "Order ticket"
+
+    class SymbolEntered(Message):
+        """The trader typed a symbol; the app resolves it and calls `show_contract`."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    class Submitted(Message):
+        """Enter pressed: the app validates this ticket and asks for confirmation."""
+
+        def __init__(self, ticket: Ticket) -> None:
+            super().__init__()
+            self.ticket = ticket
+
+    def __init__(self, accounts: tuple[str, ...] = (), **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.accounts = accounts
+        self.spec: ContractSpec | None = None
+        self._resolved_text = ""
+        self._description = ""
+        self._quote: Quote | None = None
+        self._errors: dict[str, str] = {}
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="ticket-fields"):
+            yield self._field("symbol", Input(id="symbol", compact=True))
+            yield self._field("side", SideToggle(id="side"))
+            yield self._field("quantity", Input(id="quantity", compact=True))
+            yield self._field("order_type", Select(
+                [(t, t) for t in ORDER_TYPES], value="LMT", allow_blank=False, id="order_type",
+                compact=True))
+            for name in PRICE_FIELDS:
+                yield self._field(name, Input(id=name, compact=True))
+            yield self._field("tif", Select([(t, t) for t in TIFS], value="DAY",
+                                            allow_blank=False, id="tif", compact=True))
+            yield self._field("gtd", Input(placeholder="2026-12-31 16:00", id="gtd",
+                                           compact=True))
+            yield self._field("account", Select([(a, a) for a in self.accounts] or [("", "")],
+                                                allow_blank=False, id="account", compact=True))
+            yield self._field("outside_rth", Checkbox("", id="outside_rth", compact=True))
+        yield Static("Type a symbol and press enter.", id="ticket-info")
+
+    @staticmethod
+    def _field(name: str, widget: Widget) -> Vertical:
+        return Vertical(Label(LABELS[name], classes="field-label"), widget,
+                        id=f"field-{name}", classes="field")
+
+    def on_mount(self) -> None:
+        self._show_fields_for("LMT", "DAY")
+        self.query_one("#field-account").display = len(self.accounts) > 1
+
+    @property
+    def resolved_text(self) -> str:
+        """The symbol text that the current contract (if any) was looked up for."""
+        return self._resolved_text
+
+    def set_accounts(self, accounts: tuple[str, ...], preferred: str = "") -> None:
+        self.accounts = accounts
+        select = self.query_one("#account", Select)
+        select.set_options([(a, a) for a in accounts])
+        select.value = preferred if preferred in accounts else accounts[0]
+        self.query_one("#field-account").display = len(accounts) > 1
+
+    # ---- reading what was typed ----------------------------------------------------------
+    def ticket(self) -> Ticket:
+        def text(name: str) -> str:
+            return self.query_one(f"#{name}", Input).value.strip()
+
+        return Ticket(
+            symbol=text("symbol").upper(), side=self.query_one(SideToggle).side,
+            quantity=text("quantity"), order_type=str(self.query_one("#order_type", Select).value),
+            limit=text("limit"), stop=text("stop"), trail_amount=text("trail_amount"),
+            trail_percent=text("trail_percent"), tif=str(self.query_one("#tif", Select).value),
+            gtd=text("gtd"), account=self._account(),
+            outside_rth=self.query_one("#outside_rth", Checkbox).value,
+        )
+
+    def _account(self) -> str:
+        value = self.query_one("#account", Select).value
+        return str(value) if value and value != Select.BLANK else ""
+
+    # ---- events --------------------------------------------------------------------------
+    @on(Select.Changed, "#order_type")
+    @on(Select.Changed, "#tif")
+    def _type_changed(self) -> None:
+        order_type = str(self.query_one("#order_type", Select).value)
+        self._show_fields_for(order_type, str(self.query_one("#tif", Select).value))
+
+    def _show_fields_for(self, order_type: str, tif: str) -> None:
+        shown = price_fields(order_type)
+        for name in PRICE_FIELDS:
+            self.query_one(f"#field-{name}").display = name in shown
+        self.query_one("#field-gtd").display = tif == "GTD"
+
+    @on(Input.Submitted)
+    @on(SideToggle.Submitted)
+    def _submitted(self, event: Message) -> None:
+        event.stop()
+        if isinstance(event, Input.Submitted) and event.input.id == "symbol":
+            self._symbol_entered()
+            self.query_one("#quantity", Input).focus()
+            return
+        self.post_message(self.Submitted(self.ticket()))
+
+    def on_descendant_blur(self, event: DescendantBlur) -> None:
+        if getattr(event.widget, "id", None) == "symbol":
+            self._symbol_entered()
+
+    def _symbol_entered(self) -> None:
+        text = self.query_one("#symbol", Input).value.strip().upper()
+        if text and text != self._resolved_text:
+            self._resolved_text = text
+            self.spec = None
+            self._quote = None
+            self._description = f"Looking up {text}..."
+            self._refresh_info()
+            self.post_message(self.SymbolEntered(text))
+
+    # ---- what the app tells us -----------------------------------------------------------
+    def show_contract(self, spec: ContractSpec | None, description: str,
+                      text: str | None = None) -> None:
+        """The symbol resolved (spec) or not (None, with the reason); `text`: what was typed."""
+        if text is not None:
+            self._resolved_text = text
+            self.query_one("#symbol", Input).value = text
+        self.spec = spec
+        self._description = description
+        if spec is not None and spec.order_types:
+            self._offer_types(spec)
+        self._refresh_info()
+
+    def _offer_types(self, spec: ContractSpec) -> None:
+        select = self.query_one("#order_type", Select)
+        current = select.value
+        offered = [t for t in ORDER_TYPES if t in spec.order_types]
+        select.set_options([(t, t) for t in offered])
+        select.value = current if current in offered else offered[0]
+        if spec.tifs:
+            tif = self.query_one("#tif", Select)
+            chosen = tif.value
+            tifs = [t for t in TIFS if t in spec.tifs]
+            tif.set_options([(t, t) for t in tifs])
+            tif.value = chosen if chosen in tifs else tifs[0]
+
+    def show_quote(self, quote: Quote) -> None:
+        self._quote = quote
+        self._refresh_info()
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        """Mark each bad field and say what is wrong; an empty dict clears them."""
+        self._errors = errors
+        for field in self.query(".field"):
+            name = (field.id or "").removeprefix("field-")
+            field.set_class(name in errors, "-invalid")
+        self._refresh_info()
+
+    def clear_prices(self) -> None:
+        """After a send: keep symbol, side and type; the next order needs its own numbers."""
+        for name in ("quantity", *PRICE_FIELDS):
+            self.query_one(f"#{name}", Input).value = ""
+
+    def _refresh_info(self) -> None:
+        info = self.query_one("#ticket-info", Static)
+        if self._errors:
+            text = Text(" · ".join(self._errors.values()), style="bold red")
+        else:
+            text = Text(self._description, style="bold")
+            if self.spec is not None:
+                text.append(f"  tick {format_step(self.spec.min_tick)}", style="dim")
+            if self._quote is not None:
+                text.append_text(self._quote_text())
+        info.update(text)
+
+    def _quote_text(self) -> Text:
+        quote = self._quote
+        tick = self.spec.min_tick if self.spec else None
+        text = Text("   ")
+        if quote is None:
+            return text
+        for name, value, style in (("bid", quote.bid, "green3"), ("ask", quote.ask, "red1"),
+                                   ("last", quote.last, "bold")):
+            text.append(f"{name} ", style="dim")
+            text.append(format_price(value, tick) if value is not None else "-", style=style)
+            text.append("  ")
+        return text

@@ -1,0 +1,66 @@
+"""Snapshots of the screens a trader sees, from a fixed state (no clock, no network)."""
+
+from __future__ import annotations
+
+import pytest
+from textual.pilot import Pilot
+
+from ib_blotter.ib.lookup import Found
+from ib_blotter.state.ticket import ContractSpec
+from ib_blotter.ui.app import BlotterApp
+
+from .demo import demo_app
+
+ES = ContractSpec(symbol="ESZ6", sec_type="FUT", min_tick=0.25, multiplier=50,
+                  order_types=frozenset({"MKT", "LMT", "STP", "STP LMT", "TRAIL"}),
+                  tifs=frozenset({"DAY", "GTC", "IOC", "GTD", "FOK"}), long_name="E-mini S&P 500",
+                  exchange="CME", currency="USD", con_id=637533641)
+
+
+def _use_es(app: BlotterApp) -> None:
+    import ib_async
+
+    contract = ib_async.Contract(conId=ES.con_id, symbol="ES", secType="FUT", exchange="CME",
+                                 localSymbol="ESZ6", currency="USD", multiplier="50")
+    app.use_contract("ES", Found(contract, ES, "ESZ6 E-mini S&P 500 · CME"))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)])
+def test_main_screen(snap_compare, size: tuple[int, int]) -> None:
+    assert snap_compare(demo_app(), terminal_size=size)
+
+
+def test_ticket_with_errors(snap_compare) -> None:
+    async def fill_in_a_bad_ticket(pilot: Pilot) -> None:
+        app = pilot.app
+        assert isinstance(app, BlotterApp)
+        _use_es(app)
+        app.ticket.query_one("#quantity").focus()
+        await pilot.press("0")
+        app.ticket.query_one("#limit").focus()
+        await pilot.press(*"5410.10", "enter")
+        await pilot.pause()
+
+    assert snap_compare(demo_app(), terminal_size=(80, 24), run_before=fill_in_a_bad_ticket)
+
+
+def test_confirmation(snap_compare) -> None:
+    async def fill_in_a_good_ticket(pilot: Pilot) -> None:
+        app = pilot.app
+        assert isinstance(app, BlotterApp)
+        _use_es(app)
+        app.ticket.query_one("#quantity").focus()
+        await pilot.press("2")
+        app.ticket.query_one("#limit").focus()
+        await pilot.press(*"5410.25", "enter")
+        await pilot.pause()
+
+    assert snap_compare(demo_app(), terminal_size=(80, 24), run_before=fill_in_a_good_ticket)
+
+
+def test_modify_modal(snap_compare) -> None:
+    assert snap_compare(demo_app(), terminal_size=(80, 24), press=["m"])
+
+
+def test_help(snap_compare) -> None:
+    assert snap_compare(demo_app(), terminal_size=(80, 24), press=["question_mark"])
