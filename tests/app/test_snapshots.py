@@ -25,12 +25,16 @@ def _use_es(app: BlotterApp) -> None:
     app.use_contract("ES", Found(contract, ES, "ESZ6 E-mini S&P 500 · CME"))
 
 
-@pytest.mark.parametrize("size", [(80, 24), (120, 36)])
+SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 36)], ids=["80x24", "120x36"])
+
+
+@SIZES
 def test_main_screen(snap_compare, size: tuple[int, int]) -> None:
     assert snap_compare(demo_app(), terminal_size=size)
 
 
-def test_ticket_with_errors(snap_compare) -> None:
+@SIZES
+def test_ticket_with_errors(snap_compare, size: tuple[int, int]) -> None:
     async def fill_in_a_bad_ticket(pilot: Pilot) -> None:
         app = pilot.app
         assert isinstance(app, BlotterApp)
@@ -41,10 +45,11 @@ def test_ticket_with_errors(snap_compare) -> None:
         await pilot.press(*"5410.10", "enter")
         await pilot.pause()
 
-    assert snap_compare(demo_app(), terminal_size=(80, 24), run_before=fill_in_a_bad_ticket)
+    assert snap_compare(demo_app(), terminal_size=size, run_before=fill_in_a_bad_ticket)
 
 
-def test_confirmation(snap_compare) -> None:
+@SIZES
+def test_confirmation(snap_compare, size: tuple[int, int]) -> None:
     async def fill_in_a_good_ticket(pilot: Pilot) -> None:
         app = pilot.app
         assert isinstance(app, BlotterApp)
@@ -55,11 +60,12 @@ def test_confirmation(snap_compare) -> None:
         await pilot.press(*"5410.25", "enter")
         await pilot.pause()
 
-    assert snap_compare(demo_app(), terminal_size=(80, 24), run_before=fill_in_a_good_ticket)
+    assert snap_compare(demo_app(), terminal_size=size, run_before=fill_in_a_good_ticket)
 
 
-def test_modify_modal(snap_compare) -> None:
-    assert snap_compare(demo_app(), terminal_size=(80, 24), press=["m"])
+@SIZES
+def test_modify_modal(snap_compare, size: tuple[int, int]) -> None:
+    assert snap_compare(demo_app(), terminal_size=size, press=["m"])
 
 
 def test_help(snap_compare) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import math
 import time
 from collections.abc import Callable
@@ -27,13 +26,12 @@ from ..state.ticket import OrderSpec, Ticket, to_order_spec, validate
 from .confirm_screen import ConfirmScreen
 from .connection_bar import ConnectionBar
 from .execution_log import ExecutionLog
+from .guard import guarded, report_bug
 from .help_screen import HelpScreen
 from .modify_screen import ModifyOrderScreen
 from .order_ticket import OrderTicket, Quote
 from .orders_table import OpenOrdersTable
 from .styles import stylesheet
-
-log = logging.getLogger("ib_blotter.app")
 
 
 class BlotterApp(App[None]):
@@ -72,6 +70,7 @@ class BlotterApp(App[None]):
         self.found: Found | None = None  # the ticket's resolved contract
         self._ticker: ib_async.Ticker | None = None
         self._sending = False  # a confirmation is open: a second enter must not send twice
+        self.handled_errors: list[BaseException] = []  # bugs survived, for tests to check
 
     # ---- layout --------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -149,11 +148,13 @@ class BlotterApp(App[None]):
         if info.accounts and info.accounts != self.ticket.accounts:
             self.ticket.set_accounts(info.accounts, self.settings.account)
 
+    @guarded
     def _expire_ended(self) -> None:
         for key in self.state.expire_ended(time.monotonic()):
             if not self.show_all:
                 self.orders.remove(key)
 
+    @guarded
     def watch_show_all(self, show_all: bool) -> None:
         rows = self.state.all_orders() if show_all else self.state.working_orders()
         self.orders.replace_all(rows)
@@ -161,11 +162,13 @@ class BlotterApp(App[None]):
 
     # ---- the ticket ----------------------------------------------------------------------
     @on(OrderTicket.SymbolEntered)
+    @guarded
     def _symbol_entered(self, event: OrderTicket.SymbolEntered) -> None:
         self.found = None  # the old contract must not be traded while the new one is looked up
         self._look_up(event.text)
 
     @work(exclusive=True, group="lookup")
+    @guarded
     async def _look_up(self, text: str) -> None:
         self._stop_quote()
         self.found = None
@@ -198,10 +201,12 @@ class BlotterApp(App[None]):
             self.adapter.unsubscribe_quote(self._ticker.contract)
             self._ticker = None
 
+    @guarded
     def _quote_updated(self, ticker: ib_async.Ticker) -> None:
         self.ticket.show_quote(Quote(_price(ticker.bid), _price(ticker.ask), _price(ticker.last)))
 
     @on(OrderTicket.Submitted)
+    @guarded
     def _ticket_submitted(self, event: OrderTicket.Submitted) -> None:
         if self._sending:
             return
@@ -240,21 +245,27 @@ class BlotterApp(App[None]):
             self.notify("No order selected", severity="warning")
         return row
 
+    @guarded
     def action_new_order(self) -> None:
         self.ticket.query_one("#symbol").focus()
 
+    @guarded
     def action_focus_orders(self) -> None:
         self.orders.focus()
 
+    @guarded
     def action_focus_log(self) -> None:
         self.exec_log.focus()
 
+    @guarded
     def action_toggle_all(self) -> None:
         self.show_all = not self.show_all
 
+    @guarded
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
 
+    @guarded
     def action_modify(self) -> None:
         row = self._selected()
         if row is None or not self._may_change(row):
@@ -268,6 +279,7 @@ class BlotterApp(App[None]):
 
         self.push_screen(ModifyOrderScreen(row), answered)
 
+    @guarded
     def action_cancel(self) -> None:
         row = self._selected()
         if row is None or not self._may_change(row):
@@ -282,6 +294,7 @@ class BlotterApp(App[None]):
         self.push_screen(ConfirmScreen("Cancel this order?", body, yes="y: cancel it",
                                        danger=True), answered)
 
+    @guarded
     def action_cancel_all(self) -> None:
         count = len([r for r in self.state.working_orders() if not r.is_ended])
         first = ConfirmScreen("Cancel ALL orders?",
@@ -301,6 +314,7 @@ class BlotterApp(App[None]):
 
         self.push_screen(first, confirmed_once)
 
+    @guarded
     def action_nudge(self, ticks: int) -> None:
         row = self._selected()
         if row is None or not self._may_change(row):
@@ -340,8 +354,7 @@ class BlotterApp(App[None]):
             self._report(f"{failure}: {exc}", exc)
 
     def _report(self, text: str, exc: BaseException) -> None:
-        log.exception(text, exc_info=exc)
-        self.notify(text, severity="error")
+        report_bug(self, text, exc)
 
 
 def _not_looked_up(symbol: str, ticket: OrderTicket) -> str:
