@@ -7,7 +7,7 @@ import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
-from platformdirs import user_config_path, user_log_path
+from platformdirs import user_config_path, user_data_path, user_log_path
 
 APP_NAME = "ib-blotter"
 
@@ -21,11 +21,17 @@ class Settings:
     sim: bool = False
     readonly: bool = False
     log_file: Path | None = None
+    journal_file: Path | None = None  # None: default_journal_path()
     connect_timeout: float = 4.0
-    retry_every: float = 5.0  # seconds between reconnect attempts
+    retry_every: float = 5.0  # longest wait between reconnect attempts (they back off to it)
     linger: float = 5.0  # seconds an ended order stays in the working view
     sim_seed: int = 1
     sim_pace: float = 4.0  # market moves per second in the embedded simulator
+    # TWS-style precautionary limits; 0 turns one off. Breaking one needs an override.
+    max_order_size: float = 5_000
+    max_order_value: float = 500_000
+    max_deviation_percent: float = 5.0
+    max_deviation_ticks: int = 0
 
 
 class ConfigError(ValueError):
@@ -40,6 +46,10 @@ def default_log_path() -> Path:
     return user_log_path(APP_NAME) / "ib-blotter.log"
 
 
+def default_journal_path() -> Path:
+    return user_data_path(APP_NAME) / "journal.sqlite"
+
+
 def load_config(path: Path) -> dict[str, object]:
     """The [connection]/[app] tables of a TOML file, flattened to Settings' names."""
     try:
@@ -51,7 +61,7 @@ def load_config(path: Path) -> dict[str, object]:
         raise ConfigError(f"{path}: {exc}") from exc
     known = {f.name for f in fields(Settings)}
     values: dict[str, object] = {}
-    for section in ("connection", "app", "sim"):
+    for section in ("connection", "app", "sim", "limits"):
         table = data.get(section, {})
         if not isinstance(table, dict):
             raise ConfigError(f"{path}: [{section}] must be a table")
@@ -66,8 +76,9 @@ def load_config(path: Path) -> dict[str, object]:
 
 def settings_from(file_values: dict[str, object], cli_values: dict[str, object]) -> Settings:
     merged = {**file_values, **{k: v for k, v in cli_values.items() if v is not None}}
-    if "log_file" in merged and merged["log_file"] is not None:
-        merged["log_file"] = Path(os.path.expanduser(str(merged["log_file"])))
+    for name in ("log_file", "journal_file"):
+        if merged.get(name) is not None:
+            merged[name] = Path(os.path.expanduser(str(merged[name])))
     defaults = Settings()
     for name, value in merged.items():
         expected = type(getattr(defaults, name))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ib_blotter.sim.simulator import ReceivedOrder
 from ib_blotter.state.records import OrderRow
 
 from .conftest import Blotter
@@ -9,6 +10,11 @@ from .conftest import Blotter
 
 def rows(blotter: Blotter) -> list[OrderRow]:
     return blotter.app.orders.rows()
+
+
+def placed(blotter: Blotter) -> list[ReceivedOrder]:
+    """Orders that reached the exchange to work (what-if previews don't)."""
+    return [o for o in blotter.sim.traffic.received_orders if not o.request.whatIf]
 
 
 async def enter_limit_order(blotter: Blotter, quantity: str, limit: str) -> None:
@@ -26,14 +32,14 @@ async def test_place_modify_cancel(blotter: Blotter) -> None:
     await blotter.look_up("AAPL")
     await enter_limit_order(blotter, "100", "187.40")
     await blotter.until(lambda: blotter.app.screen.id != "_default", "the confirmation")
-    assert blotter.sim.traffic.received_orders == []  # nothing goes out before "y"
+    assert placed(blotter) == []  # nothing goes out before "y"
     await blotter.press("y")
 
     await blotter.until(lambda: rows(blotter) and rows(blotter)[0].status == "Submitted",
                         "the order working in the table")
     [row] = rows(blotter)
     assert (row.symbol, row.side, row.quantity, row.limit) == ("AAPL", "BUY", 100, 187.40)
-    [received] = blotter.sim.traffic.received_orders
+    [received] = placed(blotter)
     assert (received.request.action, received.request.lmtPrice) == ("BUY", 187.40)
 
     await blotter.press("m")
@@ -41,7 +47,7 @@ async def test_place_modify_cancel(blotter: Blotter) -> None:
     await blotter.type("187.45")
     await blotter.press("enter")
     await blotter.until(lambda: rows(blotter)[0].limit == 187.45, "the modified price shown")
-    modify = blotter.sim.traffic.received_orders[-1]
+    modify = placed(blotter)[-1]
     assert modify.order_id == received.order_id and modify.request.lmtPrice == 187.45
 
     await blotter.press("c")
@@ -63,7 +69,7 @@ async def test_nudge_moves_the_limit_one_tick(blotter: Blotter) -> None:
     await blotter.press("minus")
     await blotter.press("minus")
     await blotter.until(lambda: rows(blotter)[0].limit == 186.99, "limit down two ticks")
-    prices = [o.request.lmtPrice for o in blotter.sim.traffic.received_orders]
+    prices = [o.request.lmtPrice for o in placed(blotter)]
     assert prices == [187.00, 187.01, 187.00, 186.99]
 
 

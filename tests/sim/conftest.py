@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
@@ -168,11 +169,17 @@ class ErrorLog:
 
 
 @pytest.fixture(autouse=True)
-def no_decoder_failures(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
-    """ib_async swallows decoding exceptions into its log: any of them is a protocol bug."""
+def no_hidden_failures(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """ib_async swallows decoding exceptions into its log, and asyncio logs what a connection
+    callback raised: either one is a bug the assertions would not otherwise see."""
     yield
-    failures = [r.getMessage() for r in caplog.records if "Error handling fields" in r.getMessage()]
-    assert not failures, f"ib_async could not decode: {failures}"
+    failures = [
+        r.getMessage()
+        for r in caplog.records
+        if "Error handling fields" in r.getMessage()
+        or (r.name == "asyncio" and r.levelno >= logging.ERROR)
+    ]
+    assert not failures, f"hidden failures: {failures}"
 
 
 class OpenOrderSpy:

@@ -13,7 +13,7 @@ import pytest
 from ib_async import IB, LimitOrder, Stock
 
 from ib_blotter.sim.control import ControlError, run_command
-from ib_blotter.sim.simulator import Simulator
+from ib_blotter.sim.simulator import SimConfig, Simulator
 
 from .conftest import HOST, TIMEOUT, Connect, ErrorLog, wait_status, wait_until
 
@@ -114,3 +114,9 @@ def test_help_lists_every_command(sim: Simulator) -> None:
     listing = run_command(sim, "help")
     for name in ("quote", "manual", "drop", "restart", "dup", "reorder", "pacing"):
         assert name in listing
+
+
+async def test_binding_beyond_loopback_warns(caplog: pytest.LogCaptureFixture) -> None:
+    async with Simulator(SimConfig(host="0.0.0.0", port=0, pace=0)):
+        pass
+    assert any("anyone who reaches it can trade" in r.getMessage() for r in caplog.records)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 
-from ib_async import IB, Contract, Future
+from ib_async import IB, Contract, Future, Stock
 
-from ib_blotter.sim.simulator import Simulator
+from ib_blotter.sim.simulator import SimConfig, Simulator
 
-from .conftest import WireSpy, settle, wait_until
+from .conftest import HOST, WireSpy, settle, wait_until
 
+AAPL_ID = 265598
 LIVE_PRICE_TICKS = {"1", "2", "4"}
 DELAYED_PRICE_TICKS = {"66", "67", "68"}
 
@@ -75,3 +76,21 @@ async def test_tick_req_params_carries_min_tick(
     await wait_until(
         lambda: stock.minTick == 0.01 and future.minTick == 0.25, "tickReqParams for both"
     )
+
+
+async def test_same_seed_same_prices(sim: Simulator) -> None:
+    quotes = []
+    for _ in range(2):
+        async with Simulator(SimConfig(port=0, pace=0, seed=sim.config.seed)) as twin:
+            for _ in range(25):
+                twin.exchange.step(AAPL_ID)
+            ib = IB()
+            await ib.connectAsync(HOST, twin.port, clientId=1, timeout=5)
+            try:
+                [aapl] = await ib.qualifyContractsAsync(Stock("AAPL", "SMART", "USD"))
+                [ticker] = await ib.reqTickersAsync(aapl)
+                quotes.append((ticker.bid, ticker.ask, ticker.last, ticker.volume))
+            finally:
+                ib.disconnect()
+    assert quotes[0] == quotes[1]
+    assert quotes[0][0] != 187.50  # the walk did move

@@ -208,6 +208,7 @@ def test_contract_details_become_a_spec():
         long_name="E-mini S&P 500",
         exchange="CME",
         currency="USD",
+        algos=False,  # no ALGO among the order types
     )
 
 

@@ -10,17 +10,21 @@ refuses before anything is sent; reads (contract look-ups, quotes) still work.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import functools
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 import ib_async
 
 from ib_blotter.ib import convert
+from ib_blotter.ib.backoff import Backoff
+from ib_blotter.ib.quotes import Listener, QuoteBook
 from ib_blotter.state import ib_messages
 from ib_blotter.state.blotter import BlotterState
 from ib_blotter.state.records import (
@@ -28,14 +32,24 @@ from ib_blotter.state.records import (
     ConnectionState,
     LogKind,
     OrderKey,
+    OrderPreview,
 )
 from ib_blotter.state.ticket import ContractSpec, OrderSpec
+
+if TYPE_CHECKING:
+    from ib_blotter.journal import Journal
 
 logger = logging.getLogger(__name__)
 
 # IB codes that say how TWS's own link to IB is doing (the socket to TWS stays up).
 LINK_LOST = frozenset({1100, 2110})
 LINK_BACK = frozenset({1101, 1102})
+DATA_LOST = 1101  # the link is back but IB dropped every market data line
+# After a reconnect, executions are asked for from this long before the last one seen: IB's
+# clock and ours differ a little, and a replayed fill costs nothing (fills are keyed by id).
+RESYNC_MARGIN = timedelta(minutes=5)
+# ib_async's own start-up sync, less executions: we ask for those ourselves, from the last seen.
+STARTUP_FETCH = ib_async.StartupFetchALL & ~ib_async.StartupFetch.EXECUTIONS
 
 
 class AdapterError(Exception):
@@ -75,9 +89,13 @@ class IBAdapter:
         account: str = "",
         simulated: bool = False,
         clock: Callable[[], float] = time.monotonic,
+        journal: Journal | None = None,
     ) -> None:
         self.state = state
         self.ib = ib or ib_async.IB()
+        self.journal = journal  # written before the state hears of an event
+        self.quotes = QuoteBook(self.ib)
+        self.backoff: Backoff | None = None  # stay_connected makes one if none is given
         self.client_id = client_id
         self.readonly = readonly
         self.account = account
@@ -95,6 +113,8 @@ class IBAdapter:
         self._closing = False
         self._last_error = ""
         self._down = asyncio.Event()
+        self._retry_now = asyncio.Event()
+        self._last_exec_time: datetime | None = None  # IB's time of the latest execution seen
         self._wiring: list[tuple[Any, Callable[..., None]]] = []
         self._wire()
 
@@ -159,8 +179,14 @@ class IBAdapter:
         try:
             # readonly also tells ib_async to skip the order syncs a read-only TWS refuses.
             await self.ib.connectAsync(
-                host, port, self.client_id, timeout, readonly=self.readonly, account=self.account
+                host, port, self.client_id, timeout, readonly=self.readonly,
+                account=self.account, fetchFields=STARTUP_FETCH,
             )
+            await self._catch_up_executions(timeout)
+            if not self.ib.isConnected():
+                raise ConnectionError("Connection lost while catching up")
+            self.quotes.resubscribe()  # a new session has no market data lines
+            self.state.connection_changed(self._info(ConnectionState.CONNECTED))
         except Exception as exc:
             if not isinstance(exc, OSError):  # TimeoutError is one too
                 logger.exception("connect to %s:%s failed", host, port)
@@ -174,21 +200,47 @@ class IBAdapter:
     async def stay_connected(
         self, host: str, port: int, timeout: float = 4.0, retry_every: float = 5.0
     ) -> None:
-        """Connect, and reconnect whenever the connection drops, until disconnect()."""
+        """Connect, and reconnect whenever the connection drops, until disconnect().
+
+        Attempts back off exponentially up to `retry_every` seconds apart (see Backoff);
+        retry_now() cuts a wait short.
+        """
+        backoff = self.backoff = self.backoff or Backoff(first=min(0.5, retry_every),
+                                                         cap=retry_every)
         retrying = False
         while not self._closing:
             self._down.clear()
             try:
                 await self.connect(host, port, timeout, retrying=retrying)
+                backoff.reset()
                 await self._down.wait()
             except IBConnectError:
                 pass
             if self._closing:
                 return
-            info = replace(self.state.connection, state=ConnectionState.RECONNECTING)
-            self.state.connection_changed(info)
             retrying = True
-            await asyncio.sleep(retry_every)
+            await self._wait_to_retry(backoff.next_delay())
+
+    async def _wait_to_retry(self, delay: float) -> None:
+        """Say when the next attempt comes, then wait for it (or for retry_now())."""
+        info = replace(self.state.connection, state=ConnectionState.RECONNECTING,
+                       retry_in=delay)
+        self.state.connection_changed(info)
+        self._retry_now.clear()
+        with contextlib.suppress(TimeoutError):  # the wait ran out: time for the next attempt
+            await asyncio.wait_for(self._retry_now.wait(), delay)
+
+    def retry_now(self) -> bool:
+        """The trader's "reconnect now": cut the wait short. False when there is no wait
+        (connected, or an attempt is already under way)."""
+        info = self.state.connection
+        waiting = info.retry_in is not None and info.state is ConnectionState.RECONNECTING
+        if self._closing or not waiting:
+            return False
+        if self.backoff is not None:
+            self.backoff.reset()  # the trader says the gateway is back: short waits again
+        self._retry_now.set()
+        return True
 
     def disconnect(self) -> None:
         self._closing = True
@@ -239,10 +291,38 @@ class IBAdapter:
             self._ib_status[key] = trade.orderStatus.status
             self._feed(trade, from_sync=True)
         for fill in self.ib.fills():
-            self.state.fill_received(convert.fill_row(fill))
+            self._fill_in(fill)
         for item in self.ib.positions():
             self.state.position_updated(convert.position(item))
-        self.state.connection_changed(self._info(ConnectionState.CONNECTED))
+
+    async def _catch_up_executions(self, timeout: float) -> None:
+        """Executions since the last one seen (the whole day on the first connect): the fills
+        that happened while we were away. Replays of fills we have are dropped by exec id."""
+        wanted = ib_async.ExecutionFilter()
+        if self._last_exec_time is not None:
+            since = (self._last_exec_time - RESYNC_MARGIN).astimezone(UTC)
+            wanted.time = since.strftime("%Y%m%d-%H:%M:%S")  # TWS reads "-" as UTC
+        try:
+            fills = await asyncio.wait_for(self.ib.reqExecutionsAsync(wanted), timeout)
+        except (TimeoutError, ConnectionError) as exc:
+            logger.warning("executions since %r not fetched: %r", wanted.time, exc)
+            self.state.log(LogKind.WARNING, "Missed executions not fetched: "
+                                            f"{exc or 'no answer'} (they come on the next connect)")
+            return
+        for fill in fills:
+            self._guarded(self._fill_in)(fill)
+
+    def _fill_in(self, fill: ib_async.Fill) -> None:
+        """One execution, live or replayed: journaled first, so what is shown is on disk."""
+        row = convert.fill_row(fill)
+        moment = fill.execution.time
+        if isinstance(moment, datetime) and moment.tzinfo is not None and (
+            self._last_exec_time is None or moment > self._last_exec_time
+        ):
+            self._last_exec_time = moment
+        if self.journal is not None:
+            self.journal.record_fill(row)
+        self.state.fill_received(row)
 
     def _on_disconnected(self) -> None:
         self._down.set()
@@ -280,17 +360,15 @@ class IBAdapter:
 
     def _on_exec_details(self, trade: ib_async.Trade, fill: ib_async.Fill) -> None:
         self._remember(trade)
-        self.state.fill_received(convert.fill_row(fill))
+        self._fill_in(fill)
 
     def _on_commission_report(
         self, trade: ib_async.Trade, fill: ib_async.Fill, report: ib_async.CommissionReport
     ) -> None:
-        self.state.commission_received(
-            report.execId,
-            report.commission,
-            report.currency,
-            convert.realized_pnl(report.realizedPNL),
-        )
+        pnl = convert.realized_pnl(report.realizedPNL)
+        if self.journal is not None:
+            self.journal.record_commission(report.execId, report.commission, report.currency, pnl)
+        self.state.commission_received(report.execId, report.commission, report.currency, pnl)
 
     def _on_position(self, item: ib_async.Position) -> None:
         self.state.position_updated(convert.position(item))
@@ -298,6 +376,8 @@ class IBAdapter:
     def _on_error(
         self, req_id: int, code: int, text: str, contract: ib_async.Contract | None = None
     ) -> None:
+        if self.journal is not None:
+            self.journal.record_error(req_id, code, text)
         key = self._order_keys.get(req_id) if req_id != -1 else None
         if key is not None:
             self._pending_tif.pop(key, None)
@@ -309,8 +389,10 @@ class IBAdapter:
             self._connection_message(code, ib_messages.describe(code, text))
 
     def _connection_message(self, code: int, sentence: str) -> None:
-        if code not in LINK_BACK:
-            self._last_error = sentence
+        # 1100: IB keeps the orders; we keep showing them and say the link is down.
+        self._last_error = "" if code in LINK_BACK else sentence
+        if code == DATA_LOST:
+            self.quotes.resubscribe()
         info = self.state.connection
         if code in LINK_LOST and info.state is ConnectionState.CONNECTED:
             self.state.connection_changed(
@@ -332,6 +414,8 @@ class IBAdapter:
     def _feed(self, trade: ib_async.Trade, *, from_sync: bool = False) -> None:
         tick = self._min_ticks.get(trade.contract.conId)
         row = convert.order_row(trade, self.client_id, self._clock(), min_tick=tick)
+        if self.journal is not None:
+            self.journal.record_status(row)
         self.state.order_updated(row, from_sync=from_sync or self._syncing)
         if tick is None:
             self._learn_tick(trade.contract.conId)
@@ -393,8 +477,39 @@ class IBAdapter:
         self._require_connection("place orders")
         order = convert.ib_order(spec)
         order.account = order.account or self.account
-        trade = self.ib.placeOrder(contract, order)
-        return OrderKey.of(trade.order.clientId, trade.order.orderId, trade.order.permId)
+        if not spec.is_bracket:
+            trade = self._send("place", contract, order)
+            return OrderKey.of(trade.order.clientId, trade.order.orderId, trade.order.permId)
+        return self._place_bracket(contract, spec, order)
+
+    async def what_if(self, contract: ib_async.Contract, spec: OrderSpec,
+                      timeout: float = 5.0) -> OrderPreview:
+        """IB's commission and margin figures for this order, without placing it."""
+        self._refuse_if_readonly("preview orders")  # a what-if is a placeOrder to TWS
+        self._require_connection("preview orders")
+        order = convert.ib_order(spec)
+        order.account = order.account or self.account
+        try:
+            answer = await asyncio.wait_for(self.ib.whatIfOrderAsync(contract, order), timeout)
+        except TimeoutError as exc:
+            raise AdapterError(f"No what-if answer within {timeout:g} s") from exc
+        except ConnectionError as exc:
+            raise NotConnectedError("Connection lost during the what-if") from exc
+        if not isinstance(answer, ib_async.OrderState):
+            raise AdapterError("IB refused the what-if (see the log for why)")
+        return convert.order_preview(answer)
+
+    def _place_bracket(self, contract: ib_async.Contract, spec: OrderSpec,
+                       entry: ib_async.Order) -> OrderKey:
+        """Entry first, exits after; only the last one transmits, so IB gets them together."""
+        entry.orderId = self.ib.client.getReqId()
+        exits = convert.bracket_exits(spec, entry.orderId)
+        group = [entry, *exits]
+        for order in group:
+            order.account = order.account or self.account
+            order.transmit = order is group[-1]
+            self._send("place", contract, order)
+        return OrderKey.of(self.client_id, entry.orderId, 0)
 
     def modify(
         self,
@@ -404,6 +519,7 @@ class IBAdapter:
         aux: float | None = None,
         tif: str | None = None,
         trailing_percent: float | None = None,
+        good_till: str | None = None,
     ) -> None:
         """Send the order again under its own id with the changed terms (None: unchanged)."""
         self._refuse_if_readonly("modify orders")
@@ -422,28 +538,47 @@ class IBAdapter:
         if tif is not None and tif != trade.order.tif:
             order.tif = tif
             self._pending_tif[key] = tif
-        self.ib.placeOrder(trade.contract, order)
+        if good_till is not None:
+            order.goodTillDate = good_till
+        self._send("modify", trade.contract, order)
+
+    def _send(self, action: str, contract: ib_async.Contract,
+              order: ib_async.Order) -> ib_async.Trade:
+        """placeOrder, journaled whole (contract and every order field) once it has its id."""
+        trade = self.ib.placeOrder(contract, order)
+        if self.journal is not None:
+            sent = trade.order
+            key = OrderKey.of(sent.clientId, sent.orderId, sent.permId)
+            self.journal.record_order_action(action, key, convert.order_document(contract, sent))
+        return trade
 
     def cancel(self, key: OrderKey) -> None:
         self._refuse_if_readonly("cancel orders")
         trade = self._own_live_trade(key)
         self._require_connection("cancel orders")
         self.ib.cancelOrder(trade.order)
+        if self.journal is not None:
+            self.journal.record_order_action(
+                "cancel", key, convert.order_document(trade.contract, trade.order))
 
     def cancel_all(self) -> None:
         """IB's global cancel: every open order of every client, TWS's own included."""
         self._refuse_if_readonly("cancel orders")
         self._require_connection("cancel orders")
         self.ib.reqGlobalCancel()
+        if self.journal is not None:
+            self.journal.record_order_action("global_cancel", None, {})
 
-    def subscribe_quote(self, contract: ib_async.Contract) -> ib_async.Ticker:
-        """A live bid/ask/last; the Ticker updates in place (watch its updateEvent)."""
+    def subscribe_quote(
+        self, contract: ib_async.Contract, on_update: Listener | None = None
+    ) -> ib_async.Ticker:
+        """A live bid/ask/last; the Ticker updates in place. `on_update(ticker)` is called on
+        every update and stays subscribed across 1101 and reconnects (with the new ticker)."""
         self._require_connection("request quotes")
-        return self.ib.reqMktData(contract)
+        return self.quotes.subscribe(contract, on_update)
 
     def unsubscribe_quote(self, contract: ib_async.Contract) -> None:
-        if self.ib.isConnected():
-            self.ib.cancelMktData(contract)
+        self.quotes.unsubscribe(contract)
 
     def _refuse_if_readonly(self, action: str) -> None:
         """--readonly: no order request leaves this process."""

@@ -5,10 +5,12 @@ Pure functions of their arguments: they read ib_async's dataclasses, never call 
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 import ib_async
 from ib_async.util import UNSET_DOUBLE, UNSET_INTEGER
@@ -17,6 +19,7 @@ from ib_blotter.state.records import (
     ENDED_STATUSES,
     FillRow,
     Liquidity,
+    OrderPreview,
     OrderRow,
     Position,
 )
@@ -145,6 +148,7 @@ def contract_spec(details: ib_async.ContractDetails) -> ContractSpec:
     """What the ticket needs to know of a contract, from its contractDetails."""
     contract = details.contract or ib_async.Contract()
     tokens = {token.strip() for token in details.orderTypes.split(",") if token.strip()}
+    algos = "ALGO" in tokens or not tokens
     return ContractSpec(
         symbol=display_symbol(contract),
         sec_type=contract.secType,
@@ -158,6 +162,7 @@ def contract_spec(details: ib_async.ContractDetails) -> ContractSpec:
         long_name=details.longName,
         exchange=contract.exchange,
         currency=contract.currency,
+        algos=algos,
     )
 
 
@@ -175,7 +180,30 @@ def ib_order(spec: OrderSpec) -> ib_async.Order:
         goodTillDate=spec.good_till,
         account=spec.account,
         outsideRth=spec.outside_rth,
+        ocaGroup=spec.oca_group,
+        ocaType=1 if spec.oca_group else 0,  # 1: cancel the rest of the group on a fill
+        algoStrategy=spec.algo,
+        algoParams=[ib_async.TagValue(tag, value) for tag, value in spec.algo_params],
     )
+
+
+def bracket_exits(spec: OrderSpec, parent_id: int) -> list[ib_async.Order]:
+    """The take-profit (LMT) and stop-loss (STP) that close a bracket's entry."""
+    side = "SELL" if spec.side == "BUY" else "BUY"
+    exits = []
+    if spec.take_profit is not None:
+        exits.append(ib_async.Order(action=side, totalQuantity=spec.quantity, orderType="LMT",
+                                    lmtPrice=spec.take_profit))
+    if spec.stop_loss is not None:
+        exits.append(ib_async.Order(action=side, totalQuantity=spec.quantity, orderType="STP",
+                                    auxPrice=spec.stop_loss))
+    for order in exits:
+        order.parentId = parent_id
+        order.tif = "GTC" if spec.tif in ("DAY", "OPG") else spec.tif
+        order.goodTillDate = spec.good_till
+        order.account = spec.account
+        order.outsideRth = spec.outside_rth
+    return exits
 
 
 def ib_contract(
@@ -236,3 +264,31 @@ def _multiplier(text: str) -> float:
 
 def _unset_if_none(value: float | None) -> float:
     return UNSET_DOUBLE if value is None else value
+
+
+def order_preview(state: ib_async.OrderState) -> OrderPreview:
+    """IB's what-if strings and unset doubles as numbers or None."""
+    return OrderPreview(
+        commission=price_or_none(state.commission),
+        min_commission=price_or_none(state.minCommission),
+        max_commission=price_or_none(state.maxCommission),
+        currency=state.commissionCurrency or "USD",
+        init_margin_change=_number_or_none(state.initMarginChange),
+        maint_margin_change=_number_or_none(state.maintMarginChange),
+        equity_with_loan_after=_number_or_none(state.equityWithLoanAfter),
+        warning=state.warningText,
+    )
+
+
+def _number_or_none(text: str | float) -> float | None:
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(value) or abs(value) >= UNSET_DOUBLE else value
+
+
+def order_document(contract: ib_async.Contract, order: ib_async.Order) -> dict[str, Any]:
+    """The whole of an order request as plain data (every field, defaults included), for the
+    journal: what was sent must be readable later without ib_async."""
+    return {"contract": dataclasses.asdict(contract), "order": dataclasses.asdict(order)}

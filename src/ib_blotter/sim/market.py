@@ -98,14 +98,19 @@ class Market:
         quote.askSize = rng.randint(low, high)
         return quote
 
-    def set_quote(self, con_id: int, bid: float, ask: float, last: float | None = None,
-                  size: float | None = None) -> Quote:
+    def set_quote(
+        self,
+        con_id: int,
+        bid: float,
+        ask: float,
+        last: float | None = None,
+        size: float | None = None,
+    ) -> Quote:
         """Put the market where a test or a trainer wants it; `size` is the size at the touch."""
         tick = self.instruments[con_id].minTick
         quote = self.quotes[con_id]
         last_price = on_grid(last if last is not None else (bid + ask) / 2, tick)
-        self._set(quote, tick, on_grid(bid, tick), on_grid(ask, tick), last_price,
-                  quote.lastSize)
+        self._set(quote, tick, on_grid(bid, tick), on_grid(ask, tick), last_price, quote.lastSize)
         if size is not None:
             quote.bidSize = quote.askSize = size
         return quote

@@ -79,6 +79,7 @@ class Simulator:
         self._loops: list[asyncio.Task[None]] = []
         self._last_quotes: dict[tuple[int, int], tuple[float, ...]] = {}
         self.port = self.config.port
+        self._stopped = False
 
     # ---- life cycle ------------------------------------------------------------------------
     async def start(self) -> int:
@@ -98,10 +99,10 @@ class Simulator:
         self.port = self._server.sockets[0].getsockname()[1]
 
     async def stop(self) -> None:
+        self._stopped = True
         for task in self._loops:
             task.cancel()
         await self._close_listener()
-        self.drop_connections()
         # Sessions end by themselves once their sockets close; cancelling them makes asyncio
         # log a spurious traceback from its connection callback.
         if self._tasks:
@@ -109,11 +110,15 @@ class Simulator:
         await asyncio.gather(*self._loops, return_exceptions=True)
 
     async def _close_listener(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self._server.wait_closed(), 1.0)
-            self._server = None
+        """Stop accepting and drop every client, then wait for the listener to close (on
+        Python >= 3.12 wait_closed also waits for connections, so they must go first)."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.close()
+        self.drop_connections()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(server.wait_closed(), 1.0)
 
     async def __aenter__(self) -> Simulator:
         await self.start()
@@ -353,9 +358,9 @@ class Simulator:
     async def refuse_connections(self, seconds: float) -> None:
         """A gateway restart: drop everyone and refuse connections; orders live on at 'IB'."""
         await self._close_listener()
-        self.drop_connections()
         await asyncio.sleep(seconds)
-        await self._listen()
+        if not self._stopped:  # stopped meanwhile: stay closed
+            await self._listen()
 
     def send_connectivity(self, code: int) -> None:
         for session in list(self.sessions.values()):

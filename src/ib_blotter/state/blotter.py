@@ -26,7 +26,7 @@ from .records import (
     OrderRow,
     Position,
     exec_base,
-    exec_revision,
+    is_later_revision,
 )
 
 logger = logging.getLogger(__name__)
@@ -273,9 +273,12 @@ class BlotterState:
 
     # -- fills -----------------------------------------------------------------------------
 
-    def fill_received(self, fill: FillRow) -> None:
+    def fill_received(self, fill: FillRow, *, at: datetime | None = None) -> None:
         """An execution. Each is shown once: keyed by exec id, and IB's corrections (same id,
-        higher suffix) replace the fill they correct."""
+        higher suffix) replace the fill they correct.
+
+        at: when its log lines are dated (the fill's own time for history from the journal).
+        """
         key = fill.key
         prev = self._fills.get(key)
         if prev is not None and prev.exec_id != fill.exec_id:
@@ -288,7 +291,7 @@ class BlotterState:
             return
         self._fills[key] = fill
         _trim(self._fills, self._max_fills)
-        self._log_fill_change(prev, fill)
+        self._log_fill_change(prev, fill, at)
         self._notify(ChangeKind.FILL, key)
 
     def _too_old_to_keep(self, fill: FillRow) -> bool:
@@ -330,12 +333,14 @@ class BlotterState:
         self._log_fill_change(fill, updated)
         self._notify(ChangeKind.FILL, key)
 
-    def _log_fill_change(self, prev: FillRow | None, fill: FillRow) -> None:
+    def _log_fill_change(
+        self, prev: FillRow | None, fill: FillRow, at: datetime | None = None
+    ) -> None:
         if prev is None or prev.exec_id != fill.exec_id:
             word = "Fill" if prev is None else "Corrected fill"
-            self.log(LogKind.FILL, f"{word}: {log_text.fill_text(fill)}")
+            self.log(LogKind.FILL, f"{word}: {log_text.fill_text(fill)}", at=at)
         if fill.commission is not None and (prev is None or prev.commission is None):
-            self.log(LogKind.COMMISSION, log_text.commission_text(fill))
+            self.log(LogKind.COMMISSION, log_text.commission_text(fill), at=at)
 
     # -- connection, positions, log --------------------------------------------------------
 
@@ -359,8 +364,8 @@ class BlotterState:
             self._positions[key] = position
         self._notify(ChangeKind.POSITIONS, key)
 
-    def log(self, kind: LogKind, text: str) -> None:
-        line = LogLine(self._wall_clock(), kind, text)
+    def log(self, kind: LogKind, text: str, *, at: datetime | None = None) -> None:
+        line = LogLine(at or self._wall_clock(), kind, text)
         self._log.append(line)
         self._notify(ChangeKind.LOG, line)
 
@@ -371,12 +376,7 @@ def _trim(items: OrderedDict, limit: int) -> None:  # type: ignore[type-arg]
 
 
 def _is_later(exec_id: str, than: str) -> bool:
-    """True when exec_id is a later correction than `than` (suffixes "01" < "02" < ...)."""
-    new, old = exec_revision(exec_id), exec_revision(than)
-    try:
-        return int(new, 16) > int(old, 16)
-    except ValueError:
-        return (len(new), new) > (len(old), old)
+    return is_later_revision(exec_id, than)
 
 
 def _apply(fill: FillRow, report: _Commission) -> FillRow:

@@ -107,6 +107,15 @@ def exec_revision(exec_id: str) -> str:
     return suffix if dot else ""
 
 
+def is_later_revision(exec_id: str, than: str) -> bool:
+    """True when exec_id is a later correction than `than` (suffixes "01" < "02" < ...)."""
+    new, old = exec_revision(exec_id), exec_revision(than)
+    try:
+        return int(new, 16) > int(old, 16)
+    except ValueError:
+        return (len(new), new) > (len(old), old)
+
+
 @dataclass(frozen=True, slots=True)
 class FillRow:
     """One execution as the execution log shows it."""
@@ -173,6 +182,7 @@ class ConnectionInfo:
     server_version: int | None = None
     simulated: bool = False
     last_error: str = ""
+    retry_in: float | None = None  # seconds to the next reconnect attempt, while waiting
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +192,53 @@ class Position:
     con_id: int
     position: float
     avg_cost: float
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.account, self.con_id)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderPreview:
+    """IB's what-if answer: what the order would cost and do to the account's margin."""
+
+    commission: float | None
+    min_commission: float | None
+    max_commission: float | None
+    currency: str
+    init_margin_change: float | None
+    maint_margin_change: float | None
+    equity_with_loan_after: float | None
+    warning: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AccountSummary:
+    """The account strip: what a trader checks before sending."""
+
+    account: str
+    net_liquidation: float | None = None
+    buying_power: float | None = None
+    available_funds: float | None = None
+    daily_pnl: float | None = None
+    unrealized_pnl: float | None = None
+    realized_pnl: float | None = None
+    currency: str = "USD"
+
+
+@dataclass(frozen=True, slots=True)
+class PositionRow:
+    """One line of the positions pane, live from IB's PnL-single stream."""
+
+    account: str
+    symbol: str
+    con_id: int
+    position: float
+    avg_cost: float
+    market_value: float | None = None
+    unrealized_pnl: float | None = None
+    realized_pnl: float | None = None
+    daily_pnl: float | None = None
 
     @property
     def key(self) -> tuple[str, int]:

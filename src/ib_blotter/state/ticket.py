@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from .order_extras import algo_params_for_ib, check_algo, check_bracket
 from .prices import (
     format_price,
     format_quantity,
@@ -80,6 +81,11 @@ class Ticket:
     gtd: str = ""  # local date-time, e.g. "2026-12-31 16:00"
     account: str = ""
     outside_rth: bool = False
+    take_profit: str = ""  # with stop_loss: a bracket around this entry
+    stop_loss: str = ""
+    oca_group: str = ""
+    algo: str = ""  # "", "Adaptive", "Twap" or "Vwap"
+    algo_params: tuple[tuple[str, str], ...] = ()  # IB's algo tags, values as typed
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +104,7 @@ class ContractSpec:
     long_name: str = ""
     exchange: str = ""
     currency: str = ""
+    algos: bool = True  # IB lists ALGO among the contract's order types
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +122,15 @@ class OrderSpec:
     good_till: str = ""  # IB's UTC form, "YYYYMMDD-HH:MM:SS"
     account: str = ""
     outside_rth: bool = False
+    take_profit: float | None = None
+    stop_loss: float | None = None
+    oca_group: str = ""
+    algo: str = ""
+    algo_params: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def is_bracket(self) -> bool:
+        return self.take_profit is not None or self.stop_loss is not None
 
 
 class InvalidTicketError(ValueError):
@@ -144,7 +160,7 @@ def validate(
         _check_prices,
         _check_trail,
     ]
-    for check in checks:
+    for check in (*checks, check_bracket, check_algo):
         check(ticket, spec, errors)
     _check_tif(ticket, spec, errors, now or datetime.now(UTC))
     _check_account(ticket, accounts, errors)
@@ -177,6 +193,11 @@ def to_order_spec(
         good_till=_ib_utc(_parse_gtd(ticket.gtd)) if ticket.tif == "GTD" else "",
         account=ticket.account,
         outside_rth=ticket.outside_rth,
+        take_profit=_optional(ticket.take_profit),
+        stop_loss=_optional(ticket.stop_loss),
+        oca_group=ticket.oca_group.strip(),
+        algo=ticket.algo,
+        algo_params=algo_params_for_ib(ticket),
     )
 
 

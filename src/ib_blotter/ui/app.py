@@ -20,6 +20,7 @@ from ..ib.adapter import AdapterError, IBAdapter
 from ..ib.lookup import Found, LookupFailed, find_contract
 from ..sim.simulator import SimConfig, Simulator
 from ..state.blotter import BlotterState, Change, ChangeKind
+from ..state.limits import Limits, breaches
 from ..state.prices import format_price, format_quantity, nudge
 from ..state.records import LogKind, LogLine, OrderKey, OrderRow
 from ..state.ticket import OrderSpec, Ticket, to_order_spec, validate
@@ -29,6 +30,7 @@ from .execution_log import ExecutionLog
 from .guard import guarded, report_bug
 from .help_screen import HelpScreen
 from .modify_screen import ModifyOrderScreen
+from .order_confirm_screen import OrderConfirmScreen
 from .order_ticket import OrderTicket, Quote
 from .orders_table import OpenOrdersTable
 from .styles import stylesheet
@@ -70,6 +72,8 @@ class BlotterApp(App[None]):
         self.found: Found | None = None  # the ticket's resolved contract
         self._ticker: ib_async.Ticker | None = None
         self._sending = False  # a confirmation is open: a second enter must not send twice
+        self.limits = Limits(settings.max_order_size, settings.max_order_value,
+                             settings.max_deviation_percent, settings.max_deviation_ticks)
         self.handled_errors: list[BaseException] = []  # bugs survived, for tests to check
 
     # ---- layout --------------------------------------------------------------------------
@@ -224,14 +228,36 @@ class BlotterApp(App[None]):
 
     def _confirm_and_place(self, found: Found, ticket: Ticket, spec: OrderSpec) -> None:
         self._sending = True
+        broken = breaches(spec, found.spec, self._last_price(), self.limits)
+        online = self.adapter.ib.isConnected() and not self.settings.readonly
+        note = "asking IB..." if online else "not available (not connected or read-only)"
+        screen = OrderConfirmScreen(order_summary(found, spec), broken, note)
 
         def answered(yes: bool | None) -> None:
             self._sending = False
             if yes:
                 self._guard(lambda: self._place(found, spec), "Order not sent")
 
-        self.push_screen(ConfirmScreen("Send this order?", order_summary(found, spec)),
-                         answered)
+        self.push_screen(screen, answered)
+        if online:
+            self._preview(screen, found, spec)
+
+    @work(group="what-if")
+    async def _preview(self, screen: OrderConfirmScreen, found: Found, spec: OrderSpec) -> None:
+        try:
+            preview = await self.adapter.what_if(found.contract, spec)
+        except AdapterError as exc:
+            if screen.is_attached:
+                screen.show_preview(None, str(exc))
+            return
+        if screen.is_attached:
+            screen.show_preview(preview)
+
+    def _last_price(self) -> float | None:
+        ticker = self._ticker
+        if ticker is None:
+            return None
+        return _price(ticker.last) or _price(ticker.midpoint())
 
     def _place(self, found: Found, spec: OrderSpec) -> None:
         self.adapter.place(found.contract, spec)
@@ -275,7 +301,8 @@ class BlotterApp(App[None]):
             if spec is not None:
                 self._guard(lambda: self.adapter.modify(
                     row.key, quantity=spec.quantity, limit=spec.limit, aux=spec.aux,
-                    tif=spec.tif), "Modify not sent")
+                    tif=spec.tif, trailing_percent=spec.trailing_percent,
+                    good_till=spec.good_till if spec.tif == "GTD" else None), "Modify not sent")
 
         self.push_screen(ModifyOrderScreen(row), answered)
 

@@ -57,22 +57,34 @@ class ModifyOrderScreen(ModalScreen[OrderSpec | None]):
                 yield Select([(t, t) for t in TIFS], value=self.ticket.tif, allow_blank=False,
                              id="modify-tif", compact=True)
                 yield Label("", id="modify-tif-error", classes="field-error")
+                yield Label("Good till", id="modify-gtd-label")
+                yield Input(self.ticket.gtd, placeholder="2026-12-31 16:00", id="modify-gtd",
+                            compact=True)
+                yield Label("", id="modify-gtd-error", classes="field-error")
             yield Static("enter: send the change    esc: back", id="dialog-keys")
 
+    @on(Select.Changed, "#modify-tif")
+    def _tif_changed(self) -> None:
+        gtd = self.query_one("#modify-tif", Select).value == "GTD"
+        for name in ("#modify-gtd-label", "#modify-gtd", "#modify-gtd-error"):
+            self.query_one(name).display = gtd
+
     def on_mount(self) -> None:
+        self._tif_changed()
         focus_on = "limit" if "limit" in self.fields else "quantity"
         self.query_one(f"#modify-{focus_on}", Input).focus()
 
     def _typed(self) -> Ticket:
         values = {name: self.query_one(f"#modify-{name}", Input).value for name in self.fields}
         tif = self.query_one("#modify-tif", Select).value
-        return replace(self.ticket, **values, tif=str(tif))
+        gtd = self.query_one("#modify-gtd", Input).value
+        return replace(self.ticket, **values, tif=str(tif), gtd=gtd)
 
     @on(Input.Submitted)
     def send(self) -> None:
         ticket = self._typed()
         errors = validate(ticket, self.spec)
-        for name in (*self.fields, "tif"):
+        for name in (*self.fields, "tif", "gtd"):
             label = self.query_one(f"#modify-{name}-error", Label)
             label.update(errors.get(name, ""))
         if errors:

@@ -22,8 +22,15 @@ PRICE_FIELDS = ("limit", "stop", "trail_amount", "trail_percent")
 LABELS = {
     "symbol": "Symbol", "side": "Side", "quantity": "Qty", "order_type": "Type",
     "limit": "Limit", "stop": "Stop", "trail_amount": "Trail", "trail_percent": "Trail%",
-    "tif": "TIF", "gtd": "Good till", "account": "Account", "outside_rth": "RTH+",
+    "tif": "TIF", "gtd": "Good till", "account": "", "outside_rth": "RTH+",
+    "take_profit": "TP", "stop_loss": "SL", "oca_group": "OCA", "algo": "Algo",
+    "algo_until": "Until",
 }
+# Algo choices as one list: IB's strategy and, for Adaptive, its priority.
+ALGO_CHOICES = (
+    ("none", ""), ("Adaptive urgent", "Adaptive:Urgent"), ("Adaptive normal", "Adaptive:Normal"),
+    ("Adaptive patient", "Adaptive:Patient"), ("TWAP", "Twap"), ("VWAP", "Vwap"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,10 +113,23 @@ class OrderTicket(Widget):
                                             allow_blank=False, id="tif", compact=True))
             yield self._field("gtd", Input(placeholder="2026-12-31 16:00", id="gtd",
                                            compact=True))
-            yield self._field("account", Select([(a, a) for a in self.accounts] or [("", "")],
-                                                allow_blank=False, id="account", compact=True))
-            yield self._field("outside_rth", Checkbox("", id="outside_rth", compact=True))
+            yield self._field("algo_until", Input(placeholder="15:30", id="algo_until",
+                                                  compact=True))
+        with Horizontal(id="ticket-extras"):
+            yield self._inline("account", Select([(a, a) for a in self.accounts] or [("", "")],
+                                                 allow_blank=False, id="account", compact=True))
+            yield self._inline("outside_rth", Checkbox("", id="outside_rth", compact=True))
+            yield self._inline("take_profit", Input(id="take_profit", compact=True))
+            yield self._inline("stop_loss", Input(id="stop_loss", compact=True))
+            yield self._inline("oca_group", Input(id="oca_group", compact=True))
+            yield self._inline("algo", Select(ALGO_CHOICES, value="", allow_blank=False,
+                                              id="algo", compact=True))
         yield Static("Type a symbol and press enter.", id="ticket-info")
+
+    @staticmethod
+    def _inline(name: str, widget: Widget) -> Horizontal:
+        label = [Label(LABELS[name], classes="field-label")] if LABELS[name] else []
+        return Horizontal(*label, widget, id=f"field-{name}", classes="field inline")
 
     @staticmethod
     def _field(name: str, widget: Widget) -> Vertical:
@@ -144,7 +164,19 @@ class OrderTicket(Widget):
             trail_percent=text("trail_percent"), tif=str(self.query_one("#tif", Select).value),
             gtd=text("gtd"), account=self._account(),
             outside_rth=self.query_one("#outside_rth", Checkbox).value,
+            take_profit=text("take_profit"), stop_loss=text("stop_loss"),
+            oca_group=text("oca_group"), **self._algo(text("algo_until")),
         )
+
+    def _algo(self, until: str) -> dict[str, object]:
+        choice = str(self.query_one("#algo", Select).value or "")
+        strategy, _, priority = choice.partition(":")
+        params: list[tuple[str, str]] = []
+        if priority:
+            params.append(("adaptivePriority", priority))
+        if strategy in ("Twap", "Vwap") and until:
+            params.append(("endTime", until))
+        return {"algo": strategy, "algo_params": tuple(params)}
 
     def _account(self) -> str:
         value = self.query_one("#account", Select).value
@@ -153,6 +185,7 @@ class OrderTicket(Widget):
     # ---- events --------------------------------------------------------------------------
     @on(Select.Changed, "#order_type")
     @on(Select.Changed, "#tif")
+    @on(Select.Changed, "#algo")
     def _type_changed(self) -> None:
         order_type = str(self.query_one("#order_type", Select).value)
         self._show_fields_for(order_type, str(self.query_one("#tif", Select).value))
@@ -162,6 +195,8 @@ class OrderTicket(Widget):
         for name in PRICE_FIELDS:
             self.query_one(f"#field-{name}").display = name in shown
         self.query_one("#field-gtd").display = tif == "GTD"
+        algo = str(self.query_one("#algo", Select).value or "")
+        self.query_one("#field-algo_until").display = algo in ("Twap", "Vwap")
 
     @on(Input.Submitted)
     @on(SideToggle.Submitted)
@@ -227,7 +262,7 @@ class OrderTicket(Widget):
 
     def clear_prices(self) -> None:
         """After a send: keep symbol, side and type; the next order needs its own numbers."""
-        for name in ("quantity", *PRICE_FIELDS):
+        for name in ("quantity", *PRICE_FIELDS, "take_profit", "stop_loss"):
             self.query_one(f"#{name}", Input).value = ""
 
     def _refresh_info(self) -> None:

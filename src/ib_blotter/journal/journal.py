@@ -1,0 +1,326 @@
+"""`Journal`: what happened today, on disk, so a crash or kill -9 loses nothing.
+
+A SQLite database in WAL mode holds two tables: `fills`, one row per execution keyed by its exec
+id without the correction suffix (IB's corrections replace the row), and `events`, an append-only
+record of every execution, commission report, order action we sent (contract and order as JSON),
+status change and IB error.
+
+Each event is one small transaction, committed before the state (and so the screen) hears of it:
+what the trader saw is on disk. synchronous=NORMAL keeps a commit at tens of microseconds; a
+commit survives the process being killed, and only an OS crash can lose the last few, which the
+next start's reqExecutions brings back (IB keeps the day's executions).
+
+Writing never raises: a full disk must not stop the blotter from showing fills. A failure is
+logged and kept in `last_error`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sqlite3
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ..state.records import FillRow, Liquidity, OrderKey, OrderRow, exec_base, is_later_revision
+
+logger = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS fills (
+    exec_key TEXT PRIMARY KEY,      -- exec id without its correction suffix
+    exec_id TEXT NOT NULL,          -- the latest revision we were sent
+    time REAL NOT NULL,             -- epoch seconds
+    order_id INTEGER NOT NULL,
+    perm_id INTEGER NOT NULL,
+    client_id INTEGER NOT NULL,
+    account TEXT NOT NULL,
+    symbol TEXT NOT NULL,
+    side TEXT NOT NULL,
+    shares REAL NOT NULL,
+    price REAL NOT NULL,
+    exchange TEXT NOT NULL,
+    liquidity TEXT NOT NULL,
+    cum_qty REAL NOT NULL,
+    avg_price REAL NOT NULL,
+    commission REAL,
+    commission_currency TEXT NOT NULL,
+    realized_pnl REAL,
+    recorded REAL NOT NULL          -- when we wrote it
+);
+CREATE INDEX IF NOT EXISTS fills_by_time ON fills(time);
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY,
+    time REAL NOT NULL,
+    kind TEXT NOT NULL,             -- execution, commission, order_action, status, error
+    ref TEXT NOT NULL,              -- the exec id or the order key
+    code INTEGER,                   -- IB's error code, for errors
+    data TEXT NOT NULL              -- the event as JSON
+);
+CREATE INDEX IF NOT EXISTS events_by_time ON events(time);
+"""
+FILL_COLUMNS = (
+    "exec_key", "exec_id", "time", "order_id", "perm_id", "client_id", "account", "symbol",
+    "side", "shares", "price", "exchange", "liquidity", "cum_qty", "avg_price", "commission",
+    "commission_currency", "realized_pnl", "recorded",
+)
+_UPSERT_FILL = (
+    f"INSERT INTO fills ({', '.join(FILL_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in FILL_COLUMNS)}) "
+    "ON CONFLICT(exec_key) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in FILL_COLUMNS if c != "exec_key")
+)
+
+
+class JournalError(Exception):
+    """The journal file cannot be opened; the text says where and why."""
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEvent:
+    time: datetime
+    kind: str
+    ref: str
+    code: int | None
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class _Commission:
+    commission: float
+    currency: str
+    realized_pnl: float | None
+
+
+class Journal:
+    """The day's fills and events in a private SQLite file; see the module docstring."""
+
+    def __init__(self, path: Path, *, clock: Callable[[], float] = time.time) -> None:
+        self.path = path
+        self._clock = clock
+        self.last_error = ""
+        self._statuses: dict[OrderKey, tuple[str, float, float]] = {}  # last status written
+        self._pending: OrderedDict[str, _Commission] = OrderedDict()  # commission before fill
+        try:
+            _create_private(path)
+            # isolation_level=None: we open every transaction ourselves, so nothing is left
+            # pending between events.
+            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA busy_timeout=2000")  # an export may be reading
+            self._db.executescript(SCHEMA)
+            self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        except (OSError, sqlite3.Error) as exc:
+            raise JournalError(f"journal {path}: {exc}") from exc
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def record_fill(self, fill: FillRow) -> bool:
+        """Store an execution; True when it was new, a correction, or brought its commission.
+
+        The same exec id again (a duplicate, a replay after a reconnect) changes nothing; an
+        older revision of a fill IB has since corrected is ignored.
+        """
+        fill = self._with_pending_commission(fill)
+        with self._transaction() as db:
+            stored = db.execute(
+                "SELECT exec_id, commission, commission_currency, realized_pnl "
+                "FROM fills WHERE exec_key = ?", (fill.key,)
+            ).fetchone()
+            if stored is not None:
+                if stored[0] != fill.exec_id:
+                    if not is_later_revision(fill.exec_id, stored[0]):
+                        return False
+                elif fill.commission is None or stored[1] is not None:
+                    return False  # nothing new
+            db.execute(_UPSERT_FILL, self._fill_values(fill))
+            if stored is None or stored[0] != fill.exec_id:
+                self._event(db, "execution", fill.exec_id, None, _fill_document(fill))
+            return True
+        return False  # the write failed (logged)
+
+    def record_commission(
+        self, exec_id: str, commission: float, currency: str, realized_pnl: float | None
+    ) -> None:
+        """A commission report: onto its fill if we have that revision, else kept for it."""
+        data = {"commission": commission, "currency": currency, "realized_pnl": realized_pnl}
+        with self._transaction() as db:
+            updated = db.execute(
+                "UPDATE fills SET commission = ?, commission_currency = ?, realized_pnl = ? "
+                "WHERE exec_key = ? AND exec_id = ? AND commission IS NULL",
+                (commission, currency, realized_pnl, exec_base(exec_id), exec_id),
+            ).rowcount
+            if updated:
+                self._event(db, "commission", exec_id, None, data)
+                return
+            known = db.execute(
+                "SELECT 1 FROM fills WHERE exec_id = ?", (exec_id,)
+            ).fetchone()
+            if known is None:
+                self._pending[exec_id] = _Commission(commission, currency, realized_pnl)
+                while len(self._pending) > 1000:
+                    self._pending.popitem(last=False)
+
+    def record_order_action(
+        self, action: str, key: OrderKey | None, order: dict[str, Any]
+    ) -> None:
+        """An order request we sent (place, modify, cancel, global cancel), whole."""
+        self._write("order_action", str(key) if key else "", None, {"action": action, **order})
+
+    def record_status(self, row: OrderRow) -> None:
+        """An order's status as IB reported it; only changes of status or fill are written."""
+        seen = (row.status, row.filled, row.remaining)
+        if self._statuses.get(row.key) == seen:
+            return
+        self._statuses[row.key] = seen
+        data = {
+            "status": row.status, "filled": row.filled, "remaining": row.remaining,
+            "avg_fill_price": row.avg_fill_price, "perm_id": row.perm_id,
+            "symbol": row.symbol, "side": row.side, "quantity": row.quantity,
+            "order_type": row.order_type, "limit": row.limit, "aux": row.aux,
+        }
+        self._write("status", str(row.key), None, data)
+
+    def record_error(self, req_id: int, code: int, text: str) -> None:
+        """An error or notice from IB (reqId -1: not about a request)."""
+        self._write("error", str(req_id), code, {"req_id": req_id, "code": code, "text": text})
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def fills_between(self, start: datetime, end: datetime) -> list[FillRow]:
+        """Fills with start <= time < end, oldest first."""
+        rows = self._db.execute(
+            f"SELECT {', '.join(FILL_COLUMNS)} FROM fills WHERE time >= ? AND time < ? "
+            "ORDER BY time, exec_key", (start.timestamp(), end.timestamp())
+        ).fetchall()
+        return [_fill_from_row(row) for row in rows]
+
+    def fills_today(self, now: datetime | None = None) -> list[FillRow]:
+        """Today's fills (local midnight until now), oldest first."""
+        now = (now or datetime.now()).astimezone()
+        midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        return self.fills_between(midnight, datetime.max.replace(tzinfo=UTC))
+
+    def events(self, kind: str | None = None) -> list[JournalEvent]:
+        query = "SELECT time, kind, ref, code, data FROM events"
+        params: tuple[str, ...] = ()
+        if kind is not None:
+            query, params = query + " WHERE kind = ?", (kind,)
+        rows = self._db.execute(query + " ORDER BY id", params).fetchall()
+        return [
+            JournalEvent(datetime.fromtimestamp(t, UTC), k, r, c, json.loads(d))
+            for t, k, r, c, d in rows
+        ]
+
+    # -- internals -------------------------------------------------------------------------
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One event, one transaction; a failure is logged, never raised to the feed."""
+        try:
+            self._db.execute("BEGIN")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+        except Exception as exc:  # sqlite3.Error mostly; anything else must not stop the feed
+            self.last_error = str(exc)
+            logger.exception("journal write to %s failed", self.path)
+
+    def _write(self, kind: str, ref: str, code: int | None, data: dict[str, Any]) -> None:
+        with self._transaction() as db:
+            self._event(db, kind, ref, code, data)
+
+    def _event(
+        self, db: sqlite3.Connection, kind: str, ref: str, code: int | None,
+        data: dict[str, Any],
+    ) -> None:
+        # default=str: Decimal quantities and any odd value IB sends still get written.
+        text = json.dumps(data, default=str, allow_nan=True)
+        db.execute(
+            "INSERT INTO events (time, kind, ref, code, data) VALUES (?, ?, ?, ?, ?)",
+            (self._clock(), kind, ref, code, text),
+        )
+
+    def _with_pending_commission(self, fill: FillRow) -> FillRow:
+        report = self._pending.pop(fill.exec_id, None)
+        if report is None or fill.commission is not None:
+            return fill
+        return replace(fill, commission=report.commission,
+                       commission_currency=report.currency, realized_pnl=report.realized_pnl)
+
+    def _fill_values(self, fill: FillRow) -> tuple[Any, ...]:
+        return (
+            fill.key, fill.exec_id, fill.time.timestamp(), fill.order_id, fill.perm_id,
+            fill.client_id, fill.account, fill.symbol, fill.side, fill.shares, fill.price,
+            fill.exchange, fill.liquidity.value, fill.cum_qty, fill.avg_price, fill.commission,
+            fill.commission_currency, fill.realized_pnl, self._clock(),
+        )
+
+
+def _create_private(path: Path) -> None:
+    """The file (and a directory we make for it) readable by the user only, before SQLite
+    opens it: SQLite gives its -wal and -shm files the database file's permissions."""
+    directory = path.parent
+    if not directory.exists():
+        directory.mkdir(parents=True, mode=0o700)
+        os.chmod(directory, 0o700)  # mkdir's mode is filtered by the umask
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        if os.fstat(fd).st_mode & 0o077:
+            os.fchmod(fd, 0o600)  # an older file, or one made by hand: ours alone now
+    finally:
+        os.close(fd)
+
+
+def _fill_document(fill: FillRow) -> dict[str, Any]:
+    return {
+        "exec_id": fill.exec_id, "time": fill.time.isoformat(), "order_id": fill.order_id,
+        "perm_id": fill.perm_id, "client_id": fill.client_id, "account": fill.account,
+        "symbol": fill.symbol, "side": fill.side, "shares": fill.shares, "price": fill.price,
+        "exchange": fill.exchange, "liquidity": fill.liquidity.value, "cum_qty": fill.cum_qty,
+        "avg_price": fill.avg_price,
+    }
+
+
+def _fill_from_row(row: tuple[Any, ...]) -> FillRow:
+    values = dict(zip(FILL_COLUMNS, row, strict=True))
+    return FillRow(
+        time=datetime.fromtimestamp(values["time"], UTC),
+        exec_id=values["exec_id"],
+        order_id=values["order_id"],
+        perm_id=values["perm_id"],
+        client_id=values["client_id"],
+        symbol=values["symbol"],
+        side=values["side"],
+        shares=values["shares"],
+        price=values["price"],
+        exchange=values["exchange"],
+        liquidity=Liquidity(values["liquidity"]),
+        account=values["account"],
+        cum_qty=values["cum_qty"],
+        avg_price=values["avg_price"],
+        commission=values["commission"],
+        commission_currency=values["commission_currency"],
+        realized_pnl=values["realized_pnl"],
+    )
