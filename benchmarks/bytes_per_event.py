@@ -22,17 +22,18 @@ rows stay put and only status changes are measured.
 from __future__ import annotations
 
 import asyncio
+import itertools
+import logging
 import tempfile
 import time
 from pathlib import Path
 
-import logging
-
 import ib_async
-
 from harness import app_argv, reference_argv, summary
-from ib_blotter.sim.simulator import SimConfig, Simulator
+from load import table_header
 from terminal import Terminal
+
+from ib_blotter.sim.simulator import SimConfig, Simulator
 
 QUOTES = {"AAPL": (187.50, 187.51), "MSFT": (410.10, 410.12), "SPY": (545.00, 545.01),
           "QQQ": (470.00, 470.02), "IBM": (181.00, 181.02)}
@@ -112,11 +113,11 @@ async def measure(argv_for: str, events: int, rate: float, initial: int) -> dict
             stream.disconnect()
             await terminal.stop()
             await sim.stop()
-    per_event = [terminal.bytes_between(start, end) for start, end in zip(stamps, stamps[1:])]
+    per_event = [terminal.bytes_between(start, end) for start, end in itertools.pairwise(stamps)]
     result: dict[str, object] = {"events": len(per_event), "bytes": summary(per_event)}
     for name, rows in regions.items():
         split = [sum(after[r] - before[r] for r in rows)
-                 for before, after in zip(row_bytes, row_bytes[1:])]
+                 for before, after in itertools.pairwise(row_bytes)]
         result[f"{name}_bytes"] = summary(split)
     return result
 
@@ -143,7 +144,7 @@ def _rows_showing(terminal: Terminal, text: str) -> int:
 def _regions(terminal: Terminal) -> dict[str, range]:
     """The screen rows of the orders table and of the log, found by their titles."""
     screen = terminal.screen
-    table = screen.find("Symbol")
+    table = table_header(screen)
     log = screen.find("Executions and messages")
     if table is None or log is None:
         return {}

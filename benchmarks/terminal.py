@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import contextlib
 import fcntl
 import os
 import re
@@ -181,10 +182,8 @@ class Terminal:
             if left <= 0:
                 raise TimeoutError(f"timed out waiting for: {what}\n{self.screen.dump()}")
             self._changed.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), min(left, 0.25))
-            except TimeoutError:
-                pass
         return self.chunks[-1][0] if self.chunks else time.perf_counter()
 
     async def quiet(self, seconds: float, timeout: float = 10.0) -> None:

@@ -63,6 +63,15 @@ def demo_state() -> BlotterState:
     return state
 
 
-def demo_app(size_note: str = "") -> BlotterApp:
-    settings = Settings(log_file=None)
-    return BlotterApp(settings, state=demo_state(), connect=False)
+def demo_app() -> BlotterApp:
+    app = BlotterApp(Settings(log_file=None), state=demo_state(), connect=False)
+    portfolio = app.portfolio
+    for tag, value in (("NetLiquidation", "1002741.55"), ("BuyingPower", "3921880.00"),
+                       ("AvailableFunds", "980470.00")):
+        portfolio.account_value(ACCOUNTS[0], tag, value, "USD")
+    portfolio.account_pnl(ACCOUNTS[0], 2741.55, 2616.55, 125.00)
+    portfolio.position_changed(ACCOUNTS[0], 265598, "AAPL", 300, 187.4123)
+    portfolio.position_pnl(ACCOUNTS[0], 265598, 51.00, 51.00, 0.0, 56274.00)
+    portfolio.position_changed(ACCOUNTS[0], 637533641, "ESZ6", 1, 270512.50)
+    portfolio.position_pnl(ACCOUNTS[0], 637533641, 2565.55, 2565.55, 125.00, 273078.05)
+    return app

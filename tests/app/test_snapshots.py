@@ -70,3 +70,11 @@ def test_modify_modal(snap_compare, size: tuple[int, int]) -> None:
 
 def test_help(snap_compare) -> None:
     assert snap_compare(demo_app(), terminal_size=(80, 24), press=["question_mark"])
+
+
+def test_positions_pane(snap_compare) -> None:
+    assert snap_compare(demo_app(), terminal_size=(80, 24), press=["p"])
+
+
+def test_wide_screen_shows_log_and_positions(snap_compare) -> None:
+    assert snap_compare(demo_app(), terminal_size=(160, 45))

@@ -238,16 +238,15 @@ SYMBOLS = ("AAPL", "AMZN", "ES", "EUR.USD")
     [
         ("", ["buy", "sell"]),
         ("s", ["sell"]),
-        ("b 100 ", []),
+        ("b ", []),  # a quantity: nothing to offer
+        ("b 100 ", list(SYMBOLS)),
         ("b 100 a", ["AAPL", "AMZN"]),
         ("b 100 eur", ["EUR.USD"]),
         ("b 100 aapl 187.5 g", ["gtc", "gtd"]),
         ("B 100 AAPL 187.5 G", ["GTC", "GTD"]),
         ("b 100 aapl m", ["mkt", "mid", "moc"]),
         ("b 100 aapl stp ", ["lmt"]),
-        ("b 100 aapl 187.5 adaptive ", ["urgent", "normal", "patient"]),
         ("b 100 aapl 187.5 adaptive p", ["patient"]),
-        ("b 100 aapl 187.5 vwap start 10:00 ", ["max", "end", "past"]),
         ("b 100 aapl 187.5 tp 189 s", ["sl"]),
         ("b 100 aapl 187.5 acct=", ["DU1", "DU2"]),
         ("b 100 aapl 187.5 @d", ["@DU1", "@DU2"]),
@@ -255,12 +254,22 @@ SYMBOLS = ("AAPL", "AMZN", "ES", "EUR.USD")
         ("x 100 aapl 187.5 ", []),
     ],
 )
-def test_completion_offers_what_may_come_next(text, expected):
-    found = complete(text, symbols=SYMBOLS, accounts=("DU1", "DU2"))
+def test_completion_offers_the_words_that_fit_here(text, expected):
+    assert complete(text, symbols=SYMBOLS, accounts=("DU1", "DU2")) == expected
 
-    assert found[: len(expected)] == expected
-    if expected in ([], ["lmt"]) or text.rstrip() == text:
-        assert found == expected
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("b 100 aapl ", ["mkt", "lmt", "stp"]),
+        ("b 100 aapl 187.5 ", ["day", "gtc"]),
+        ("b 100 aapl 187.5 adaptive ", ["urgent", "normal", "patient"]),
+        ("b 100 aapl 187.5 vwap start 10:00 ", ["max", "end", "past"]),
+        ("s 100 aapl trail 1.5 ", ["stp"]),
+    ],
+)
+def test_completion_offers_the_likeliest_words_first(text, first):
+    assert complete(text)[: len(first)] == first
 
 
 def test_completion_leaves_out_what_the_line_already_says():

@@ -74,6 +74,10 @@ def order_row(
     quantity = float(order.totalQuantity)
     ended = status.status in ENDED_STATUSES
     filled = float(status.filled)
+    if not filled and 0 < order.filledQuantity < UNSET_DOUBLE:
+        # A completed order (it ended while we were away) says what filled only in the order:
+        # ib_async gives it an empty status.
+        filled = float(order.filledQuantity)
     remaining = float(status.remaining)
     if remaining <= 0 and not ended:
         # No orderStatus yet (a new or just-synced order): nothing filled means all remains.
@@ -97,7 +101,7 @@ def order_row(
         aux=price_or_none(order.auxPrice),
         trailing_percent=price_or_none(order.trailingPercent),
         tif=order.tif,
-        avg_fill_price=float(status.avgFillPrice) if filled > 0 else None,
+        avg_fill_price=price_or_none(status.avgFillPrice) if filled > 0 else None,
         parent_id=order.parentId,
         oca_group=order.ocaGroup,
         # Client 0 binds orders placed by hand in TWS (negative ids); id 0 is not bound yet.

@@ -31,6 +31,9 @@ from .records import (
 
 logger = logging.getLogger(__name__)
 
+# Statuses no later message can undo (Inactive can: IB may still accept the order later).
+FINAL_STATUSES = frozenset({"Filled", "Cancelled", "ApiCancelled"})
+
 
 ChangeKey = OrderKey | str | LogLine | tuple[str, int] | None
 
@@ -162,6 +165,7 @@ class BlotterState:
         key, prev = self._find(row)
         if prev is not None and key != row.key:
             row = replace(row, client_id=prev.client_id, order_id=prev.order_id)
+        row = _keep_progress(prev, row)
         row = self._merge(key, prev, row)
         if row == prev:
             return
@@ -368,6 +372,19 @@ class BlotterState:
         line = LogLine(at or self._wall_clock(), kind, text)
         self._log.append(line)
         self._notify(ChangeKind.LOG, line)
+
+
+def _keep_progress(prev: OrderRow | None, row: OrderRow) -> OrderRow:
+    """IB's statuses can arrive out of order. One that would un-fill shares or revive a
+    filled or cancelled order is older than what we show: its status and fill figures are
+    dropped (the order's terms, which come from openOrder, are still taken)."""
+    if prev is None:
+        return row
+    revived = prev.status in FINAL_STATUSES and not row.is_ended
+    if row.filled >= prev.filled and not revived:
+        return row
+    return replace(row, status=prev.status, filled=prev.filled, remaining=prev.remaining,
+                   avg_fill_price=prev.avg_fill_price, ended_at=prev.ended_at)
 
 
 def _trim(items: OrderedDict, limit: int) -> None:  # type: ignore[type-arg]

@@ -187,11 +187,17 @@ class ConnectionInfo:
 
 @dataclass(frozen=True, slots=True)
 class Position:
+    """A holding; the PnL fields fill in from IB's per-position PnL stream."""
+
     account: str
     symbol: str
     con_id: int
     position: float
-    avg_cost: float
+    avg_cost: float  # IB's: per unit times the multiplier, commissions included
+    market_value: float | None = None
+    unrealized_pnl: float | None = None
+    realized_pnl: float | None = None
+    daily_pnl: float | None = None
 
     @property
     def key(self) -> tuple[str, int]:
@@ -224,22 +230,3 @@ class AccountSummary:
     unrealized_pnl: float | None = None
     realized_pnl: float | None = None
     currency: str = "USD"
-
-
-@dataclass(frozen=True, slots=True)
-class PositionRow:
-    """One line of the positions pane, live from IB's PnL-single stream."""
-
-    account: str
-    symbol: str
-    con_id: int
-    position: float
-    avg_cost: float
-    market_value: float | None = None
-    unrealized_pnl: float | None = None
-    realized_pnl: float | None = None
-    daily_pnl: float | None = None
-
-    @property
-    def key(self) -> tuple[str, int]:
-        return (self.account, self.con_id)

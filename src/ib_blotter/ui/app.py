@@ -12,18 +12,23 @@ from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.widgets import Footer
 
-from ..config import Settings
+from ..config import Settings, default_journal_path
+from ..ib.account_feed import AccountFeed
 from ..ib.adapter import AdapterError, IBAdapter
 from ..ib.lookup import Found, LookupFailed, find_contract
+from ..journal.startup import open_journal
 from ..sim.simulator import SimConfig, Simulator
 from ..state.blotter import BlotterState, Change, ChangeKind
 from ..state.limits import Limits, breaches
+from ..state.portfolio import PortfolioState
 from ..state.prices import format_price, format_quantity, nudge
 from ..state.records import LogKind, LogLine, OrderKey, OrderRow
 from ..state.ticket import OrderSpec, Ticket, to_order_spec, validate
+from .account_strip import AccountStrip
 from .confirm_screen import ConfirmScreen
 from .connection_bar import ConnectionBar
 from .execution_log import ExecutionLog
@@ -33,16 +38,19 @@ from .modify_screen import ModifyOrderScreen
 from .order_confirm_screen import OrderConfirmScreen
 from .order_ticket import OrderTicket, Quote
 from .orders_table import OpenOrdersTable
+from .portfolio_view import PortfolioView
+from .positions_table import PositionsTable
 from .styles import stylesheet
 
 
-class BlotterApp(App[None]):
+class BlotterApp(PortfolioView, App[None]):
     """The blotter: a ticket, the live orders, the execution log, and one-key actions."""
 
     TITLE = "ib-blotter"
     CSS_PATH = stylesheet()
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [
+        Binding("question_mark", "help", "Help", key_display="?"),
         Binding("n", "new_order", "New"),
         Binding("m", "modify", "Modify"),
         Binding("c", "cancel", "Cancel"),
@@ -50,14 +58,21 @@ class BlotterApp(App[None]):
         Binding("plus,equals_sign", "nudge(1)", "+tick", key_display="+"),
         Binding("minus", "nudge(-1)", "-tick", key_display="-"),
         Binding("a", "toggle_all", "All"),
+        Binding("p", "toggle_positions", "Positions"),
+        Binding("f", "next_account", "Account"),
         Binding("o", "focus_orders", "Orders", show=False),
         Binding("l", "focus_log", "Log", show=False),
         Binding("escape", "focus_orders", "Leave", show=False),
-        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("r", "reconnect", "Reconnect now", show=False),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
     show_all: reactive[bool] = reactive(False, init=False)
     """Show ended orders too, not only working ones."""
+    show_positions: reactive[bool] = reactive(False, init=False)
+    """The bottom pane shows positions instead of the log (both show on wide screens)."""
+    account_filter: reactive[str | None] = reactive(None, init=False)
+    """Show only this account's orders and positions; None shows every account."""
+    WIDE = 140  # columns from which the log and the positions sit side by side
 
     def __init__(self, settings: Settings, *, state: BlotterState | None = None,
                  ib: ib_async.IB | None = None, connect: bool = True) -> None:
@@ -65,9 +80,14 @@ class BlotterApp(App[None]):
         self.settings = settings
         self.connect_on_start = connect  # False: show `state` as given (snapshots, demos)
         self.state = state or BlotterState(linger=settings.linger)
+        # Only a connecting app keeps a journal: demos and snapshots show the state they get.
+        journal_path = settings.journal_file or default_journal_path()
+        self.journal = open_journal(journal_path, self.state) if connect else None
         self.adapter = IBAdapter(self.state, ib, client_id=settings.client_id,
                                  readonly=settings.readonly, account=settings.account,
-                                 simulated=settings.sim)
+                                 simulated=settings.sim, journal=self.journal)
+        self.portfolio = PortfolioState()
+        self.account_feed = AccountFeed(self.adapter.ib, self.portfolio)
         self.simulator: Simulator | None = None
         self.found: Found | None = None  # the ticket's resolved contract
         self._ticker: ib_async.Ticker | None = None
@@ -79,9 +99,12 @@ class BlotterApp(App[None]):
     # ---- layout --------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield ConnectionBar(readonly=self.settings.readonly, id="connection")
+        yield AccountStrip(id="account-strip")
         yield OrderTicket(accounts=(), id="ticket")
         yield OpenOrdersTable(id="orders")
-        yield ExecutionLog(id="log")
+        with Horizontal(id="bottom"):
+            yield ExecutionLog(id="log")
+            yield PositionsTable(id="positions")
         yield Footer()
 
     @property
@@ -99,10 +122,14 @@ class BlotterApp(App[None]):
     def on_mount(self) -> None:
         self.query_one("#orders").border_title = "Working orders"
         self.query_one("#log").border_title = "Executions and messages"
+        self.query_one("#positions").border_title = "Positions"
         self._unsubscribe = self.state.subscribe(self._state_changed)
+        self._unsubscribe_portfolio = self.portfolio.subscribe(self._portfolio_changed)
+        self.positions_table.replace_all(self.portfolio.positions())
+        self._show_account()
         self._connection_changed()
         self.set_interval(0.5, self._expire_ended)
-        self.orders.replace_all(self.state.working_orders())
+        self._reload_orders()
         for line in self.state.log_lines():
             self.exec_log.add(line)
         self.orders.focus()
@@ -121,10 +148,13 @@ class BlotterApp(App[None]):
 
     async def on_unmount(self) -> None:
         self._unsubscribe()  # the widgets are going; events still arriving must not reach them
+        self._unsubscribe_portfolio()
         self._stop_quote()
         self.adapter.disconnect()
         if self.simulator is not None:
             await self.simulator.stop()
+        if self.journal is not None:
+            self.journal.close()
 
     # ---- IB events -> state -> widgets ---------------------------------------------------
     def _state_changed(self, change: Change) -> None:
@@ -140,11 +170,20 @@ class BlotterApp(App[None]):
 
     def _order_changed(self, key: OrderKey) -> None:
         row = self.state.order(key)
-        visible = row is not None and (self.show_all or self.state.is_working(key))
+        visible = row is not None and self._order_visible(row)
         if visible and row is not None:
             self.orders.upsert(row)
         else:
             self.orders.remove(key)
+
+    def _order_visible(self, row: OrderRow) -> bool:
+        if self.account_filter is not None and row.account != self.account_filter:
+            return False
+        return self.show_all or self.state.is_working(row.key)
+
+    def _reload_orders(self) -> None:
+        rows = self.state.all_orders() if self.show_all else self.state.working_orders()
+        self.orders.replace_all(r for r in rows if self._order_visible(r))
 
     def _connection_changed(self) -> None:
         info = self.state.connection
@@ -160,9 +199,19 @@ class BlotterApp(App[None]):
 
     @guarded
     def watch_show_all(self, show_all: bool) -> None:
-        rows = self.state.all_orders() if show_all else self.state.working_orders()
-        self.orders.replace_all(rows)
+        self._reload_orders()
         self.orders.border_title = "All orders" if show_all else "Working orders"
+
+    @guarded
+    def watch_account_filter(self, account: str | None) -> None:
+        self._refilter()
+
+    @guarded
+    def watch_show_positions(self, show: bool) -> None:
+        self.query_one("#bottom").set_class(show, "-positions")
+
+    def on_resize(self) -> None:
+        self.screen.set_class(self.size.width >= self.WIDE, "-wide")
 
     # ---- the ticket ----------------------------------------------------------------------
     @on(OrderTicket.SymbolEntered)
@@ -193,20 +242,19 @@ class BlotterApp(App[None]):
         if not self.adapter.ib.isConnected():
             return
         try:
-            self._ticker = self.adapter.subscribe_quote(contract)
+            # The adapter re-subscribes after 1101 and reconnects, with a new ticker.
+            self._ticker = self.adapter.subscribe_quote(contract, self._quote_updated)
         except AdapterError as exc:
             self.state.log(LogKind.WARNING, f"No quote for {contract.symbol}: {exc}")
-            return
-        self._ticker.updateEvent += self._quote_updated
 
     def _stop_quote(self) -> None:
         if self._ticker is not None:
-            self._ticker.updateEvent -= self._quote_updated
             self.adapter.unsubscribe_quote(self._ticker.contract)
             self._ticker = None
 
     @guarded
     def _quote_updated(self, ticker: ib_async.Ticker) -> None:
+        self._ticker = ticker
         self.ticket.show_quote(Quote(_price(ticker.bid), _price(ticker.ask), _price(ticker.last)))
 
     @on(OrderTicket.Submitted)
@@ -292,6 +340,12 @@ class BlotterApp(App[None]):
         self.push_screen(HelpScreen())
 
     @guarded
+    def action_reconnect(self) -> None:
+        if not self.adapter.retry_now():
+            state = self.state.connection.state.value
+            self.notify(f"Nothing to retry: {state}", severity="information")
+
+    @guarded
     def action_modify(self) -> None:
         row = self._selected()
         if row is None or not self._may_change(row):
@@ -366,6 +420,10 @@ class BlotterApp(App[None]):
         if not row.ours:
             self.notify(f"Order {row.order_id} belongs to client {row.client_id}: only that "
                         "client can change it", severity="warning")
+            return False
+        if not self.adapter.ib.isConnected():
+            self.notify("Not connected: orders can't be changed until the connection is back "
+                        "(r reconnects now)", severity="warning")
             return False
         return True
 

@@ -33,6 +33,8 @@ def describe(info: ConnectionInfo, readonly: bool) -> Text:
         text.append(f"  v{info.server_version}", style="dim")
     if info.last_error and info.state != ConnectionState.CONNECTED:
         text.append(f"  {info.last_error}", style="red")
+    if info.retry_in is not None and info.state == ConnectionState.RECONNECTING:
+        text.append(f"  next try in {info.retry_in:.1f} s, r: now", style="yellow")
     return text
 
 

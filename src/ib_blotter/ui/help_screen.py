@@ -20,6 +20,8 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("+ / =", "Raise the selected order's limit price by one tick"),
     ("-", "Lower the selected order's limit price by one tick"),
     ("a", "Show all orders, or only working ones"),
+    ("p", "Show positions instead of the log (both show on wide screens)"),
+    ("f", "Filter orders, positions and the account line by account (cycles)"),
     ("up/down, j/k", "Move the selection in the orders table"),
     ("tab / shift+tab", "Move between ticket, orders and log"),
     ("o / l", "Jump to the orders table / the execution log"),

@@ -15,7 +15,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
-from ..state.prices import format_price, format_step
+from ..state.prices import format_price, format_quantity, format_step
 from ..state.ticket import ORDER_TYPES, TIFS, ContractSpec, Ticket, price_fields
 
 PRICE_FIELDS = ("limit", "stop", "trail_amount", "trail_percent")
@@ -97,6 +97,7 @@ class OrderTicket(Widget):
         self._resolved_text = ""
         self._description = ""
         self._quote: Quote | None = None
+        self._position: float | None = None
         self._errors: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
@@ -218,6 +219,7 @@ class OrderTicket(Widget):
             self._resolved_text = text
             self.spec = None
             self._quote = None
+            self._position = None
             self._description = f"Looking up {text}..."
             self._refresh_info()
             self.post_message(self.SymbolEntered(text))
@@ -248,6 +250,10 @@ class OrderTicket(Widget):
             tif.set_options([(t, t) for t in tifs])
             tif.value = chosen if chosen in tifs else tifs[0]
 
+    def show_position(self, position: float) -> None:
+        self._position = position
+        self._refresh_info()
+
     def show_quote(self, quote: Quote) -> None:
         self._quote = quote
         self._refresh_info()
@@ -275,6 +281,9 @@ class OrderTicket(Widget):
                 text.append(f"  tick {format_step(self.spec.min_tick)}", style="dim")
             if self._quote is not None:
                 text.append_text(self._quote_text())
+            if self._position is not None and self.spec is not None:
+                text.append("pos ", style="dim")
+                text.append(format_quantity(self._position), style="bold")
         info.update(text)
 
     def _quote_text(self) -> Text:

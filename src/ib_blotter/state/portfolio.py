@@ -1,0 +1,105 @@
+"""`PortfolioState`: positions with their live PnL, and each account's headline figures.
+
+Kept apart from BlotterState (orders, fills, log): it changes on a different rhythm (PnL once
+a second per position) and its widgets are different.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+
+from .records import AccountSummary, Position
+
+log = logging.getLogger(__name__)
+
+# IB's account tags the strip shows, and the summary field each one fills.
+ACCOUNT_TAGS = {
+    "NetLiquidation": "net_liquidation",
+    "BuyingPower": "buying_power",
+    "AvailableFunds": "available_funds",
+}
+
+PortfolioListener = Callable[[str, object], None]  # ("position", (acct, conId)) / ("account", acct)
+
+
+class PortfolioState:
+    def __init__(self) -> None:
+        self._positions: dict[tuple[str, int], Position] = {}
+        self._accounts: dict[str, AccountSummary] = {}
+        self._listeners: list[PortfolioListener] = []
+
+    def subscribe(self, callback: PortfolioListener) -> Callable[[], None]:
+        self._listeners.append(callback)
+        return lambda: self._listeners.remove(callback) if callback in self._listeners else None
+
+    def _notify(self, kind: str, key: object) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(kind, key)
+            except Exception:  # one broken widget must not starve the others
+                log.exception("portfolio listener failed on %s %s", kind, key)
+
+    # ---- reading -------------------------------------------------------------------------
+    def positions(self, account: str | None = None) -> list[Position]:
+        return [p for p in self._positions.values()
+                if (account is None or p.account == account) and p.position != 0]
+
+    def position(self, account: str, con_id: int) -> Position | None:
+        return self._positions.get((account, con_id))
+
+    def account(self, name: str) -> AccountSummary | None:
+        return self._accounts.get(name)
+
+    def accounts(self) -> list[AccountSummary]:
+        return list(self._accounts.values())
+
+    # ---- events in -----------------------------------------------------------------------
+    def position_changed(self, account: str, con_id: int, symbol: str, position: float,
+                         avg_cost: float) -> None:
+        key = (account, con_id)
+        previous = self._positions.get(key)
+        if previous is None:
+            row = Position(account, symbol, con_id, position, avg_cost)
+        else:
+            row = replace(previous, symbol=symbol or previous.symbol, position=position,
+                          avg_cost=avg_cost)
+        if row != previous:
+            self._positions[key] = row
+            self._notify("position", key)
+
+    def position_pnl(self, account: str, con_id: int, daily: float | None,
+                     unrealized: float | None, realized: float | None,
+                     value: float | None) -> None:
+        key = (account, con_id)
+        previous = self._positions.get(key)
+        if previous is None:
+            return  # PnL for a position IB hasn't told us about yet: its position comes first
+        row = replace(previous, daily_pnl=daily, unrealized_pnl=unrealized,
+                      realized_pnl=realized, market_value=value)
+        if row != previous:
+            self._positions[key] = row
+            self._notify("position", key)
+
+    def account_value(self, account: str, tag: str, value: str, currency: str) -> None:
+        field = ACCOUNT_TAGS.get(tag)
+        if field is None or currency not in ("USD", "BASE", ""):
+            return
+        try:
+            number = float(value)
+        except ValueError:
+            return
+        self._update_account(account, **{field: number})
+
+    def account_pnl(self, account: str, daily: float | None, unrealized: float | None,
+                    realized: float | None) -> None:
+        self._update_account(account, daily_pnl=daily, unrealized_pnl=unrealized,
+                             realized_pnl=realized)
+
+    def _update_account(self, account: str, **values: float | None) -> None:
+        previous = self._accounts.get(account) or AccountSummary(account)
+        summary = replace(previous, **values)
+        if summary != self._accounts.get(account):
+            self._accounts[account] = summary
+            self._notify("account", account)

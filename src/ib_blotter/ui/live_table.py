@@ -1,0 +1,206 @@
+"""`LiveTable`: a keyed table on the line API that repaints only the rows that change.
+
+DataTable.update_cell repaints the whole widget; over SSH that is ~50x the bytes of one row.
+Subclasses give the columns and how a record looks; rows are added, replaced or removed by key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+K = TypeVar("K", bound=Hashable)
+R = TypeVar("R")
+
+
+@dataclass(frozen=True, slots=True)
+class Column(Generic[R]):
+    title: str
+    width: int
+    cell: Callable[[R], str]
+    right: bool = False
+
+
+def fit(text: str, width: int, right: bool = False) -> str:
+    if len(text) > width:
+        return text[: max(width - 1, 0)] + "…" if width > 1 else text[:width]
+    return text.rjust(width) if right else text.ljust(width)
+
+
+def columns_for(columns: Iterable[Column[R]], width: int) -> list[Column[R]]:
+    """The leading columns that fit in `width` (columns come in priority order)."""
+    chosen: list[Column[R]] = []
+    used = 0
+    for column in columns:
+        if used + column.width + 1 > width:
+            break
+        chosen.append(column)
+        used += column.width + 1
+    return chosen
+
+
+class LiveTable(ScrollView, Generic[K, R], can_focus=True):
+    """Rows by arrival order; a header line that stays put; a cursor."""
+
+    BINDINGS = [
+        Binding("up,k", "cursor(-1)", "Up", show=False),
+        Binding("down,j", "cursor(1)", "Down", show=False),
+        Binding("pageup", "cursor(-10)", "Page up", show=False),
+        Binding("pagedown", "cursor(10)", "Page down", show=False),
+        Binding("home", "cursor_to(0)", "First", show=False),
+        Binding("end", "cursor_to(-1)", "Last", show=False),
+    ]
+    COMPONENT_CLASSES = {"live-table--header", "live-table--cursor", "live-table--empty"}
+    COLUMNS: tuple[Column, ...] = ()
+    cursor_row: reactive[int] = reactive(0, init=False)
+    """Index of the highlighted row."""
+
+    def __init__(self, empty_text: str, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.empty_text = empty_text
+        self._keys: list[K] = []
+        self._index: dict[K, int] = {}
+        self._rows: dict[K, R] = {}
+        self._strips: dict[K, Strip] = {}
+        self._layout_width = -1
+
+    # ---- what subclasses say -------------------------------------------------------------
+    def key_of(self, row: R) -> K:
+        raise NotImplementedError
+
+    def row_style(self, row: R) -> Style:
+        return Style()
+
+    def cell_style(self, column: Column[R], row: R) -> Style:
+        return Style()
+
+    # ---- data ----------------------------------------------------------------------------
+    @property
+    def row_count(self) -> int:
+        return len(self._keys)
+
+    @property
+    def selected(self) -> R | None:
+        if 0 <= self.cursor_row < len(self._keys):
+            return self._rows[self._keys[self.cursor_row]]
+        return None
+
+    def rows(self) -> list[R]:
+        return [self._rows[key] for key in self._keys]
+
+    def upsert(self, row: R) -> None:
+        key = self.key_of(row)
+        self._rows[key] = row
+        self._strips.pop(key, None)
+        index = self._index.get(key)
+        if index is None:
+            index = len(self._keys)
+            self._keys.append(key)
+            self._index[key] = index
+            self._resize()
+            if index == 0:
+                self.refresh()  # the empty-table text goes away
+        self.refresh_line(index + 1)
+
+    def remove(self, key: K) -> None:
+        index = self._index.pop(key, None)
+        if index is None:
+            return
+        del self._keys[index]
+        self._rows.pop(key, None)
+        self._strips.pop(key, None)
+        for later in self._keys[index:]:
+            self._index[later] -= 1
+        self._resize()
+        self.cursor_row = min(self.cursor_row, max(len(self._keys) - 1, 0))
+        self.refresh()
+
+    def replace_all(self, rows: Iterable[R]) -> None:
+        self._keys, self._index, self._rows, self._strips = [], {}, {}, {}
+        for row in rows:
+            key = self.key_of(row)
+            self._index[key] = len(self._keys)
+            self._keys.append(key)
+            self._rows[key] = row
+        self._resize()
+        self.cursor_row = min(self.cursor_row, max(len(self._keys) - 1, 0))
+        self.refresh()
+
+    def _resize(self) -> None:
+        self.virtual_size = Size(self.size.width, len(self._keys) + 1)
+
+    # ---- cursor --------------------------------------------------------------------------
+    def action_cursor(self, delta: int) -> None:
+        if self._keys:
+            self.cursor_row = max(0, min(self.cursor_row + delta, len(self._keys) - 1))
+
+    def action_cursor_to(self, index: int) -> None:
+        if self._keys:
+            self.cursor_row = index if index >= 0 else len(self._keys) - 1
+
+    def watch_cursor_row(self, old: int, new: int) -> None:
+        self.refresh_line(old + 1)
+        self.refresh_line(new + 1)
+        body = max(self.size.height - 1, 1)
+        top = self.scroll_offset.y
+        if new < top:
+            self.scroll_to(y=new, animate=False)
+        elif new >= top + body:
+            self.scroll_to(y=new - body + 1, animate=False)
+
+    def on_resize(self) -> None:
+        self._resize()
+
+    def on_focus(self) -> None:
+        self.refresh_line(self.cursor_row + 1)
+
+    def on_blur(self) -> None:
+        self.refresh_line(self.cursor_row + 1)
+
+    # ---- painting ------------------------------------------------------------------------
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        if width != self._layout_width:
+            self._layout_width = width
+            self._strips.clear()
+        if y == 0:
+            return self._header(width)
+        index = self.scroll_offset.y + y - 1
+        if not self._keys:
+            return self._empty(width) if y == 1 else Strip.blank(width)
+        if index >= len(self._keys):
+            return Strip.blank(width)
+        key = self._keys[index]
+        strip = self._strips.get(key)
+        if strip is None:
+            strip = self._strips[key] = self._render_row(self._rows[key], width)
+        if index == self.cursor_row and self.has_focus:
+            return strip.apply_style(self.get_component_rich_style("live-table--cursor"))
+        return strip
+
+    def _header(self, width: int) -> Strip:
+        style = self.get_component_rich_style("live-table--header")
+        text = " ".join(fit(c.title, c.width, c.right) for c in columns_for(self.COLUMNS, width))
+        return Strip([Segment(fit(text, width), style)], width)
+
+    def _empty(self, width: int) -> Strip:
+        style = self.get_component_rich_style("live-table--empty")
+        return Strip([Segment(fit(f" {self.empty_text}", width), style)], width)
+
+    def _render_row(self, row: R, width: int) -> Strip:
+        base = self.row_style(row)
+        segments: list[Segment] = []
+        for column in columns_for(self.COLUMNS, width):
+            text = fit(column.cell(row), column.width, column.right)
+            segments.append(Segment(text, base + self.cell_style(column, row)))
+            segments.append(Segment(" ", base))
+        return Strip(segments).adjust_cell_length(width, base)
