@@ -24,7 +24,7 @@ import tempfile
 from pathlib import Path
 
 from harness import app_argv, summary
-from load import Sent, StatusStream, filled_cell, table_header
+from load import OTHER_CLIENT, Sent, StatusStream, filled_cell, place_resting, table_header
 from terminal import Terminal
 
 from ib_blotter.sim.simulator import SimConfig, Simulator
@@ -119,8 +119,7 @@ async def start_app(folder: Path, orders: int = ORDERS
     terminal = Terminal(app_argv(port, folder))
     await terminal.start()
     await terminal.wait_for(lambda: terminal.screen.find("v178") is not None, "app connected")
-    stream = StatusStream(sim, orders)
-    stream.seed()
+    stream = StatusStream(sim, place_resting(sim, OTHER_CLIENT, orders))
     header = await _table_header(terminal)
     await terminal.wait_for(
         lambda: "LMT" in terminal.screen.line(header + orders), "the orders on screen")

@@ -1,8 +1,9 @@
-"""Status traffic for the latency benchmarks: orders of another client, and a steady status stream.
+"""Status traffic for the latency benchmarks: resting orders, and a steady status stream.
 
-`StatusStream` seeds working orders of client 2 straight into the simulator's exchange (the app,
-the master client, hears of them as TWS would tell it), then makes the simulator send
-orderStatus messages at a fixed rate: each one a partial fill that raises one order's filled
+`place_resting` puts working orders straight into the simulator's exchange (placed by the app's
+own client id in an earlier session, or by another client whose orders the app, the master
+client, hears of as TWS would tell it). `StatusStream` makes the simulator send orderStatus
+messages for them at a fixed rate: each one a partial fill that raises one order's filled
 quantity by one. So every status carries a value the order's row must come to show (the Filled
 column), and each send is stamped the moment it is written to the app's socket.
 """
@@ -13,11 +14,12 @@ import asyncio
 import time
 from dataclasses import dataclass, field
 
+from terminal import Screen
+
 from ib_blotter.sim.exchange import OrderEvent
 from ib_blotter.sim.model import OrderRequest, SimContract, SimOrder
 from ib_blotter.sim.simulator import Simulator
 from ib_blotter.ui.orders_table import COLUMNS
-from terminal import Screen
 
 OTHER_CLIENT = 2
 SYMBOLS = ("AAPL", "MSFT", "SPY", "QQQ", "IBM")
@@ -34,28 +36,15 @@ class Sent:
 
 
 class StatusStream:
-    def __init__(self, sim: Simulator, orders: int = 10) -> None:
-        self.sim = sim
-        self.size = orders
-        self.orders: list[SimOrder] = []
+    """Sends partial-fill statuses for `orders`, round robin."""
 
-    def seed(self) -> None:
-        for symbol in SYMBOLS:
-            con_id = self.sim.instrument_id(symbol)
-            quote = self.sim.market.quote(con_id)
-            self.sim.set_quote(symbol, quote.bid, quote.ask)
-        first_id = self.sim.exchange.next_order_id(OTHER_CLIENT)
-        for index in range(self.size):
-            symbol = SYMBOLS[index % len(SYMBOLS)]
-            con_id = self.sim.instrument_id(symbol)
-            limit = round(self.sim.market.quote(con_id).bid - 5.0, 2)
-            request = OrderRequest(action="BUY", totalQuantity=9_000_000, orderType="LMT",
-                                   lmtPrice=limit, tif="GTC")
-            self.sim.exchange.place(OTHER_CLIENT, first_id + index, SimContract(conId=con_id),
-                                    request)
-            order = self.sim.exchange.orders[(OTHER_CLIENT, first_id + index)]
-            order.avgFillPrice = order.lastFillPrice = limit
-            self.orders.append(order)
+    def __init__(self, sim: Simulator, orders: list[SimOrder]) -> None:
+        self.sim = sim
+        self.orders = orders
+        self.size = len(orders)
+        for order in orders:
+            order.avgFillPrice = order.lastFillPrice = order.request.lmtPrice or 0.0
+
 
     def send_one(self, index: int) -> tuple[int, float]:
         """One orderStatus: order `index` filled one more share. Returns (order, filled)."""
@@ -84,6 +73,24 @@ class StatusStream:
             next_at = start + sent.count / rate
             await asyncio.sleep(max(next_at - time.perf_counter(), 0.0005))
         return sent
+
+
+def place_resting(sim: Simulator, client_id: int, count: int, first_id: int | None = None
+                  ) -> list[SimOrder]:
+    """`count` limit orders of `client_id` resting well below the market (the market is frozen)."""
+    for symbol in SYMBOLS:
+        quote = sim.market.quote(sim.instrument_id(symbol))
+        sim.set_quote(symbol, quote.bid, quote.ask)
+    first_id = sim.exchange.next_order_id(client_id) if first_id is None else first_id
+    placed = []
+    for index in range(count):
+        con_id = sim.instrument_id(SYMBOLS[index % len(SYMBOLS)])
+        limit = round(sim.market.quote(con_id).bid - 5.0, 2)
+        request = OrderRequest(action="BUY", totalQuantity=9_000_000, orderType="LMT",
+                               lmtPrice=limit, tif="GTC")
+        sim.exchange.place(client_id, first_id + index, SimContract(conId=con_id), request)
+        placed.append(sim.exchange.orders[(client_id, first_id + index)])
+    return placed
 
 
 def table_header(screen: Screen) -> int | None:

@@ -165,6 +165,11 @@ class Terminal:
             watcher(now, len(data), touched)
         self._changed.set()
 
+    @property
+    def pid(self) -> int:
+        assert self._proc is not None
+        return self._proc.pid
+
     def write(self, data: bytes) -> float:
         """Type into the terminal; returns when it was written."""
         os.write(self._master, data)
@@ -203,10 +208,8 @@ class Terminal:
         if proc is None:
             return
         if proc.poll() is None:
-            try:
+            with contextlib.suppress(OSError):
                 self.write(b"\x11")  # ctrl+q
-            except OSError:
-                pass
             for _ in range(40):
                 if proc.poll() is not None:
                     break

@@ -12,6 +12,7 @@ from .config import (
     ConfigError,
     Settings,
     default_config_path,
+    default_journal_path,
     default_log_path,
     load_config,
     settings_from,
@@ -22,6 +23,7 @@ examples:
   ib-blotter --sim                     trade against the built-in paper exchange
   ib-blotter --port 7497               TWS paper trading (4002 for IB Gateway paper)
   ib-blotter --port 7496 --readonly    live TWS, look but never send
+  ib-blotter export --help             today's (or any day's) fills as CSV or JSON
 
 TWS: Edit > Global Configuration > API > Settings: tick "Enable ActiveX and Socket Clients";
 untick "Read-Only API" to send orders. Press ? in the app for the keys.
@@ -47,6 +49,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--config", type=Path, default=None,
                         help=f"TOML config file (default {default_config_path()})")
     parser.add_argument("--log-file", type=Path, help=f"log file (default {default_log_path()})")
+    parser.add_argument("--journal", type=Path, dest="journal_file",
+                        help=f"journal of fills and orders (default {default_journal_path()})")
     return parser.parse_args(argv)
 
 
@@ -57,7 +61,7 @@ def build_settings(args: argparse.Namespace) -> Settings:
     cli_values = {
         "host": args.host, "port": args.port, "client_id": args.client_id,
         "account": args.account, "sim": args.sim, "readonly": args.readonly,
-        "log_file": args.log_file,
+        "log_file": args.log_file, "journal_file": args.journal_file,
     }
     return settings_from(load_config(path), cli_values)
 
@@ -66,6 +70,8 @@ def setup_logging(path: Path) -> None:
     """Everything goes to a private file: the terminal belongs to the UI."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    if os.fstat(fd).st_mode & 0o077:
+        os.fchmod(fd, 0o600)  # a log from before, or made by hand: it holds account data
     handler = logging.StreamHandler(os.fdopen(fd, "a", encoding="utf-8"))
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
@@ -73,13 +79,31 @@ def setup_logging(path: Path) -> None:
     root.setLevel(logging.INFO)
 
 
+def warn_if_shared(config: Path) -> None:
+    """The config names the account and the gateway: say so (in the log) when other users
+    can read it. We never change the mode of a file the user made."""
+    try:
+        mode = config.stat().st_mode
+    except OSError:
+        return
+    if mode & 0o077:
+        logging.getLogger(__name__).warning(
+            "%s can be read by other users; chmod 600 it to keep the account private", config)
+
+
 def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["export"]:  # a first-word check keeps `ib-blotter --sim` etc. as they are
+        from .export_cli import main as export_main
+
+        sys.exit(export_main(argv[1:]))
     args = parse_args(argv)
     try:
         settings = build_settings(args)
     except ConfigError as exc:
         sys.exit(f"ib-blotter: {exc}")
     setup_logging(settings.log_file or default_log_path())
+    warn_if_shared(args.config or default_config_path())
     from .ui.app import BlotterApp  # after logging: importing Textual is the slow part
 
     BlotterApp(settings).run()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from dataclasses import dataclass, fields, replace
@@ -57,8 +58,8 @@ def load_config(path: Path) -> dict[str, object]:
             data = tomllib.load(handle)
     except FileNotFoundError:
         return {}
-    except (tomllib.TOMLDecodeError, OSError) as exc:
-        raise ConfigError(f"{path}: {exc}") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
+        raise ConfigError(f"{path}: {exc}") from exc  # not UTF-8 is not TOML either
     known = {f.name for f in fields(Settings)}
     values: dict[str, object] = {}
     for section in ("connection", "app", "sim", "limits"):
@@ -88,8 +89,9 @@ def settings_from(file_values: dict[str, object], cli_values: dict[str, object])
 
 
 def _fits(value: object, expected: type) -> bool:
-    if expected is float:
-        return isinstance(value, int | float) and not isinstance(value, bool)
+    if expected is float:  # nan or inf seconds or dollars mean nothing: refused
+        return isinstance(value, int | float) and not isinstance(value, bool) \
+            and math.isfinite(value)
     if expected is int:
         return isinstance(value, int) and not isinstance(value, bool)
     return isinstance(value, expected)

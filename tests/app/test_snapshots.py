@@ -8,6 +8,7 @@ from textual.pilot import Pilot
 from ib_blotter.ib.lookup import Found
 from ib_blotter.state.ticket import ContractSpec
 from ib_blotter.ui.app import BlotterApp
+from ib_blotter.ui.modify_screen import ModifyOrderScreen
 
 from .demo import demo_app
 
@@ -65,7 +66,14 @@ def test_confirmation(snap_compare, size: tuple[int, int]) -> None:
 
 @SIZES
 def test_modify_modal(snap_compare, size: tuple[int, int]) -> None:
-    assert snap_compare(demo_app(), terminal_size=size, press=["m"])
+    async def open_modify(pilot: Pilot) -> None:
+        # the demo is offline, where the m key refuses: open the dialog it would show
+        app = pilot.app
+        assert isinstance(app, BlotterApp) and app.orders.selected is not None
+        await app.push_screen(ModifyOrderScreen(app.orders.selected))
+        await pilot.pause()
+
+    assert snap_compare(demo_app(), terminal_size=size, run_before=open_modify)
 
 
 def test_help(snap_compare) -> None:

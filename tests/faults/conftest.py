@@ -36,7 +36,8 @@ async def wait_until(
     deadline = loop.time() + timeout
     while not condition():
         if loop.time() > deadline:
-            pytest.fail(f"timed out after {timeout:g} s waiting for {what() if callable(what) else what}")
+            described = what() if callable(what) else what
+            pytest.fail(f"timed out after {timeout:g} s waiting for {described}")
         await asyncio.sleep(0.01)
 
 
@@ -85,7 +86,8 @@ class Harness:
     # -- what the simulator holds, in the blotter's terms ----------------------------------
 
     def sim_orders(self) -> list[SimOrder]:
-        return [o for o in self.sim.exchange.by_perm.values() if o.clientId == self.adapter.client_id]
+        mine = self.adapter.client_id
+        return [o for o in self.sim.exchange.by_perm.values() if o.clientId == mine]
 
     def sim_fills(self) -> list[Fill]:
         return [f for f in self.sim.exchange.fills if f.clientId == self.adapter.client_id]

@@ -96,8 +96,8 @@ async def test_data_lost_resubscribes_the_quote_and_it_moves_again(
     sim.send_connectivity(1100)
     sim.send_connectivity(1101)
     await wait_until(lambda: harness.adapter.quotes.resubscriptions == 1, "the resubscription")
-    await wait_until(lambda: session.subs.market_data and first_line not in session.subs.market_data,
-                     "a new market data line at the exchange")
+    lines = session.subs.market_data
+    await wait_until(lambda: lines and first_line not in lines, "a new line at the exchange")
     sim.set_quote("AAPL", 100.05, 100.06, last=100.05)
     await wait_until(lambda: 100.05 in quotes, "the quote to move after 1101")
     assert harness.connected

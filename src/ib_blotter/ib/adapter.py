@@ -205,7 +205,7 @@ class IBAdapter:
         Attempts back off exponentially up to `retry_every` seconds apart (see Backoff);
         retry_now() cuts a wait short.
         """
-        backoff = self.backoff = self.backoff or Backoff(first=min(0.5, retry_every),
+        backoff = self.backoff = self.backoff or Backoff(first=min(0.25, retry_every),
                                                          cap=retry_every)
         retrying = False
         while not self._closing:

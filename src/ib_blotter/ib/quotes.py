@@ -41,7 +41,9 @@ class QuoteBook:
 
     def unsubscribe(self, contract: ib_async.Contract) -> None:
         wanted = self._wanted.pop(contract.conId, None)
-        if wanted is not None and wanted.listener is not None:
+        if wanted is None:
+            return  # never asked for: cancelling would only make ib_async log an error
+        if wanted.listener is not None:
             wanted.ticker.updateEvent -= wanted.listener
         if self.ib.isConnected():
             self.ib.cancelMktData(contract)

@@ -22,16 +22,16 @@ import os
 import sqlite3
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ..state.records import FillRow, Liquidity, OrderKey, OrderRow, exec_base, is_later_revision
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 SCHEMA_VERSION = 1
 SCHEMA = """
@@ -140,10 +140,10 @@ class Journal:
         older revision of a fill IB has since corrected is ignored.
         """
         fill = self._with_pending_commission(fill)
-        with self._transaction() as db:
+
+        def store(db: sqlite3.Connection) -> bool:
             stored = db.execute(
-                "SELECT exec_id, commission, commission_currency, realized_pnl "
-                "FROM fills WHERE exec_key = ?", (fill.key,)
+                "SELECT exec_id, commission FROM fills WHERE exec_key = ?", (fill.key,)
             ).fetchone()
             if stored is not None:
                 if stored[0] != fill.exec_id:
@@ -155,29 +155,31 @@ class Journal:
             if stored is None or stored[0] != fill.exec_id:
                 self._event(db, "execution", fill.exec_id, None, _fill_document(fill))
             return True
-        return False  # the write failed (logged)
+
+        return self._in_transaction(store, failed=False)
 
     def record_commission(
         self, exec_id: str, commission: float, currency: str, realized_pnl: float | None
     ) -> None:
         """A commission report: onto its fill if we have that revision, else kept for it."""
         data = {"commission": commission, "currency": currency, "realized_pnl": realized_pnl}
-        with self._transaction() as db:
-            updated = db.execute(
-                "UPDATE fills SET commission = ?, commission_currency = ?, realized_pnl = ? "
-                "WHERE exec_key = ? AND exec_id = ? AND commission IS NULL",
-                (commission, currency, realized_pnl, exec_base(exec_id), exec_id),
-            ).rowcount
-            if updated:
-                self._event(db, "commission", exec_id, None, data)
-                return
-            known = db.execute(
-                "SELECT 1 FROM fills WHERE exec_id = ?", (exec_id,)
+
+        def store(db: sqlite3.Connection) -> None:
+            stored = db.execute(
+                "SELECT exec_id, commission FROM fills WHERE exec_key = ?", (exec_base(exec_id),)
             ).fetchone()
-            if known is None:
+            if stored is None or is_later_revision(exec_id, stored[0]):
                 self._pending[exec_id] = _Commission(commission, currency, realized_pnl)
                 while len(self._pending) > 1000:
                     self._pending.popitem(last=False)
+            elif stored[0] == exec_id and stored[1] is None:
+                db.execute(
+                    "UPDATE fills SET commission = ?, commission_currency = ?, realized_pnl = ? "
+                    "WHERE exec_key = ?", (commission, currency, realized_pnl, exec_base(exec_id)),
+                )
+                self._event(db, "commission", exec_id, None, data)
+
+        self._in_transaction(store, failed=None)
 
     def record_order_action(
         self, action: str, key: OrderKey | None, order: dict[str, Any]
@@ -232,24 +234,24 @@ class Journal:
 
     # -- internals -------------------------------------------------------------------------
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
+    def _in_transaction(self, work: Callable[[sqlite3.Connection], T], *, failed: T) -> T:
         """One event, one transaction; a failure is logged, never raised to the feed."""
         try:
             self._db.execute("BEGIN")
             try:
-                yield self._db
+                result = work(self._db)
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
+            return result
         except Exception as exc:  # sqlite3.Error mostly; anything else must not stop the feed
             self.last_error = str(exc)
             logger.exception("journal write to %s failed", self.path)
+            return failed
 
     def _write(self, kind: str, ref: str, code: int | None, data: dict[str, Any]) -> None:
-        with self._transaction() as db:
-            self._event(db, kind, ref, code, data)
+        self._in_transaction(lambda db: self._event(db, kind, ref, code, data), failed=None)
 
     def _event(
         self, db: sqlite3.Connection, kind: str, ref: str, code: int | None,

@@ -74,6 +74,8 @@ class Session:
         if hello != API_HELLO:
             raise ProtocolError("no API hello")
         versions = await self._next_message()
+        if versions == []:
+            raise ProtocolError("empty version message")
         if versions is None or not self._version_ok(versions[0]):
             return False
         self.send([SERVER_VERSION, self.sim.exchange.time_text()])

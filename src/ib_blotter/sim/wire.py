@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import math
 import struct
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from .model import UNSET_DOUBLE, UNSET_INT
+
+T = TypeVar("T")
 
 API_HELLO = b"API\0"
 MAX_FRAME = 1 << 20  # TWS's own cap is 16 MB; no honest client message comes near 1 MB
@@ -71,6 +74,7 @@ class FrameReader:
 
 
 # Field readers: a client writes "unset" as "" (ib_async) or as the max value (ibapi).
+# Text that is no number raises ValueError (and only ValueError: "1e999" as an int too).
 def read_float(text: str) -> float | None:
     if text == "" or text == "None":
         return None
@@ -85,7 +89,10 @@ def read_float(text: str) -> float | None:
 def read_int(text: str) -> int | None:
     if text == "" or text == "None":
         return None
-    value = int(float(text)) if "." in text or "e" in text.lower() else int(text)
+    try:
+        value = int(float(text)) if "." in text or "e" in text.lower() else int(text)
+    except OverflowError as exc:  # int(float("1e999")): infinity is no int
+        raise ValueError(f"not an integer: {text[:20]!r}") from exc
     return None if value >= UNSET_INT else value
 
 
@@ -94,11 +101,15 @@ def read_bool(text: str) -> bool:
         return False
     if text in ("1", "True", "true"):
         return True
-    return bool(int(float(text)))
+    try:
+        return bool(int(float(text)))
+    except OverflowError as exc:
+        raise ValueError(f"not a boolean: {text[:20]!r}") from exc
 
 
 class FieldCursor:
-    """Reads a message's fields in order, the way TWS parses a request."""
+    """Reads a message's fields in order, the way TWS parses a request. Every problem, a
+    missing field or one that is not the number it should be, is a ProtocolError."""
 
     def __init__(self, fields: list[str], start: int = 0) -> None:
         self.fields = fields
@@ -112,16 +123,23 @@ class FieldCursor:
         return value
 
     def float(self) -> float | None:
-        return read_float(self.str())
+        return self._read(read_float)
 
     def int(self) -> int | None:
-        return read_int(self.str())
+        return self._read(read_int)
 
     def int0(self) -> int:
         return self.int() or 0
 
     def bool(self) -> bool:
-        return read_bool(self.str())
+        return self._read(read_bool)
+
+    def _read(self, reader: Callable[[str], T]) -> T:
+        text = self.str()
+        try:
+            return reader(text)
+        except ValueError as exc:
+            raise ProtocolError(f"field {self.pos - 1}: {exc}") from exc
 
     def skip(self, count: int = 1) -> None:
         self.pos += count

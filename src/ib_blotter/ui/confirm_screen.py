@@ -9,6 +9,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from .guard import guarded
+
 
 class ConfirmScreen(ModalScreen[bool]):
     """y or enter says yes; n or escape says no. Nothing else closes it."""
@@ -32,5 +34,6 @@ class ConfirmScreen(ModalScreen[bool]):
             yield Static(self.body, id="dialog-body")
             yield Static(f"{self.yes}    n / esc: back", id="dialog-keys")
 
+    @guarded
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)

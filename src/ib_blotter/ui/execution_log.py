@@ -1,13 +1,26 @@
-"""`ExecutionLog`: fills, commissions, order events and IB's messages, newest at the bottom."""
+"""`ExecutionLog`: fills, commissions, order events and IB's messages, newest at the bottom.
+
+Built on the line API, like the orders table, because every byte painted crosses the SSH link:
+- a new line repaints that line alone while there is room below it;
+- when the view is full it scrolls half a page at once (a terminal's "jump scroll"), so the
+  whole log is repainted once every few lines instead of on every line;
+- lines are rendered once per frame, however many arrive: a replay of a day's executions at
+  connect costs a list append per line, and only the last `max_lines` are ever rendered.
+It follows the newest line while the view is at the bottom; scrolled up, it stays put.
+"""
 
 from __future__ import annotations
 
 from collections import deque
 
+from rich.segment import Segment
 from rich.text import Text
-from textual.widgets import RichLog
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from ..state.records import LogKind, LogLine
+from .scrolling import set_virtual_size
 
 KIND_STYLES = {
     LogKind.FILL: "bold green3",
@@ -32,15 +45,136 @@ def render(line: LogLine) -> Text:
     return text
 
 
-class ExecutionLog(RichLog):
+def plain(line: LogLine) -> str:
+    return f"{line.time.strftime('%H:%M:%S')} {KIND_TAGS[line.kind]} {line.text}"
+
+
+class ExecutionLog(ScrollView, can_focus=True):
     """A bounded, append-only log; its memory never grows past `max_lines`."""
 
     def __init__(self, max_lines: int = 2000, **kwargs: object) -> None:
-        super().__init__(max_lines=max_lines, wrap=True, markup=False, highlight=False,
-                         auto_scroll=True, **kwargs)  # type: ignore[arg-type]
-        self.lines_written: deque[str] = deque(maxlen=max_lines)  # plain text, for tests
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.max_lines = max_lines
+        self._pending: deque[LogLine] = deque(maxlen=max_lines)  # added, not yet rendered
+        self._lines: list[LogLine] = []  # rendered, oldest first
+        self._heights: list[int] = []  # screen rows of each rendered line
+        self._rows: list[Strip] = []  # every rendered line's rows, at `_width`
+        self._width = 0
+        self._flush_due = False
+        self._painted = False  # the first paint shows the newest line at the very bottom
+
+    @property
+    def lines_written(self) -> list[str]:
+        """Every line kept, as plain text, oldest first (for tests)."""
+        kept = [plain(line) for line in (*self._lines, *self._pending)]
+        return kept[-self.max_lines :]
 
     def add(self, line: LogLine) -> None:
-        text = render(line)
-        self.write(text)
-        self.lines_written.append(text.plain)
+        """Append a line; it is rendered and painted with the next frame."""
+        self._pending.append(line)
+        if not self._flush_due:
+            self._flush_due = True
+            self.call_later(self._flush)
+
+    # ---- rendering -----------------------------------------------------------------------
+    def _content_width(self) -> int:
+        return self.scrollable_content_region.width
+
+    def _wrap(self, line: LogLine, width: int) -> list[Strip]:
+        console = self.app.console
+        segments = console.render(render(line), console.options.update_width(width))
+        return [
+            Strip(Segment.simplify(row)).adjust_cell_length(width)
+            for row in Segment.split_lines(segments)
+        ] or [Strip.blank(width)]
+
+    def _flush(self) -> None:
+        self._flush_due = False
+        width = self._content_width()
+        if width <= 0 or not self._pending:
+            return  # on_resize renders what is pending once the size is known
+        following = self.scroll_y >= self.max_scroll_y
+        if width != self._width or len(self._pending) == self.max_lines:
+            # A new width, or so many new lines that none of the old ones stay.
+            self._rebuild(width)
+            self._show_end(following, 0, dropped=None)
+            return
+        first_new = len(self._rows)
+        while self._pending:
+            line = self._pending.popleft()
+            rows = self._wrap(line, width)
+            self._lines.append(line)
+            self._heights.append(len(rows))
+            self._rows.extend(rows)
+        self._show_end(following, first_new, dropped=self._trim())
+
+    def _rebuild(self, width: int) -> None:
+        lines = [*self._lines, *self._pending][-self.max_lines :]
+        self._pending.clear()
+        self._width = width
+        self._lines, self._heights, self._rows = [], [], []
+        for line in lines:
+            rows = self._wrap(line, width)
+            self._lines.append(line)
+            self._heights.append(len(rows))
+            self._rows.extend(rows)
+
+    def _trim(self) -> int:
+        """Forget the oldest lines past max_lines; returns how many rows went."""
+        excess = len(self._lines) - self.max_lines
+        if excess <= 0:
+            return 0
+        dropped = sum(self._heights[:excess])
+        del self._lines[:excess], self._heights[:excess], self._rows[:dropped]
+        return dropped
+
+    def _show_end(self, following: bool, first_new: int, dropped: int | None) -> None:
+        """Paint what was added: the new rows alone when they fit below the others."""
+        view = max(self.scrollable_content_region.height, 1)
+        total = len(self._rows)
+        top = self.scroll_offset.y
+        if dropped is None:  # everything was rendered anew
+            top = total - view if following else min(top, max(total - view, 0))
+            self._set_view(max(top, 0), view, full=True)
+            return
+        top = max(top - dropped, 0)
+        first_new -= dropped
+        if not following:
+            self._set_view(top, view, full=dropped > 0)
+            return
+        if total <= top + view:
+            if dropped:
+                self._set_view(top, view, full=True)
+            else:
+                self.refresh_lines(first_new, total - first_new)
+            return
+        below = total - (top + view)  # new rows past the bottom of the view
+        jump = max(view // 2, 1) if self._painted else 0
+        self._set_view(min(top + max(below, jump), total - 1), view, full=True)
+
+    def _set_view(self, top: int, view: int, full: bool) -> None:
+        """Show rows from `top`; the scroll range keeps the blank rows a jump leaves."""
+        self._painted = True
+        set_virtual_size(self, Size(self._width, max(len(self._rows), top + view)))
+        if top != self.scroll_offset.y:
+            self.scroll_to(y=top, animate=False, force=True)
+        elif full:
+            self.refresh()
+
+    def on_resize(self) -> None:
+        width = self._content_width()
+        if width > 0 and (width != self._width or self._pending):
+            following = self.scroll_y >= self.max_scroll_y
+            self._rebuild(width)
+            self._show_end(following, 0, dropped=None)
+
+    # ---- painting ------------------------------------------------------------------------
+    def render_line(self, y: int) -> Strip:
+        row = self.scroll_offset.y + y
+        width = self._content_width()
+        if row < len(self._rows):
+            strip = self._rows[row]
+            if strip.cell_length != width:
+                strip = strip.crop_extend(0, width, None)
+            return strip.apply_style(self.rich_style)
+        return Strip.blank(width, self.rich_style)

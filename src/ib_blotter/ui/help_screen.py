@@ -9,9 +9,12 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from ..state.quick_entry import GRAMMAR
+
 # (keys, what they do): the single list shown here and in the README.
 KEYS: tuple[tuple[str, str], ...] = (
     ("n", "New order: focus the order ticket"),
+    (": or /", "Quick entry: one line, e.g. b 100 aapl 187.5 gtc (right arrow completes)"),
     ("enter", "In the ticket: check the order and open the confirmation"),
     ("escape", "Leave the ticket (or a dialog) without sending"),
     ("m", "Modify the selected order (price, quantity, TIF)"),
@@ -25,6 +28,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("up/down, j/k", "Move the selection in the orders table"),
     ("tab / shift+tab", "Move between ticket, orders and log"),
     ("o / l", "Jump to the orders table / the execution log"),
+    ("r", "Reconnect now, while the connection is down"),
     ("?", "This help"),
     ("ctrl+q", "Quit"),
 )
@@ -42,4 +46,5 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="dialog"):
             yield Static("Keys", id="dialog-title")
             yield Static(table, id="dialog-body")
+            yield Static(GRAMMAR, id="dialog-grammar")
             yield Static("esc / ? : close", id="dialog-keys")

@@ -18,6 +18,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from .guard import guarded
+
 K = TypeVar("K", bound=Hashable)
 R = TypeVar("R")
 
@@ -147,6 +149,7 @@ class LiveTable(ScrollView, Generic[K, R], can_focus=True):
         if self._keys:
             self.cursor_row = index if index >= 0 else len(self._keys) - 1
 
+    @guarded
     def watch_cursor_row(self, old: int, new: int) -> None:
         self.refresh_line(old + 1)
         self.refresh_line(new + 1)

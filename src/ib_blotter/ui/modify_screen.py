@@ -23,6 +23,7 @@ from ..state.ticket import (
     to_order_spec,
     validate,
 )
+from .guard import guarded
 
 FIELD_LABELS = {
     "quantity": "Quantity", "limit": "Limit", "stop": "Stop", "trail_amount": "Trail amt",
@@ -64,11 +65,13 @@ class ModifyOrderScreen(ModalScreen[OrderSpec | None]):
             yield Static("enter: send the change    esc: back", id="dialog-keys")
 
     @on(Select.Changed, "#modify-tif")
+    @guarded
     def _tif_changed(self) -> None:
         gtd = self.query_one("#modify-tif", Select).value == "GTD"
         for name in ("#modify-gtd-label", "#modify-gtd", "#modify-gtd-error"):
             self.query_one(name).display = gtd
 
+    @guarded
     def on_mount(self) -> None:
         self._tif_changed()
         focus_on = "limit" if "limit" in self.fields else "quantity"
@@ -81,6 +84,7 @@ class ModifyOrderScreen(ModalScreen[OrderSpec | None]):
         return replace(self.ticket, **values, tif=str(tif), gtd=gtd)
 
     @on(Input.Submitted)
+    @guarded
     def send(self) -> None:
         ticket = self._typed()
         errors = validate(ticket, self.spec)
@@ -91,6 +95,7 @@ class ModifyOrderScreen(ModalScreen[OrderSpec | None]):
             return
         self.dismiss(to_order_spec(ticket, self.spec))
 
+    @guarded
     def action_leave(self) -> None:
         self.dismiss(None)
 

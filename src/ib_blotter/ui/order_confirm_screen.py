@@ -15,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ..state.records import OrderPreview
+from .guard import guarded
 
 
 def _money(value: float | None, currency: str = "") -> str:
@@ -73,6 +74,7 @@ class OrderConfirmScreen(ModalScreen[bool]):
         else:
             widget.update(preview_text(preview))
 
+    @guarded
     def action_send(self) -> None:
         if self.breaches:
             self.notify("This order breaks a limit: press o to override, or n to go back",
@@ -80,9 +82,11 @@ class OrderConfirmScreen(ModalScreen[bool]):
             return
         self.dismiss(True)
 
+    @guarded
     def action_override(self) -> None:
         if self.breaches:
             self.dismiss(True)
 
+    @guarded
     def action_back(self) -> None:
         self.dismiss(False)

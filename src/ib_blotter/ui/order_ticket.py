@@ -17,6 +17,7 @@ from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from ..state.prices import format_price, format_quantity, format_step
 from ..state.ticket import ORDER_TYPES, TIFS, ContractSpec, Ticket, price_fields
+from .guard import guarded
 
 PRICE_FIELDS = ("limit", "stop", "trail_amount", "trail_percent")
 LABELS = {
@@ -57,13 +58,16 @@ class SideToggle(Static, can_focus=True):
     def render(self) -> Text:
         return Text(f" {self.side:<4} ", style="bold")
 
+    @guarded
     def watch_side(self, side: str) -> None:
         self.set_class(side == "BUY", "-buy")
         self.set_class(side == "SELL", "-sell")
 
+    @guarded
     def action_set(self, side: str) -> None:
         self.side = side
 
+    @guarded
     def action_flip(self) -> None:
         self.side = "SELL" if self.side == "BUY" else "BUY"
 
@@ -137,9 +141,33 @@ class OrderTicket(Widget):
         return Vertical(Label(LABELS[name], classes="field-label"), widget,
                         id=f"field-{name}", classes="field")
 
+    @guarded
     def on_mount(self) -> None:
         self._show_fields_for("LMT", "DAY")
         self.query_one("#field-account").display = len(self.accounts) > 1
+
+    def load(self, ticket: Ticket) -> None:
+        """Show a ticket made elsewhere (quick entry) in the form's fields."""
+        for name in ("symbol", "quantity", *PRICE_FIELDS, "gtd", "take_profit", "stop_loss",
+                     "oca_group"):
+            self.query_one(f"#{name}", Input).value = getattr(ticket, name)
+        self.query_one(SideToggle).side = ticket.side
+        self.query_one("#order_type", Select).value = ticket.order_type
+        self.query_one("#tif", Select).value = ticket.tif
+        if ticket.account in self.accounts:
+            self.query_one("#account", Select).value = ticket.account
+        self.query_one("#outside_rth", Checkbox).value = ticket.outside_rth
+        params = dict(ticket.algo_params)
+        choice = ticket.algo
+        if ticket.algo == "Adaptive":
+            choice = f"Adaptive:{params.get('adaptivePriority', 'Normal')}"
+        self.query_one("#algo", Select).value = choice
+        self.query_one("#algo_until", Input).value = params.get("endTime", "")
+        self._show_fields_for(ticket.order_type, ticket.tif)
+
+    def look_up(self, symbol: str) -> None:
+        self.query_one("#symbol", Input).value = symbol
+        self._symbol_entered()
 
     @property
     def resolved_text(self) -> str:
@@ -187,6 +215,7 @@ class OrderTicket(Widget):
     @on(Select.Changed, "#order_type")
     @on(Select.Changed, "#tif")
     @on(Select.Changed, "#algo")
+    @guarded
     def _type_changed(self) -> None:
         order_type = str(self.query_one("#order_type", Select).value)
         self._show_fields_for(order_type, str(self.query_one("#tif", Select).value))
@@ -201,6 +230,7 @@ class OrderTicket(Widget):
 
     @on(Input.Submitted)
     @on(SideToggle.Submitted)
+    @guarded
     def _submitted(self, event: Message) -> None:
         event.stop()
         if isinstance(event, Input.Submitted) and event.input.id == "symbol":
@@ -209,6 +239,7 @@ class OrderTicket(Widget):
             return
         self.post_message(self.Submitted(self.ticket()))
 
+    @guarded
     def on_descendant_blur(self, event: DescendantBlur) -> None:
         if getattr(event.widget, "id", None) == "symbol":
             self._symbol_entered()

@@ -20,6 +20,8 @@ from textual.strip import Strip
 
 from ..state.prices import format_price, format_quantity
 from ..state.records import OrderKey, OrderRow
+from .guard import guarded
+from .scrolling import set_virtual_size
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +48,7 @@ def _aux(row: OrderRow) -> str:
 
 # In priority order: at 80 columns the first ones fit; wider terminals show more.
 COLUMNS: tuple[Column, ...] = (
-    Column("Symbol", 8, lambda r: r.symbol),
+    Column("Symbol", 8, lambda r: f"└{r.symbol}" if r.parent_id else r.symbol),
     Column("Side", 4, lambda r: r.side),
     Column("Qty", 7, lambda r: format_quantity(r.quantity), right=True),
     Column("Type", 8, lambda r: r.order_type),
@@ -175,7 +177,10 @@ class OpenOrdersTable(ScrollView, can_focus=True):
         self._resize()
         if self.cursor_row >= len(self._keys):
             self.cursor_row = max(len(self._keys) - 1, 0)
-        self.refresh()
+        # The rows below move up one line; those above stay as they are.
+        top = self.scroll_offset.y
+        first = max(index - top, 0) + 1
+        self.refresh_lines(top + first, max(self.size.height - first, 1))
 
     def replace_all(self, rows: Iterable[OrderRow]) -> None:
         """Show exactly these rows (switching between working and all orders)."""
@@ -194,7 +199,7 @@ class OpenOrdersTable(ScrollView, can_focus=True):
             self.cursor_row = self._index[key]
 
     def _resize(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self._keys) + 1)
+        set_virtual_size(self, Size(self.size.width, len(self._keys) + 1))
 
     # ---- cursor --------------------------------------------------------------------------
     def action_cursor(self, delta: int) -> None:
@@ -205,6 +210,7 @@ class OpenOrdersTable(ScrollView, can_focus=True):
         if self._keys:
             self.cursor_row = index if index >= 0 else len(self._keys) - 1
 
+    @guarded
     def watch_cursor_row(self, old: int, new: int) -> None:
         self.refresh_line(old + 1)
         self.refresh_line(new + 1)
@@ -267,7 +273,9 @@ class OpenOrdersTable(ScrollView, can_focus=True):
             segments.append(Segment(" ", base))
         if message_width >= MESSAGE_MIN_WIDTH:
             segments.append(Segment(_fit(row.last_message, message_width - 1, False), base))
-        return Strip(segments).adjust_cell_length(width, base)
+        # One segment per run of equal style, not per cell: every segment costs its own
+        # escape sequences on the wire (a 120-column row: ~300 bytes instead of ~1,400).
+        return Strip(Segment.simplify(segments)).adjust_cell_length(width, base)
 
     def _row_style(self, row: OrderRow) -> Style:
         if row.is_ended:

@@ -1,0 +1,120 @@
+"""Scale: 10,000 working orders and 100,000 executions at connect; and one update at that size.
+
+The simulator is seeded straight through its exchange, as if the app's own client (id 1) had
+traded all day: 10,000 limit orders resting below the market, and 2,000 market orders that each
+swept 50 price levels (100,000 executions, each with its commission report). Then ib-blotter
+starts on a 120x40 pty and connects: ib_async syncs the open orders (10,000 openOrder +
+orderStatus), the completed orders and the executions (100,000 execDetails + commission
+reports), and the app shows them.
+
+Figures: from launch to the screen showing the synced table and the connection (and the same
+from the app's first frame, i.e. connect + sync + paint alone); the app's peak RSS (VmHWM);
+and the cost of one update there: event-to-screen latency and bytes of a status on a visible
+row, at 20 statuses/s, against the same app holding 10 orders and no executions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import time
+from pathlib import Path
+
+from harness import app_argv, summary
+from latency import RowWatch
+from load import StatusStream, place_resting, table_header
+from terminal import Terminal
+
+from ib_blotter.sim.model import OrderRequest, SimContract
+from ib_blotter.sim.simulator import SimConfig, Simulator
+
+APP_CLIENT = 1
+LEVELS = 50
+ASK_SIZE = 100.0
+SWEEP = ASK_SIZE * sum(1 + 0.5 * level for level in range(LEVELS))  # fills exactly LEVELS
+
+
+def seed_executions(sim: Simulator, executions: int, first_id: int) -> None:
+    """Market orders of the app's client, each sweeping LEVELS levels: one fill per level."""
+    con_id = sim.instrument_id("AAPL")
+    quote = sim.market.quote(con_id)
+    sim.set_quote("AAPL", quote.bid, quote.ask, size=ASK_SIZE)
+    order_id = first_id
+    while len(sim.exchange.fills) < executions:
+        side = "BUY" if order_id % 2 else "SELL"
+        sim.exchange.place(APP_CLIENT, order_id, SimContract(conId=con_id),
+                           OrderRequest(action=side, totalQuantity=SWEEP, orderType="MKT"))
+        order_id += 1
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def measure(orders: int, executions: int, updates: int, rate: float) -> dict[str, float]:
+    sim = Simulator(SimConfig(port=0, pace=0, accounts=("DU1234567",)))
+    port = await sim.start()
+    placed = place_resting(sim, APP_CLIENT, orders, first_id=1)
+    seed_executions(sim, executions, first_id=orders + 1)
+    with tempfile.TemporaryDirectory() as folder:
+        terminal = Terminal(app_argv(port, Path(folder)))
+        try:
+            await terminal.start()
+            first_frame = await terminal.wait_for(lambda: terminal.chunks, "the first frame")
+            ready = await terminal.wait_for(lambda: _synced(terminal), "the synced table",
+                                            timeout=120)
+            rss = peak_rss_mb(terminal.pid)
+            await terminal.quiet(0.5, timeout=30)
+            update = await _one_update(terminal, StatusStream(sim, placed[:10]), updates, rate)
+            rss = max(rss, peak_rss_mb(terminal.pid))
+        finally:
+            await terminal.stop()
+            await sim.stop()
+    return {"orders": orders, "executions": len(sim.exchange.fills),
+            "ready_s": ready - terminal.started, "sync_s": ready - first_frame,
+            "peak_rss_mb": rss, **update}
+
+
+def _synced(terminal: Terminal) -> bool:
+    screen = terminal.screen
+    header = table_header(screen)
+    return (header is not None and screen.find("v178") is not None
+            and "LMT" in screen.line(header + 1))
+
+
+async def _one_update(terminal: Terminal, stream: StatusStream, updates: int,
+                      rate: float) -> dict[str, float]:
+    watch = RowWatch(terminal, stream.size)
+    sent = stream.new_record()
+    watch.start(sent)
+    before = terminal.total
+    started = time.perf_counter()
+    await stream.run(rate, updates / rate, sent)
+    await terminal.wait_for(watch.caught_up, "the updates shown")
+    await terminal.quiet(0.3)
+    figures = summary([latency * 1000 for _sent, latency in watch.latencies])
+    return {"update_p50_ms": figures["p50"], "update_p99_ms": figures["p99"],
+            "update_bytes": (terminal.total - before) / max(sent.count, 1),
+            "update_seconds": time.perf_counter() - started}
+
+
+async def run(quick: bool = False) -> dict[str, dict[str, float]]:
+    orders, executions = (1_000, 10_000) if quick else (10_000, 100_000)
+    updates, rate = (10, 20.0) if quick else (60, 20.0)
+    large = await measure(orders, executions, updates, rate)
+    small = await measure(10, 0, updates, rate)
+    return {"large": large, "small": small}
+
+
+def main() -> None:
+    import json
+    import sys
+
+    print(json.dumps(asyncio.run(run(quick="--quick" in sys.argv)), indent=2))
+
+
+if __name__ == "__main__":
+    main()
