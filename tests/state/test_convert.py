@@ -282,6 +282,7 @@ def test_contracts_to_look_up(args, expected):
 def test_a_position():
     item = Position("DU1", AAPL, 150.0, 187.2)
 
-    assert convert.position(item).__repr__() == (
-        "Position(account='DU1', symbol='AAPL', con_id=265598, position=150.0, avg_cost=187.2)"
-    )
+    position = convert.position(item)
+    assert (position.account, position.symbol, position.con_id) == ("DU1", "AAPL", 265598)
+    assert (position.position, position.avg_cost) == (150.0, 187.2)
+    assert position.unrealized_pnl is None  # PnL comes later, from IB's PnL stream
