@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 import ib_async
-from harness import app_argv, reference_argv, summary
+from harness import app_argv, app_env, reference_argv, summary
 from load import table_header
 from terminal import Terminal
 
@@ -96,7 +96,7 @@ async def measure(argv_for: str, events: int, rate: float, initial: int) -> dict
     with tempfile.TemporaryDirectory() as folder:
         argv = (app_argv(port, Path(folder)) if argv_for == "app"
                 else reference_argv(port, Path(folder)))
-        terminal = Terminal(argv)
+        terminal = Terminal(argv, env=app_env(Path(folder)))
         try:
             await terminal.start()
             await terminal.wait_for(lambda: terminal.screen.find("v178") is not None,

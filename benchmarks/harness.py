@@ -45,6 +45,13 @@ def app_argv(port: int, folder: Path, client_id: int = 1, linger: float = 3600.0
             "--log-file", str(folder / "ib-blotter.log")]
 
 
+def app_env(folder: Path) -> dict[str, str]:
+    """Config, data (the journal) and state of the app under test live in `folder`: a run
+    neither reads nor leaves anything in the user's own files."""
+    return {"XDG_CONFIG_HOME": str(folder / "config"), "XDG_DATA_HOME": str(folder / "data"),
+            "XDG_STATE_HOME": str(folder / "state"), "XDG_CACHE_HOME": str(folder / "cache")}
+
+
 def reference_argv(port: int, folder: Path) -> list[str]:
     """The stock-DataTable reference app (benchmarks/reference_app.py)."""
     return [sys.executable, str(HERE / "reference_app.py"), "--port", str(port)]

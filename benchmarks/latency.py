@@ -23,7 +23,7 @@ import asyncio
 import tempfile
 from pathlib import Path
 
-from harness import app_argv, summary
+from harness import app_argv, app_env, summary
 from load import OTHER_CLIENT, Sent, StatusStream, filled_cell, place_resting, table_header
 from terminal import Terminal
 
@@ -116,7 +116,7 @@ async def start_app(folder: Path, orders: int = ORDERS
     """The simulator, the app on a pty connected to it, and other-client orders on screen."""
     sim = Simulator(SimConfig(port=0, pace=0, master_client_id=1))
     port = await sim.start()
-    terminal = Terminal(app_argv(port, folder))
+    terminal = Terminal(app_argv(port, folder), env=app_env(folder))
     await terminal.start()
     await terminal.wait_for(lambda: terminal.screen.find("v178") is not None, "app connected")
     stream = StatusStream(sim, place_resting(sim, OTHER_CLIENT, orders))

@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from harness import app_argv, summary
+from harness import app_argv, app_env, summary
 from latency import RowWatch
 from load import StatusStream, place_resting, table_header
 from terminal import Terminal
@@ -60,7 +60,7 @@ async def measure(orders: int, executions: int, updates: int, rate: float) -> di
     placed = place_resting(sim, APP_CLIENT, orders, first_id=1)
     seed_executions(sim, executions, first_id=orders + 1)
     with tempfile.TemporaryDirectory() as folder:
-        terminal = Terminal(app_argv(port, Path(folder)))
+        terminal = Terminal(app_argv(port, Path(folder)), env=app_env(Path(folder)))
         try:
             await terminal.start()
             first_frame = await terminal.wait_for(lambda: terminal.chunks, "the first frame")

@@ -14,7 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from harness import app_argv
+from harness import app_argv, app_env
 from terminal import Terminal
 
 from ib_blotter.sim.simulator import SimConfig, Simulator
@@ -31,8 +31,8 @@ Minimal().run()
 """
 
 
-async def first_paint(argv: list[str], marker: str) -> float:
-    terminal = Terminal(argv)
+async def first_paint(argv: list[str], marker: str, folder: Path) -> float:
+    terminal = Terminal(argv, env=app_env(folder))
     try:
         await terminal.start()
         shown = await terminal.wait_for(lambda: terminal.screen.find(marker) is not None,
@@ -50,9 +50,9 @@ async def run(quick: bool = False) -> dict[str, float]:
         with tempfile.TemporaryDirectory() as folder:
             for _ in range(rounds):
                 minimal_times.append(await first_paint([sys.executable, "-c", MINIMAL_APP],
-                                                       "minimal textual app"))
+                                                       "minimal textual app", Path(folder)))
                 app_times.append(await first_paint(app_argv(sim.port, Path(folder)),
-                                                   "Working orders"))
+                                                   "Working orders", Path(folder)))
     app, minimal = statistics.median(app_times), statistics.median(minimal_times)
     return {"app_s": app, "minimal_s": minimal, "ratio": app / minimal, "rounds": rounds}
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import tempfile
 from pathlib import Path
 
 from textual.pilot import Pilot
@@ -55,7 +56,9 @@ async def trade(pilot: Pilot, app: BlotterApp) -> None:
 
 
 async def shoot(size: tuple[int, int], name: str, confirm: bool = False) -> None:
-    app = BlotterApp(Settings(sim=True, sim_pace=0.0, linger=3600.0))
+    # A journal of its own: the user's day must not show in (or receive) the screenshots.
+    journal = Path(tempfile.mkdtemp()) / "journal.sqlite"
+    app = BlotterApp(Settings(sim=True, sim_pace=0.0, linger=3600.0, journal_file=journal))
     async with app.run_test(size=size) as pilot:
         await trade(pilot, app)
         if confirm:

@@ -47,8 +47,9 @@ def default_log_path() -> Path:
     return user_log_path(APP_NAME) / "ib-blotter.log"
 
 
-def default_journal_path() -> Path:
-    return user_data_path(APP_NAME) / "journal.sqlite"
+def default_journal_path(simulated: bool = False) -> Path:
+    """--sim keeps its own journal: paper fills must never mix with real ones in an export."""
+    return user_data_path(APP_NAME) / ("journal-sim.sqlite" if simulated else "journal.sqlite")
 
 
 def load_config(path: Path) -> dict[str, object]:

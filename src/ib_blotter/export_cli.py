@@ -37,6 +37,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="file to write (default: standard output)")
     parser.add_argument("--journal", type=Path, default=None,
                         help=f"journal file (default {default_journal_path()})")
+    parser.add_argument("--sim", action="store_true",
+                        help="the paper fills of ib-blotter --sim (their own journal)")
     parser.add_argument("--config", type=Path, default=None,
                         help=f"TOML config file (default {default_config_path()})")
     return parser.parse_args(argv)
@@ -49,7 +51,7 @@ def journal_path(args: argparse.Namespace) -> Path:
     configured = load_config(args.config or default_config_path()).get("journal_file")
     if configured is not None:
         return Path(os.path.expanduser(str(configured)))
-    return default_journal_path()
+    return default_journal_path(args.sim)
 
 
 def time_range(args: argparse.Namespace) -> tuple[datetime, datetime]:

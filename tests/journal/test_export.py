@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from ib_blotter import cli
+from ib_blotter.config import default_journal_path
 from ib_blotter.journal import Journal
 from ib_blotter.journal.export import parse_moment
 
@@ -101,3 +102,12 @@ def test_a_date_alone_ends_at_the_end_of_that_day() -> None:
     assert parse_moment("2024-05-02", end=True).hour == 23
     assert parse_moment("2024-05-02").hour == 0
     assert parse_moment("2024-05-02T13:30+00:00").utcoffset() == timedelta(0)
+
+
+def test_sim_fills_have_their_own_journal(capsys: pytest.CaptureFixture[str]) -> None:
+    """Paper fills of --sim never land in the real journal's export."""
+    with Journal(default_journal_path(simulated=True)) as journal:
+        journal.record_fill(fill("paper.01", at=datetime.now(UTC)))
+    assert run(["export", "--sim"]) == 0
+    assert "paper.01" in capsys.readouterr().out
+    assert run(["export"]) == 1  # no real journal at all

@@ -160,6 +160,17 @@ def test_on_start_today_is_restored_into_the_state_at_its_own_time(tmp_path: Pat
     assert fill_line.time == earlier
 
 
+def test_a_failing_journal_is_reported_in_the_log_once(tmp_path: Path) -> None:
+    state = BlotterState()
+    journal = open_journal(tmp_path / "journal.sqlite", state)
+    assert journal is not None
+    journal.close()
+    for n in range(3):
+        journal.record_fill(fill(f"{n}.01"))
+    failures = [ln for ln in state.log_lines() if "Journal write failed" in ln.text]
+    assert len(failures) == 1 and failures[0].kind is LogKind.ERROR
+
+
 def test_no_journal_is_a_warning_not_a_failure(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("")

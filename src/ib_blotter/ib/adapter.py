@@ -182,6 +182,7 @@ class IBAdapter:
                 host, port, self.client_id, timeout, readonly=self.readonly,
                 account=self.account, fetchFields=STARTUP_FETCH,
             )
+            await self._see_all_open_orders(timeout)
             await self._catch_up_executions(timeout)
             if not self.ib.isConnected():
                 raise ConnectionError("Connection lost while catching up")
@@ -245,6 +246,7 @@ class IBAdapter:
     def disconnect(self) -> None:
         self._closing = True
         self._down.set()
+        self._retry_now.set()  # a reconnect loop waiting to retry ends now, not after the wait
         if self.ib.isConnected():
             self.ib.disconnect()  # emits disconnectedEvent, which updates the state
         else:
@@ -294,6 +296,19 @@ class IBAdapter:
             self._fill_in(fill)
         for item in self.ib.positions():
             self.state.position_updated(convert.position(item))
+
+    async def _see_all_open_orders(self, timeout: float) -> None:
+        """Every client's open orders, not just ours: a blotter shows the whole book (the
+        master client then keeps getting their updates). Ours are keyed as before."""
+        try:
+            await asyncio.wait_for(self.ib.reqAllOpenOrdersAsync(), timeout)
+        except (TimeoutError, ConnectionError) as exc:
+            logger.warning("all open orders not fetched: %r", exc)
+            return
+        for trade in self.ib.openTrades():
+            key = self._remember(trade)
+            self._ib_status.setdefault(key, trade.orderStatus.status)
+            self._feed(trade, from_sync=True)
 
     async def _catch_up_executions(self, timeout: float) -> None:
         """Executions since the last one seen (the whole day on the first connect): the fills
@@ -409,6 +424,11 @@ class IBAdapter:
         self._trades[key] = trade
         if order.clientId == self.client_id and order.orderId != 0:
             self._order_keys[order.orderId] = key
+        if len(trade.log) > 2:
+            # ib_async formats the whole Trade, log included, on every status it reads: an
+            # order with thousands of statuses would cost milliseconds each. Keep the first
+            # entry (when it was placed) and the last (what ib_async and we compare against).
+            del trade.log[1:-1]
         return key
 
     def _feed(self, trade: ib_async.Trade, *, from_sync: bool = False) -> None:

@@ -45,8 +45,9 @@ class QuoteBook:
             return  # never asked for: cancelling would only make ib_async log an error
         if wanted.listener is not None:
             wanted.ticker.updateEvent -= wanted.listener
-        if self.ib.isConnected():
-            self.ib.cancelMktData(contract)
+        # Only a line this session has: after a reconnect ib_async knows none of the old ones.
+        if self.ib.isConnected() and self.ib.ticker(wanted.contract) is not None:
+            self.ib.cancelMktData(wanted.contract)
 
     def resubscribe(self) -> None:
         """Ask again for every line (the old ones are dead or gone); listeners follow the

@@ -107,6 +107,7 @@ class Journal:
         self.path = path
         self._clock = clock
         self.last_error = ""
+        self.on_error: Callable[[str], None] | None = None  # told of each new kind of failure
         self._statuses: dict[OrderKey, tuple[str, float, float]] = {}  # last status written
         self._pending: OrderedDict[str, _Commission] = OrderedDict()  # commission before fill
         try:
@@ -246,8 +247,10 @@ class Journal:
             self._db.execute("COMMIT")
             return result
         except Exception as exc:  # sqlite3.Error mostly; anything else must not stop the feed
-            self.last_error = str(exc)
             logger.exception("journal write to %s failed", self.path)
+            if str(exc) != self.last_error and self.on_error is not None:
+                self.on_error(str(exc))  # once per kind of failure, not once per fill
+            self.last_error = str(exc)
             return failed
 
     def _write(self, kind: str, ref: str, code: int | None, data: dict[str, Any]) -> None:

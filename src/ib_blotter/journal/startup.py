@@ -23,6 +23,8 @@ def open_journal(path: Path, state: BlotterState, now: datetime | None = None) -
         logger.error("no journal: %s", exc)
         state.log(LogKind.WARNING, f"Journal not available, fills are not saved: {exc}")
         return None
+    journal.on_error = lambda text: state.log(
+        LogKind.ERROR, f"Journal write failed, fills are not being saved: {text}")
     fills = journal.fills_today(now)
     for fill in fills:
         state.fill_received(fill, at=fill.time.astimezone())

@@ -79,7 +79,7 @@ class BlotterApp(OrderEntry, OrderKeys, PortfolioView, App[None]):
         self.connect_on_start = connect  # False: show `state` as given (snapshots, demos)
         self.state = state or BlotterState(linger=settings.linger)
         # Only a connecting app keeps a journal: demos and snapshots show the state they get.
-        journal_path = settings.journal_file or default_journal_path()
+        journal_path = settings.journal_file or default_journal_path(settings.sim)
         self.journal = open_journal(journal_path, self.state) if connect else None
         self.adapter = IBAdapter(self.state, ib, client_id=settings.client_id,
                                  readonly=settings.readonly, account=settings.account,

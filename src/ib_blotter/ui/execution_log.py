@@ -50,7 +50,8 @@ def plain(line: LogLine) -> str:
 
 
 class ExecutionLog(ScrollView, can_focus=True):
-    """A bounded, append-only log; its memory never grows past `max_lines`."""
+    """A bounded, append-only log: it keeps the last `max_lines` lines (and at most a tenth
+    more while a batch of old ones waits to be dropped)."""
 
     def __init__(self, max_lines: int = 2000, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -120,10 +121,14 @@ class ExecutionLog(ScrollView, can_focus=True):
             self._rows.extend(rows)
 
     def _trim(self) -> int:
-        """Forget the oldest lines past max_lines; returns how many rows went."""
-        excess = len(self._lines) - self.max_lines
-        if excess <= 0:
+        """Forget the oldest lines past max_lines; returns how many rows went.
+
+        Only once a tenth more have piled up: dropping rows renumbers all the others, which
+        repaints the whole view, so it is done in batches rather than on every new line.
+        """
+        if len(self._lines) <= self.max_lines + max(self.max_lines // 10, 1):
             return 0
+        excess = len(self._lines) - self.max_lines
         dropped = sum(self._heights[:excess])
         del self._lines[:excess], self._heights[:excess], self._rows[:dropped]
         return dropped
