@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import pytest
 from textual.pilot import Pilot
 
@@ -34,34 +36,30 @@ def test_main_screen(snap_compare, size: tuple[int, int]) -> None:
     assert snap_compare(demo_app(), terminal_size=size)
 
 
-@SIZES
-def test_ticket_with_errors(snap_compare, size: tuple[int, int]) -> None:
-    async def fill_in_a_bad_ticket(pilot: Pilot) -> None:
+def send_es_ticket(quantity: str, limit: str) -> Callable[[Pilot], Awaitable[None]]:
+    """Type an ES order into the ticket and press enter."""
+
+    async def fill_in(pilot: Pilot) -> None:
         app = pilot.app
         assert isinstance(app, BlotterApp)
         _use_es(app)
         app.ticket.query_one("#quantity").focus()
-        await pilot.press("0")
+        await pilot.press(*quantity)
         app.ticket.query_one("#limit").focus()
-        await pilot.press(*"5410.10", "enter")
+        await pilot.press(*limit, "enter")
         await pilot.pause()
 
-    assert snap_compare(demo_app(), terminal_size=size, run_before=fill_in_a_bad_ticket)
+    return fill_in
+
+
+@SIZES
+def test_ticket_with_errors(snap_compare, size: tuple[int, int]) -> None:
+    assert snap_compare(demo_app(), terminal_size=size, run_before=send_es_ticket("0", "5410.10"))
 
 
 @SIZES
 def test_confirmation(snap_compare, size: tuple[int, int]) -> None:
-    async def fill_in_a_good_ticket(pilot: Pilot) -> None:
-        app = pilot.app
-        assert isinstance(app, BlotterApp)
-        _use_es(app)
-        app.ticket.query_one("#quantity").focus()
-        await pilot.press("2")
-        app.ticket.query_one("#limit").focus()
-        await pilot.press(*"5410.25", "enter")
-        await pilot.pause()
-
-    assert snap_compare(demo_app(), terminal_size=size, run_before=fill_in_a_good_ticket)
+    assert snap_compare(demo_app(), terminal_size=size, run_before=send_es_ticket("2", "5410.25"))
 
 
 @SIZES

@@ -114,7 +114,15 @@ class Harness:
                             f"extra {sorted(set(shown) - set(held))[:5]}")
         if any(f.commission is None for f in self.state.fills()):
             problems.append("a fill without its commission")
+        shown_positions = {(p.account, p.con_id): p.position for p in self.state.positions()}
+        if shown_positions != self.sim_positions():
+            problems.append(f"positions {shown_positions} shown, {self.sim_positions()} held")
         return "; ".join(problems)
+
+    def sim_positions(self) -> dict[tuple[str, int], float]:
+        return {(account.name, con_id): holding.position
+                for account in self.sim.exchange.accounts.values()
+                for con_id, holding in account.holdings.items() if holding.position}
 
 
 async def start_harness(sim: Simulator, journal_path: Path, *, client_id: int = 1,

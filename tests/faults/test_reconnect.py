@@ -17,10 +17,11 @@ async def test_ten_gateway_restarts_during_trading_lose_no_fill(
 ) -> None:
     aapl = await harness.contract("AAPL")
     for restart in range(10):
-        # Trading while connected: a fill now, and two orders that rest at the exchange.
+        # Trading while connected: a fill now, and two orders that rest at the exchange and
+        # fill while the blotter is away, leaving the position flat.
         harness.place(aapl, "BUY", 10)
         harness.place(aapl, "BUY", 5, limit=99.50)
-        harness.place(aapl, "SELL", 5, limit=100.60)
+        harness.place(aapl, "SELL", 15, limit=100.60)
         await wait_until(lambda: len(harness.state.fills()) == len(harness.sim_fills())
                          and len(harness.state.all_orders()) == len(harness.sim_orders()),
                          "the live orders and fills")
@@ -28,14 +29,15 @@ async def test_ten_gateway_restarts_during_trading_lose_no_fill(
         await wait_until(lambda: not harness.connected, f"restart {restart} to be noticed")
         # While the blotter is away the market trades through the resting orders, and one
         # order of the previous round is cancelled at the exchange.
-        sim.set_quote("AAPL", 99.49, 99.50, last=99.50)
-        sim.set_quote("AAPL", 100.60, 100.61, last=100.60)
-        sim.set_quote("AAPL", 100.00, 100.01, last=100.00)
+        sim.set_quote("AAPL", 99.49, 99.50, last=99.50, size=100)
+        sim.set_quote("AAPL", 100.60, 100.61, last=100.60, size=100)
+        sim.set_quote("AAPL", 100.00, 100.01, last=100.00, size=100)
         await refusing
         await wait_until(lambda: harness.connected, f"the reconnect after restart {restart}")
         await wait_until(harness.matches_sim, harness.differences)
 
     assert harness.times_connected() == 11  # the first connection and one after every restart
+    assert harness.sim_positions() == {}  # flat: the last fills came while away, and showed
     assert len(harness.sim_fills()) >= 30
     exec_ids = sorted(f.execId for f in harness.sim_fills())
     journaled = harness.journal.fills_today()
