@@ -77,6 +77,9 @@ def setup_logging(path: Path) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO)
+    # ib_async logs every order status at INFO with the whole Trade: megabytes a minute when
+    # busy, and the blotter's slowest step at thousands of statuses a second.
+    logging.getLogger("ib_async").setLevel(logging.WARNING)
 
 
 def warn_if_shared(config: Path) -> None:

@@ -66,7 +66,7 @@ async def test_client_0_binds_and_cancels_a_manual_tws_order(exchange: Simulator
     settings = Settings(port=exchange.port, client_id=0, linger=0.5)
     async for blotter in start(settings):
         app = blotter.app
-        await blotter.until(lambda: blotter.app.orders.rows(), "the manual order, bound")
+        await blotter.until(lambda b=blotter: b.app.orders.rows(), "the manual order, bound")
         [row] = app.orders.rows()
         assert row.ours and row.order_id < 0 and row.perm_id == manual.permId
         app.orders.focus()
@@ -83,7 +83,7 @@ async def test_other_clients_orders_show_but_keys_refuse_them(exchange: Simulato
         other.placeOrder(aapl, ib_async.LimitOrder("SELL", 50, 199.00))
         async for blotter in start(Settings(port=exchange.port, client_id=1)):
             app = blotter.app
-            await blotter.until(lambda: blotter.app.orders.rows(),
+            await blotter.until(lambda b=blotter: b.app.orders.rows(),
                                 "client 2's order, seen as master")
             [row] = app.orders.rows()
             assert (row.client_id, row.ours) == (2, False)

@@ -210,15 +210,20 @@ class BlotterState:
                 last_message=message,
                 ended_at=self._ended_at(None, row),
             )
-        return replace(
-            row,
-            placed=prev.placed or row.placed,
-            last_message=message or prev.last_message,
-            min_tick=row.min_tick or prev.min_tick,
-            sec_type=row.sec_type or prev.sec_type,
-            ours=row.ours or prev.ours,
-            ended_at=self._ended_at(prev, row),
+        merged = (
+            prev.placed or row.placed,
+            message or prev.last_message,
+            row.min_tick or prev.min_tick,
+            row.sec_type or prev.sec_type,
+            row.ours or prev.ours,
+            self._ended_at(prev, row),
         )
+        if merged == (row.placed, row.last_message, row.min_tick, row.sec_type, row.ours,
+                      row.ended_at):
+            return row  # the usual status update: nothing to carry over, no copy to make
+        placed, last_message, min_tick, sec_type, ours, ended_at = merged
+        return replace(row, placed=placed, last_message=last_message, min_tick=min_tick,
+                       sec_type=sec_type, ours=ours, ended_at=ended_at)
 
     def _ended_at(self, prev: OrderRow | None, row: OrderRow) -> float | None:
         if not row.is_ended:
@@ -271,6 +276,8 @@ class BlotterState:
         self.log(ib_messages.kind(code), f"{name}: {sentence}")
 
     def _log_order_change(self, prev: OrderRow | None, row: OrderRow) -> None:
+        if prev is not None and prev.status == row.status and _terms(prev) == _terms(row):
+            return  # a fill's progress: the table shows it; the log has nothing to say
         text = log_text.order_change(prev, row)
         if text:
             self.log(LogKind.ORDER, text)
@@ -372,6 +379,12 @@ class BlotterState:
         line = LogLine(at or self._wall_clock(), kind, text)
         self._log.append(line)
         self._notify(ChangeKind.LOG, line)
+
+
+def _terms(row: OrderRow) -> tuple[object, ...]:
+    """What `log_text.order_terms` reads: equal tuples, equal sentences (without formatting)."""
+    return (row.side, row.quantity, row.order_type, row.limit, row.aux, row.trailing_percent,
+            row.tif, row.min_tick)
 
 
 def _keep_progress(prev: OrderRow | None, row: OrderRow) -> OrderRow:

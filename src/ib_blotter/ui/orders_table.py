@@ -130,6 +130,7 @@ class OpenOrdersTable(ScrollView, can_focus=True):
         self._index: dict[OrderKey, int] = {}
         self._rows: dict[OrderKey, OrderRow] = {}
         self._strips: dict[OrderKey, Strip] = {}
+        self._changed: set[OrderKey] = set()  # rows to repaint at the end of this batch
         self._layout_width = -1
 
     # ---- data ----------------------------------------------------------------------------
@@ -163,7 +164,19 @@ class OpenOrdersTable(ScrollView, can_focus=True):
             if index == 0:
                 self.refresh()  # the empty-table text goes away
                 self.post_message(self.Highlighted(key))
-        self.refresh_line(index + 1)
+        # Repaints are asked for once per row per batch of events, not once per event: a
+        # burst of thousands of statuses on a few orders costs a few line refreshes.
+        if not self._changed:
+            self.call_later(self._refresh_changed)
+        self._changed.add(key)
+
+    def _refresh_changed(self) -> None:
+        changed, self._changed = self._changed, set()
+        top, height = self.scroll_offset.y, self.size.height
+        for key in changed:
+            index = self._index.get(key)
+            if index is not None and top <= index < top + height:
+                self.refresh_line(index + 1)
 
     def remove(self, key: OrderKey) -> None:
         index = self._index.pop(key, None)
