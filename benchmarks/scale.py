@@ -7,26 +7,35 @@ starts on a 120x40 pty and connects: ib_async syncs the open orders (10,000 open
 orderStatus), the completed orders and the executions (100,000 execDetails + commission
 reports), and the app shows them.
 
-Figures: from launch to the screen showing the synced table and the connection (and the same
+Figures: from launch to the screen showing the connection, the orders and, in the log, the
+commission of the last execution (every sync reply read and shown; and the same
 from the app's first frame, i.e. connect + sync + paint alone); the app's peak RSS (VmHWM);
 and the cost of one update there: event-to-screen latency and bytes of a status on a visible
 row, at 20 statuses/s, against the same app holding 10 orders and no executions.
+
+The reference: the same sync replies (open orders, completed orders, executions), recorded
+off the socket first, read by ib_async alone in a process of its own: its time and peak RSS
+are the floor under any app built on it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from harness import app_argv, app_env, summary
+from harness import HERE, app_argv, app_env, summary
 from latency import RowWatch
 from load import StatusStream, place_resting, table_header
 from terminal import Terminal
+from throughput import READ_SIZE, encode
 
 from ib_blotter.sim.model import OrderRequest, SimContract
 from ib_blotter.sim.simulator import SimConfig, Simulator
+from ib_blotter.sim.wire import API_HELLO, FrameReader, frame
 
 APP_CLIENT = 1
 LEVELS = 50
@@ -47,6 +56,57 @@ def seed_executions(sim: Simulator, executions: int, first_id: int) -> None:
         order_id += 1
 
 
+async def sync_replies(sim: Simulator) -> list[bytes]:
+    """What the app's client is sent when it syncs: its open orders, completed orders and
+    executions (ib_async's start-up requests), recorded off a raw socket."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", sim.port)
+    writer.write(API_HELLO + frame(["v157..178"]))
+    frames = FrameReader(max_frame=1 << 24)
+    received: list[list[str]] = []
+    while not received:
+        received += frames.feed(await reader.read(READ_SIZE))
+    writer.write(frame([71, 2, APP_CLIENT, ""]))  # startApi
+    writer.write(frame([5, 1]))  # reqOpenOrders
+    writer.write(frame([99, 0]))  # reqCompletedOrders
+    writer.write(frame([7, 3, 1, 0, "", "", "", "", "", ""]))  # reqExecutions, no filter
+    while not received[-1] or received[-1][0] != "55":  # execDetailsEnd
+        received += frames.feed(await reader.read(READ_SIZE))
+    writer.close()
+    while APP_CLIENT in sim.sessions:  # the app takes this client id next
+        await asyncio.sleep(0.01)
+    wanted = {"5", "3", "101", "102", "53", "11", "59", "55"}
+    return [encode(fields) for fields in received[1:] if fields and fields[0] in wanted]
+
+
+DECODE_ALONE = """
+import json, logging, sys, time
+sys.path.insert(0, sys.argv[2])
+from throughput import READ_SIZE, fresh_ib
+from scale import peak_rss_mb
+logging.getLogger("ib_async").setLevel(logging.WARNING)
+data = open(sys.argv[1], "rb").read()
+ib = fresh_ib()
+start = time.perf_counter()
+for offset in range(0, len(data), READ_SIZE):
+    ib.client._onSocketHasData(data[offset : offset + READ_SIZE])
+seconds = time.perf_counter() - start
+import os
+print(json.dumps({"seconds": seconds, "peak_rss_mb": peak_rss_mb(os.getpid())}))
+"""
+
+
+async def _ib_async_alone(messages: list[bytes]) -> dict[str, float]:
+    """ib_async by itself, in a process of its own, reading the sync: its time and memory."""
+    with tempfile.NamedTemporaryFile(suffix=".bin") as recording:
+        recording.write(b"".join(messages))
+        recording.flush()
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", DECODE_ALONE, recording.name, str(HERE),
+            stdout=asyncio.subprocess.PIPE)
+        out, _ = await proc.communicate()
+    return json.loads(out)
+
+
 def peak_rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -59,13 +119,15 @@ async def measure(orders: int, executions: int, updates: int, rate: float) -> di
     port = await sim.start()
     placed = place_resting(sim, APP_CLIENT, orders, first_id=1)
     seed_executions(sim, executions, first_id=orders + 1)
+    reference = await _ib_async_alone(await sync_replies(sim))
     with tempfile.TemporaryDirectory() as folder:
         terminal = Terminal(app_argv(port, Path(folder)), env=app_env(Path(folder)))
         try:
             await terminal.start()
             first_frame = await terminal.wait_for(lambda: terminal.chunks, "the first frame")
-            ready = await terminal.wait_for(lambda: _synced(terminal), "the synced table",
-                                            timeout=120)
+            last = sim.exchange.fills[-1].execId if sim.exchange.fills else None
+            ready = await terminal.wait_for(lambda: _synced(terminal, last), "the synced screen",
+                                            timeout=300)
             rss = peak_rss_mb(terminal.pid)
             await terminal.quiet(0.5, timeout=30)
             update = await _one_update(terminal, StatusStream(sim, placed[:10]), updates, rate)
@@ -75,14 +137,18 @@ async def measure(orders: int, executions: int, updates: int, rate: float) -> di
             await sim.stop()
     return {"orders": orders, "executions": len(sim.exchange.fills),
             "ready_s": ready - terminal.started, "sync_s": ready - first_frame,
-            "peak_rss_mb": rss, **update}
+            "peak_rss_mb": rss, "ib_async_decode_s": reference["seconds"],
+            "ib_async_rss_mb": reference["peak_rss_mb"], **update}
 
 
-def _synced(terminal: Terminal) -> bool:
+def _synced(terminal: Terminal, last_exec_id: str | None) -> bool:
+    """Connected, the orders on screen, and (when there are executions) the log showing the
+    commission of the very last one: every reply of the sync read and shown."""
     screen = terminal.screen
     header = table_header(screen)
     return (header is not None and screen.find("v178") is not None
-            and "LMT" in screen.line(header + 1))
+            and "LMT" in screen.line(header + 1)
+            and (last_exec_id is None or screen.find(last_exec_id) is not None))
 
 
 async def _one_update(terminal: Terminal, stream: StatusStream, updates: int,

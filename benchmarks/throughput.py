@@ -57,10 +57,10 @@ async def record(orders: int) -> list[bytes]:
     writer.close()
     await sim.stop()
     # Not the version, the handshake's accounts and next id, nor the end marker: events only.
-    return [_encode(fields) for fields in received[1:-1] if fields[0] not in HANDSHAKE]
+    return [encode(fields) for fields in received[1:-1] if fields[0] not in HANDSHAKE]
 
 
-def _encode(fields: list[str]) -> bytes:
+def encode(fields: list[str]) -> bytes:
     body = "".join(f"{field}\0" for field in fields).encode()
     return struct.pack(">I", len(body)) + body
 
@@ -90,7 +90,7 @@ def _play_a_day(sim: Simulator, orders: int) -> None:
                                         totalQuantity=350, orderType="MKT"))
 
 
-def _fresh_ib() -> ib_async.IB:
+def fresh_ib() -> ib_async.IB:
     ib = ib_async.IB()
     client = ib.client
     client._serverVersion = SERVER_VERSION
@@ -101,7 +101,7 @@ def _fresh_ib() -> ib_async.IB:
 
 def feed(messages: list[bytes], with_blotter: bool) -> float:
     """Seconds to push every message through a fresh IB (and adapter + state)."""
-    ib = _fresh_ib()
+    ib = fresh_ib()
     if with_blotter:
         IBAdapter(BlotterState(), ib, client_id=MASTER)
     data = b"".join(messages)

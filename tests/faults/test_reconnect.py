@@ -43,6 +43,11 @@ async def test_ten_gateway_restarts_during_trading_lose_no_fill(
     journaled = harness.journal.fills_today()
     assert sorted(f.exec_id for f in journaled) == exec_ids
     assert all(f.commission is not None for f in journaled)
+    placed = harness.journal.events("order_action")
+    assert len(placed) == 30 and all(e.data["order"]["orderId"] for e in placed)
+    statuses = {(e.ref, e.data["status"]) for e in harness.journal.events("status")}
+    assert {status for _ref, status in statuses} >= {"Submitted", "Filled"}
+    assert {e.code for e in harness.journal.events("error")} >= {2104}  # IB's notices too
 
 
 async def test_the_drop_is_shown_at_once_and_order_requests_are_refused(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from itertools import chain
 from typing import TYPE_CHECKING
 
 from . import incoming as inc
@@ -18,6 +19,7 @@ from .feeds import (
     quote_ticks,
 )
 from .model import Fill, SimOrder
+from .outgoing import Fields
 from .rules import parse_ib_time
 from .session import Session
 
@@ -69,10 +71,14 @@ def req_ids(sim: Simulator, session: Session, msg: list[str]) -> None:
 
 
 def _send_orders(session: Session, orders: list[SimOrder]) -> None:
+    session.send_bulk(_order_messages(orders))
+
+
+def _order_messages(orders: list[SimOrder]) -> Iterator[Fields]:
     for order in orders:
-        session.send(out.open_order(order))
-        session.send(out.order_status(order))
-    session.send(out.open_order_end())
+        yield out.open_order(order)
+        yield out.order_status(order)
+    yield out.open_order_end()
 
 
 def _working(sim: Simulator) -> list[SimOrder]:
@@ -113,21 +119,26 @@ def req_auto_open_orders(sim: Simulator, session: Session, msg: list[str]) -> No
 @handles(99)
 def req_completed_orders(sim: Simulator, session: Session, msg: list[str]) -> None:
     api_only = msg[1] in ("1", "True", "true") if len(msg) > 1 else False
-    for order in sim.exchange.by_perm.values():
-        if order.is_done and not (api_only and order.clientId == 0 and order.orderId <= 0):
-            session.send(out.completed_order(order))
-    session.send(out.completed_orders_end())
+    done = [
+        order for order in sim.exchange.by_perm.values()
+        if order.is_done and not (api_only and order.clientId == 0 and order.orderId <= 0)
+    ]
+    session.send_bulk(chain(map(out.completed_order, done), [out.completed_orders_end()]))
 
 
 # ---- executions ------------------------------------------------------------------------------
 @handles(7)
 def req_executions(sim: Simulator, session: Session, msg: list[str]) -> None:
     req_id, wanted = inc.parse_req_executions(msg)
-    for fill in sim.exchange.fills:
-        if _visible(sim, session, fill) and _passes(wanted, fill):
-            session.send(out.exec_details(req_id, fill))
-            session.send(out.commission_report(fill))
-    session.send(out.exec_details_end(req_id))
+    fills = [f for f in sim.exchange.fills if _visible(sim, session, f) and _passes(wanted, f)]
+    session.send_bulk(_execution_messages(req_id, fills))
+
+
+def _execution_messages(req_id: int, fills: list[Fill]) -> Iterator[Fields]:
+    for fill in fills:
+        yield out.exec_details(req_id, fill)
+        yield out.commission_report(fill)
+    yield out.exec_details_end(req_id)
 
 
 def _visible(sim: Simulator, session: Session, fill: Fill) -> bool:

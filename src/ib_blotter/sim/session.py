@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -21,6 +21,7 @@ log = logging.getLogger("ib_blotter.sim")
 SERVER_VERSION = 178
 MIN_CLIENT_VERSION = 157
 MAX_OUTPUT_BUFFER = 16 * 1024 * 1024  # a client this far behind is dropped, not buffered for
+BULK_HIGH_WATER = 1024 * 1024  # a long reply waits for the client to read past this
 
 
 @dataclass(slots=True)
@@ -52,6 +53,7 @@ class Session:
         self.peer = f"{host}:{port}"
         self._frames = FrameReader()
         self._pending: deque[list[str]] = deque()
+        self._bulk: deque[Iterator[list[object]]] = deque()  # long replies still to send
         self._closed = False
         self._held_status: list[object] | None = None
         self._pace_window = 0
@@ -101,6 +103,8 @@ class Session:
             if self._paced_out():
                 continue
             self.sim.handle(self, message)
+            if self._bulk:
+                await self._send_bulk()
 
     async def _next_message(self) -> list[str] | None:
         while not self._pending:
@@ -167,6 +171,28 @@ class Session:
             log.warning("client %s is not reading; dropping it", self.client_id)
             self.writer.transport.abort()
             self.close()
+
+    def send_bulk(self, messages: Iterable[list[object]]) -> None:
+        """A long reply (a day's executions, thousands of orders): sent as fast as the client
+        reads it, before the next request is read. All at once it could exceed the output
+        limit and get a client that is reading dropped as one that is not."""
+        self._bulk.append(iter(messages))
+
+    async def _send_bulk(self) -> None:
+        while self._bulk and not self._closed:
+            messages = self._bulk.popleft()
+            try:
+                for fields in messages:
+                    self.send(fields)
+                    if self.writer.transport.get_write_buffer_size() > BULK_HIGH_WATER:
+                        await self.writer.drain()
+                        if self._closed:
+                            return
+            except (ConnectionError, asyncio.CancelledError):
+                raise
+            except Exception as exc:  # a reply we cannot build must not take the server down
+                log.warning("client %s: reply failed: %r", self.client_id, exc)
+                self.error(-1, 320, "Server error when reading an API client request.")
 
     def error(self, req_id: int, code: int, text: str) -> None:
         self.send(out.error(req_id, code, text))

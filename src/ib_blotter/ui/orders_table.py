@@ -131,6 +131,7 @@ class OpenOrdersTable(ScrollView, can_focus=True):
         self._rows: dict[OrderKey, OrderRow] = {}
         self._strips: dict[OrderKey, Strip] = {}
         self._changed: set[OrderKey] = set()  # rows to repaint at the end of this batch
+        self._grown = False  # rows were added in this batch
         self._layout_width = -1
 
     # ---- data ----------------------------------------------------------------------------
@@ -160,7 +161,7 @@ class OpenOrdersTable(ScrollView, can_focus=True):
             index = len(self._keys)
             self._keys.append(key)
             self._index[key] = index
-            self._resize()
+            self._grown = True  # the scroll range follows once per batch, in _refresh_changed
             if index == 0:
                 self.refresh()  # the empty-table text goes away
                 self.post_message(self.Highlighted(key))
@@ -171,6 +172,9 @@ class OpenOrdersTable(ScrollView, can_focus=True):
         self._changed.add(key)
 
     def _refresh_changed(self) -> None:
+        if self._grown:
+            self._grown = False
+            self._resize()
         changed, self._changed = self._changed, set()
         top, height = self.scroll_offset.y, self.size.height
         for key in changed:
