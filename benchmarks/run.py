@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bytes_per_event
 import key_latency
 import latency
+import resilience
 import scale
 import sim_throughput
 import startup
@@ -44,6 +45,7 @@ BENCHMARKS: dict[str, Callable[[bool], Awaitable[Any]]] = {
     "startup": startup.run,
     "throughput": throughput.run,
     "sim": sim_throughput.run,
+    "resilience": resilience.run,
 }
 
 
@@ -143,6 +145,8 @@ def rows(results: Results) -> list[Row]:
                 f"{sim['market_data']['per_second']:,.0f}/s", ">= 20,000/s", "",
                 sim["market_data"]["per_second"] >= 20_000),
         ]
+    for name, value in results.get("resilience", {}).items():
+        table.append(Row(f"resilience: {name}", f"{value:,.1f}", "", "", None))
     return table
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from ib_blotter.ib.adapter import NotConnectedError
+from ib_blotter.ib.errors import NotConnectedError
 from ib_blotter.sim.simulator import Simulator
 from ib_blotter.state.records import ConnectionState
 

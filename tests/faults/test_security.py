@@ -17,7 +17,7 @@ import pytest
 import ib_blotter
 from ib_blotter import cli
 from ib_blotter.config import Settings
-from ib_blotter.ib.adapter import ReadOnlyError
+from ib_blotter.ib.errors import ReadOnlyError
 from ib_blotter.sim.simulator import Simulator
 from ib_blotter.ui.app import BlotterApp
 

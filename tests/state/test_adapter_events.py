@@ -11,8 +11,8 @@ import pytest
 from ib_async import CommissionReport, Execution, Order, OrderState, Stock
 from ib_async.util import UNSET_DOUBLE
 
-from ib_blotter.ib.adapter import (
-    IBAdapter,
+from ib_blotter.ib.adapter import IBAdapter
+from ib_blotter.ib.errors import (
     NotConnectedError,
     NotOurOrderError,
     OrderEndedError,

@@ -16,7 +16,8 @@ from textual.widgets import Footer
 
 from ..config import Settings, default_journal_path
 from ..ib.account_feed import AccountFeed
-from ..ib.adapter import AdapterError, IBAdapter
+from ..ib.adapter import IBAdapter
+from ..ib.errors import AdapterError
 from ..ib.lookup import Found
 from ..journal.startup import open_journal
 from ..sim.simulator import SimConfig, Simulator

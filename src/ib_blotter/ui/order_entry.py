@@ -13,7 +13,7 @@ import ib_async
 from rich.text import Text
 from textual import work
 
-from ..ib.adapter import AdapterError
+from ..ib.errors import AdapterError
 from ..ib.lookup import Found, LookupFailed, find_contract
 from ..state.limits import breaches
 from ..state.order_extras import ALGO_PARAM_NAMES
