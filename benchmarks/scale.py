@@ -86,6 +86,8 @@ from scale import peak_rss_mb
 logging.getLogger("ib_async").setLevel(logging.WARNING)
 data = open(sys.argv[1], "rb").read()
 ib = fresh_ib()
+ib.wrapper.startReq("completedOrders")  # as connectAsync's requests would have
+ib.wrapper.startReq(1)  # reqExecutions' request id
 start = time.perf_counter()
 for offset in range(0, len(data), READ_SIZE):
     ib.client._onSocketHasData(data[offset : offset + READ_SIZE])
