@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from terminal import Screen
 
-from ib_blotter.sim.exchange import OrderEvent
+from ib_blotter.sim.events import OrderEvent
 from ib_blotter.sim.model import OrderRequest, SimContract, SimOrder
 from ib_blotter.sim.simulator import Simulator
 from ib_blotter.ui.orders_table import COLUMNS

@@ -24,7 +24,7 @@ import time
 import ib_async
 
 from ib_blotter.ib.adapter import IBAdapter
-from ib_blotter.sim.exchange import OrderEvent
+from ib_blotter.sim.events import OrderEvent
 from ib_blotter.sim.model import OrderRequest, SimContract
 from ib_blotter.sim.simulator import SimConfig, Simulator
 from ib_blotter.sim.wire import API_HELLO, FrameReader, frame

@@ -11,7 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import outgoing as out
-from .exchange import ErrorEvent, Event, Exchange, FillEvent, OrderEvent, WhatIfEvent
+from .events import ErrorEvent, Event, FillEvent, OrderEvent, WhatIfEvent
+from .exchange import Exchange
 from .faults import CONNECTIVITY_TEXT, Faults
 from .feeds import quote_key, quote_ticks
 from .instruments import Universe
