@@ -13,6 +13,7 @@ from ib_blotter.state.records import (
     FillRow,
     Liquidity,
     OrderRow,
+    Position,
 )
 from ib_blotter.ui.app import BlotterApp
 
@@ -70,8 +71,8 @@ def demo_app() -> BlotterApp:
                        ("AvailableFunds", "980470.00")):
         portfolio.account_value(ACCOUNTS[0], tag, value, "USD")
     portfolio.account_pnl(ACCOUNTS[0], 2741.55, 2616.55, 125.00)
-    portfolio.position_changed(ACCOUNTS[0], 265598, "AAPL", 300, 187.4123)
+    portfolio.position_changed(Position(ACCOUNTS[0], "AAPL", 265598, 300, 187.4123))
     portfolio.position_pnl(ACCOUNTS[0], 265598, 51.00, 51.00, 0.0, 56274.00)
-    portfolio.position_changed(ACCOUNTS[0], 637533641, "ESZ6", 1, 270512.50)
+    portfolio.position_changed(Position(ACCOUNTS[0], "ESZ6", 637533641, 1, 270512.50))
     portfolio.position_pnl(ACCOUNTS[0], 637533641, 2565.55, 2565.55, 125.00, 273078.05)
     return app

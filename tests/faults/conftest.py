@@ -15,12 +15,14 @@ from pathlib import Path
 import ib_async
 import pytest
 
+from ib_blotter.ib.account_feed import AccountFeed
 from ib_blotter.ib.adapter import IBAdapter
 from ib_blotter.ib.backoff import Backoff
 from ib_blotter.journal import Journal
 from ib_blotter.sim.model import Fill, SimOrder
 from ib_blotter.sim.simulator import SimConfig, Simulator
 from ib_blotter.state.blotter import BlotterState, Change, ChangeKind
+from ib_blotter.state.portfolio import PortfolioState
 from ib_blotter.state.records import ConnectionState, OrderRow
 from ib_blotter.state.ticket import OrderSpec
 
@@ -60,6 +62,7 @@ class Harness:
     state: BlotterState
     adapter: IBAdapter
     journal: Journal
+    portfolio: PortfolioState
     connections: list[ConnectionState] = field(default_factory=list)  # every state, in order
 
     def on_change(self, change: Change) -> None:
@@ -114,7 +117,7 @@ class Harness:
                             f"extra {sorted(set(shown) - set(held))[:5]}")
         if any(f.commission is None for f in self.state.fills()):
             problems.append("a fill without its commission")
-        shown_positions = {(p.account, p.con_id): p.position for p in self.state.positions()}
+        shown_positions = {(p.account, p.con_id): p.position for p in self.portfolio.positions()}
         if shown_positions != self.sim_positions():
             problems.append(f"positions {shown_positions} shown, {self.sim_positions()} held")
         return "; ".join(problems)
@@ -132,7 +135,9 @@ async def start_harness(sim: Simulator, journal_path: Path, *, client_id: int = 
     adapter = IBAdapter(state, client_id=client_id, readonly=readonly, journal=journal)
     # Fast, seeded back-off: a refused gateway is retried within a fifth of a second.
     adapter.backoff = Backoff(first=0.05, cap=0.2, rng=random.Random(7))
-    harness = Harness(sim, state, adapter, journal)
+    portfolio = PortfolioState()
+    AccountFeed(adapter.ib, portfolio)
+    harness = Harness(sim, state, adapter, journal, portfolio)
     state.subscribe(harness.on_change)
     task = asyncio.create_task(adapter.stay_connected(HOST, sim.port, timeout=5.0))
     try:

@@ -16,7 +16,6 @@ from ib_blotter.state.records import (
     LogKind,
     OrderKey,
     OrderRow,
-    Position,
 )
 
 T0 = datetime(2026, 11, 25, 14, 30, tzinfo=UTC)
@@ -355,16 +354,6 @@ def test_connection_changes_are_logged_and_announced(state, changes):
 
     state.connection_changed(replace(info, state=ConnectionState.DISCONNECTED, last_error="x"))
     assert state.log_lines()[-1].text == "Disconnected from 127.0.0.1:7497: x"
-
-
-def test_positions_are_kept_and_a_flat_one_goes(state, changes):
-    state.position_updated(Position("DU1", "AAPL", 265598, 100, 187.5))
-    state.position_updated(Position("DU1", "AAPL", 265598, 150, 187.6))
-    assert [p.position for p in state.positions()] == [150]
-
-    state.position_updated(Position("DU1", "AAPL", 265598, 0, 0))
-    assert state.positions() == []
-    assert changes.count(Change(ChangeKind.POSITIONS, ("DU1", 265598))) == 3
 
 
 def test_a_failing_listener_does_not_stop_the_others(state):

@@ -14,7 +14,7 @@ from typing import Any
 import ib_async
 
 from ..state.portfolio import PortfolioState
-from .convert import display_symbol
+from . import convert
 
 log = logging.getLogger(__name__)
 
@@ -58,11 +58,10 @@ class AccountFeed:
             self._on_position(position)
 
     def _on_position(self, item: ib_async.Position) -> None:
-        contract = item.contract
-        self.portfolio.position_changed(item.account, contract.conId, display_symbol(contract),
-                                        item.position, item.avgCost)
-        if not self.ib.pnlSingle(item.account, "", contract.conId):
-            self.ib.reqPnLSingle(item.account, "", contract.conId)
+        self.portfolio.position_changed(convert.position(item))
+        con_id = item.contract.conId
+        if not self.ib.pnlSingle(item.account, "", con_id):
+            self.ib.reqPnLSingle(item.account, "", con_id)
 
     def _on_pnl(self, pnl: ib_async.PnL) -> None:
         self.portfolio.account_pnl(pnl.account, _number(pnl.dailyPnL),

@@ -108,7 +108,6 @@ class IBAdapter(OrderRequests):
             (ib.errorEvent, self._on_error),
             (ib.connectedEvent, self._on_connected),
             (ib.disconnectedEvent, self._on_disconnected),
-            (ib.positionEvent, self._on_position),
             (ib.client.apiError, self._on_api_error),
         ):
             guarded = self._guarded(handler)
@@ -271,8 +270,6 @@ class IBAdapter(OrderRequests):
             self._feed(trade, from_sync=True)
         for fill in self.ib.fills():
             self._fill_in(fill)
-        for item in self.ib.positions():
-            self.state.position_updated(convert.position(item))
 
     async def _see_all_open_orders(self, timeout: float) -> None:
         """Every client's open orders, not just ours: a blotter shows the whole book (the
@@ -361,9 +358,6 @@ class IBAdapter(OrderRequests):
         if self.journal is not None:
             self.journal.record_commission(report.execId, report.commission, report.currency, pnl)
         self.state.commission_received(report.execId, report.commission, report.currency, pnl)
-
-    def _on_position(self, item: ib_async.Position) -> None:
-        self.state.position_updated(convert.position(item))
 
     def _on_error(
         self, req_id: int, code: int, text: str, contract: ib_async.Contract | None = None

@@ -24,7 +24,6 @@ from .records import (
     LogLine,
     OrderKey,
     OrderRow,
-    Position,
     exec_base,
     is_later_revision,
 )
@@ -43,7 +42,6 @@ class ChangeKind(StrEnum):
     FILL = "fill"
     LOG = "log"
     CONNECTION = "connection"
-    POSITIONS = "positions"
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +69,7 @@ def _local_now() -> datetime:
 
 
 class BlotterState:
-    """Orders, fills, the log, the connection and positions, changed only through its methods."""
+    """Orders, fills, the log and the connection, changed only through its methods."""
 
     def __init__(
         self,
@@ -98,7 +96,6 @@ class BlotterState:
         self._pending_commissions: OrderedDict[str, _Commission] = OrderedDict()
         self._log: deque[LogLine] = deque(maxlen=max_log_lines)
         self._connection = ConnectionInfo()
-        self._positions: dict[tuple[str, int], Position] = {}
         self._listeners: list[Listener] = []
 
     # -- listeners -------------------------------------------------------------------------
@@ -151,8 +148,6 @@ class BlotterState:
     def connection(self) -> ConnectionInfo:
         return self._connection
 
-    def positions(self) -> list[Position]:
-        return list(self._positions.values())
 
     # -- orders ----------------------------------------------------------------------------
 
@@ -353,7 +348,7 @@ class BlotterState:
         if fill.commission is not None and (prev is None or prev.commission is None):
             self.log(LogKind.COMMISSION, log_text.commission_text(fill), at=at)
 
-    # -- connection, positions, log --------------------------------------------------------
+    # -- connection, log --------------------------------------------------------
 
     def connection_changed(self, info: ConnectionInfo) -> None:
         prev = self._connection
@@ -363,17 +358,6 @@ class BlotterState:
         if info.state != prev.state or (info.last_error and info.last_error != prev.last_error):
             self.log(LogKind.CONNECTION, log_text.connection_text(info))
         self._notify(ChangeKind.CONNECTION)
-
-    def position_updated(self, position: Position) -> None:
-        key = position.key
-        if position.position == 0:
-            if self._positions.pop(key, None) is None:
-                return
-        elif self._positions.get(key) == position:
-            return
-        else:
-            self._positions[key] = position
-        self._notify(ChangeKind.POSITIONS, key)
 
     def log(self, kind: LogKind, text: str, *, at: datetime | None = None) -> None:
         line = LogLine(at or self._wall_clock(), kind, text)

@@ -56,15 +56,15 @@ class PortfolioState:
         return list(self._accounts.values())
 
     # ---- events in -----------------------------------------------------------------------
-    def position_changed(self, account: str, con_id: int, symbol: str, position: float,
-                         avg_cost: float) -> None:
-        key = (account, con_id)
+    def position_changed(self, position: Position) -> None:
+        """IB's position and average cost; the PnL fields it had stay until the next PnL."""
+        key = position.key
         previous = self._positions.get(key)
         if previous is None:
-            row = Position(account, symbol, con_id, position, avg_cost)
+            row = position
         else:
-            row = replace(previous, symbol=symbol or previous.symbol, position=position,
-                          avg_cost=avg_cost)
+            row = replace(previous, symbol=position.symbol or previous.symbol,
+                          position=position.position, avg_cost=position.avg_cost)
         if row != previous:
             self._positions[key] = row
             self._notify("position", key)

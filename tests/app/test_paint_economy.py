@@ -1,0 +1,133 @@
+"""The orders table and the log repaint only what changed (what keeps SSH bytes down).
+
+They lean on Textual internals (`set_reactive` on `virtual_size`, `_scroll_update`): textual is
+pinned exactly, and these tests say when an upgrade breaks that.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from textual.app import App, ComposeResult
+from textual.geometry import Region
+
+from ib_blotter.state.records import LogKind, LogLine, OrderRow
+from ib_blotter.ui.execution_log import ExecutionLog
+from ib_blotter.ui.orders_table import OpenOrdersTable
+
+
+class Bench(App[None]):
+    CSS = """
+    OpenOrdersTable { height: 12; scrollbar-size-vertical: 1; }
+    ExecutionLog { height: 10; scrollbar-size-vertical: 1; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield OpenOrdersTable()
+        yield ExecutionLog(max_lines=50)
+
+
+def _order(order_id: int, filled: float = 0) -> OrderRow:
+    return OrderRow(order_id=order_id, perm_id=1000 + order_id, client_id=1, symbol="AAPL",
+                    side="BUY", quantity=100, order_type="LMT", status="Submitted",
+                    filled=filled, remaining=100 - filled, limit=187.5, min_tick=0.01, ours=True)
+
+
+def _line(number: int) -> LogLine:
+    return LogLine(datetime(2026, 11, 25, 14, 30), LogKind.ORDER, f"line {number}")
+
+
+class Repaints:
+    """Records each refresh of a widget: None for the whole widget, else the region."""
+
+    def __init__(self, widget: OpenOrdersTable | ExecutionLog) -> None:
+        self.calls: list[Region | None] = []
+        original = widget.refresh
+
+        def refresh(*regions: Region, **kwargs: object) -> object:
+            self.calls.extend(regions or [None])
+            return original(*regions, **kwargs)  # type: ignore[arg-type]
+
+        widget.refresh = refresh  # type: ignore[method-assign]
+
+    def whole(self) -> int:
+        return self.calls.count(None)
+
+    def take(self) -> list[Region | None]:
+        calls, self.calls = self.calls, []
+        return calls
+
+
+async def test_a_new_or_changed_order_repaints_its_line_alone() -> None:
+    app = Bench()
+    async with app.run_test(size=(100, 30)) as pilot:
+        table = app.query_one(OpenOrdersTable)
+        table.upsert(_order(1))
+        await pilot.pause()
+        repaints = Repaints(table)
+        table.upsert(_order(2))  # a new row: the table grows, the others stay put
+        await pilot.pause()
+        assert repaints.whole() == 0
+        assert table.virtual_size.height == 3  # header and two rows
+        repaints.take()
+        for filled in range(1, 20):  # a burst on one order: one line refresh per batch
+            table.upsert(_order(1, filled))
+        await pilot.pause()
+        calls = repaints.take()
+        assert calls and all(region is not None and region.height == 1 for region in calls)
+        assert len(calls) <= 2
+        assert table.rows()[0].filled == 19
+
+
+async def test_rows_past_the_bottom_do_not_repaint_the_table() -> None:
+    app = Bench()
+    async with app.run_test(size=(100, 30)) as pilot:
+        table = app.query_one(OpenOrdersTable)
+        for order_id in range(1, 30):
+            table.upsert(_order(order_id))
+        await pilot.pause()
+        repaints = Repaints(table)
+        table.upsert(_order(30))
+        await pilot.pause()
+        assert repaints.whole() == 0
+        assert table.virtual_size.height == 31
+        assert table.max_scroll_y > 0  # the scroll range followed
+
+
+async def test_the_log_paints_new_lines_alone_and_jumps_half_a_page() -> None:
+    app = Bench()
+    async with app.run_test(size=(100, 30)) as pilot:
+        log = app.query_one(ExecutionLog)
+        for number in range(15):  # past the first jump (when the scrollbar comes)
+            log.add(_line(number))
+            await pilot.pause()
+        repaints = Repaints(log)
+        jumps = 0
+        for number in range(15, 35):
+            log.add(_line(number))
+            await pilot.pause()
+            calls = repaints.take()
+            if None in calls or any(r is not None and r.height > 1 for r in calls):
+                jumps += 1
+            else:
+                assert len(calls) == 1  # the new line's row
+            shown = [log.render_line(y).text for y in range(log.size.height)]
+            assert any(f"line {number}" in text for text in shown)  # the newest is on screen
+        assert jumps == 4  # 20 lines, half a page (5 rows) per jump
+        assert log.lines_written[-1].endswith("line 34")
+
+
+async def test_the_log_keeps_max_lines_and_drops_old_ones_in_batches() -> None:
+    app = Bench()
+    async with app.run_test(size=(100, 30)) as pilot:
+        log = app.query_one(ExecutionLog)
+        for number in range(500):  # one burst: only the last max_lines are ever rendered
+            log.add(_line(number))
+        await pilot.pause()
+        assert len(log.lines_written) == 50
+        assert log.lines_written[0].endswith("line 450")
+        for number in range(500, 600):
+            log.add(_line(number))
+            await pilot.pause()
+        assert 50 <= len(log.lines_written) <= 55
+        assert log.lines_written[-1].endswith("line 599")
