@@ -40,6 +40,7 @@ from ib_blotter.sim.wire import API_HELLO, FrameReader, frame
 APP_CLIENT = 1
 LEVELS = 50
 ASK_SIZE = 100.0
+SYNC_TIMEOUT = 60.0  # seconds to wait for the last execution to show
 SWEEP = ASK_SIZE * sum(1 + 0.5 * level for level in range(LEVELS))  # fills exactly LEVELS
 
 
@@ -128,8 +129,13 @@ async def measure(orders: int, executions: int, updates: int, rate: float) -> di
             await terminal.start()
             first_frame = await terminal.wait_for(lambda: terminal.chunks, "the first frame")
             last = sim.exchange.fills[-1].execId if sim.exchange.fills else None
-            ready = await terminal.wait_for(lambda: _synced(terminal, last), "the synced screen",
-                                            timeout=300)
+            await terminal.wait_for(lambda: _synced(terminal, None), "the orders", timeout=120)
+            try:
+                ready = await terminal.wait_for(lambda: _synced(terminal, last),
+                                                "the last execution", timeout=SYNC_TIMEOUT)
+                all_shown = True
+            except TimeoutError:  # the app gave up on the executions (or is still reading)
+                ready, all_shown = float("inf"), False
             rss = peak_rss_mb(terminal.pid)
             await terminal.quiet(0.5, timeout=30)
             update = await _one_update(terminal, StatusStream(sim, placed[:10]), updates, rate)
@@ -138,6 +144,7 @@ async def measure(orders: int, executions: int, updates: int, rate: float) -> di
             await terminal.stop()
             await sim.stop()
     return {"orders": orders, "executions": len(sim.exchange.fills),
+            "executions_shown": all_shown,
             "ready_s": ready - terminal.started, "sync_s": ready - first_frame,
             "peak_rss_mb": rss, "ib_async_decode_s": reference["seconds"],
             "ib_async_rss_mb": reference["peak_rss_mb"], **update}

@@ -10,7 +10,10 @@ from ib_blotter.state.blotter import BlotterState
 from ib_blotter.state.records import OrderRow
 from ib_blotter.ui.help_screen import HelpScreen
 
+from .conftest import Blotter
 from .demo import demo_app
+from .test_order_depth import confirmation
+from .test_quick_entry import quick
 
 
 async def test_an_exception_in_a_handler_is_shown_not_fatal(
@@ -33,3 +36,22 @@ async def test_an_exception_in_a_handler_is_shown_not_fatal(
             await pilot.pause()
             assert isinstance(app.screen, HelpScreen)
     assert "simulated bug" in caplog.text
+
+
+async def test_the_table_stays_live_behind_a_dialog(blotter: Blotter) -> None:
+    blotter.sim.set_quote("AAPL", 187.50, 187.51, size=500)
+    blotter.app.orders.focus()
+    await quick(blotter, "b 100 aapl 187.40")
+    await confirmation(blotter)
+    await blotter.press("y")
+    await blotter.until(lambda: [r.status for r in blotter.app.orders.rows()] == ["Submitted"],
+                        "the order working")
+    await blotter.press("question_mark")  # a dialog on top of the table
+    blotter.sim.set_quote("AAPL", 187.30, 187.35, size=500)  # the order fills behind it
+    await blotter.until(lambda: [r.status for r in blotter.app.state.all_orders()] == ["Filled"],
+                        "the fill")
+    await blotter.pilot.pause(0.1)
+    assert isinstance(blotter.app.screen, HelpScreen)
+    assert [r.status for r in blotter.app.orders.rows()] == ["Filled"]
+    assert blotter.app.handled_errors == []
+    assert "FILL" in "\n".join(blotter.app.exec_log.lines_written)

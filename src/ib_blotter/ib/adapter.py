@@ -49,6 +49,7 @@ DATA_LOST = 1101  # the link is back but IB dropped every market data line
 # After a reconnect, executions are asked for from this long before the last one seen: IB's
 # clock and ours differ a little, and a replayed fill costs nothing (fills are keyed by id).
 RESYNC_MARGIN = timedelta(minutes=5)
+BULK_TIMEOUT = 60.0  # seconds for the day's executions after a (re)connect
 # ib_async's own start-up sync, less executions: we ask for those ourselves, from the last seen.
 STARTUP_FETCH = ib_async.StartupFetchALL & ~ib_async.StartupFetch.EXECUTIONS
 
@@ -159,7 +160,8 @@ class IBAdapter(OrderRequests):
                 account=self.account, fetchFields=STARTUP_FETCH,
             )
             await self._see_all_open_orders(timeout)
-            await self._catch_up_executions(timeout)
+            # a busy day's executions take longer than the connect handshake: allow for it
+            await self._catch_up_executions(max(timeout, BULK_TIMEOUT))
             if not self.ib.isConnected():
                 raise ConnectionError("Connection lost while catching up")
             self.quotes.resubscribe()  # a new session has no market data lines

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import cached_property
 from typing import Any
 
 import ib_async
@@ -108,15 +109,16 @@ class BlotterApp(OrderEntry, OrderKeys, PortfolioView, App[None]):
             yield PositionsTable(id="positions")
         yield Footer()
 
-    @property
+    # Looked up once: these are touched on every IB event, and a query walks the DOM.
+    @cached_property
     def ticket(self) -> OrderTicket:
         return self.query_one(OrderTicket)
 
-    @property
+    @cached_property
     def orders(self) -> OpenOrdersTable:
         return self.query_one(OpenOrdersTable)
 
-    @property
+    @cached_property
     def exec_log(self) -> ExecutionLog:
         return self.query_one(ExecutionLog)
 
