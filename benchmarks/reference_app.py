@@ -17,7 +17,8 @@ from textual.app import App, ComposeResult
 from textual.widgets import DataTable, Static
 
 from ib_blotter.ib.convert import order_row
-from ib_blotter.ui.orders_table import columns_for
+from ib_blotter.ui.live_table import columns_for
+from ib_blotter.ui.orders_table import COLUMNS
 
 WIDTH = 120
 
@@ -29,7 +30,7 @@ class ReferenceBlotter(App[None]):
         super().__init__()
         self.port, self.client_id = port, client_id
         self.ib = ib_async.IB()
-        self.columns, _ = columns_for(WIDTH)  # the columns ib-blotter shows at this width
+        self.columns, _ = columns_for(COLUMNS, WIDTH)  # the columns ib-blotter shows at this width
         self.cells: dict[str, list[str]] = {}
 
     def compose(self) -> ComposeResult:

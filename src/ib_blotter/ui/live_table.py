@@ -1,14 +1,16 @@
 """`LiveTable`: a keyed table on the line API that repaints only the rows that change.
 
 DataTable.update_cell repaints the whole widget; over SSH that is ~50x the bytes of one row.
-Subclasses give the columns and how a record looks; rows are added, replaced or removed by key.
+Subclasses give the columns (in priority order: narrow terminals show the first ones), the
+key of a record and its styles; rows are added, replaced or removed by key, and repaints are
+batched: a burst of events on a few rows costs a few line refreshes per frame.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import ClassVar, Generic, TypeVar
 
 from rich.segment import Segment
 from rich.style import Style
@@ -19,9 +21,11 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from .guard import guarded
+from .scrolling import set_virtual_size
 
 K = TypeVar("K", bound=Hashable)
 R = TypeVar("R")
+TAIL_MIN_WIDTH = 12  # the free-text last column shows only when it has this much room
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +42,8 @@ def fit(text: str, width: int, right: bool = False) -> str:
     return text.rjust(width) if right else text.ljust(width)
 
 
-def columns_for(columns: Iterable[Column[R]], width: int) -> list[Column[R]]:
-    """The leading columns that fit in `width` (columns come in priority order)."""
+def columns_for(columns: Iterable[Column[R]], width: int) -> tuple[list[Column[R]], int]:
+    """The leading columns that fit in `width`, and the width left over."""
     chosen: list[Column[R]] = []
     used = 0
     for column in columns:
@@ -47,7 +51,7 @@ def columns_for(columns: Iterable[Column[R]], width: int) -> list[Column[R]]:
             break
         chosen.append(column)
         used += column.width + 1
-    return chosen
+    return chosen, max(width - used, 0)
 
 
 class LiveTable(ScrollView, Generic[K, R], can_focus=True):
@@ -61,8 +65,11 @@ class LiveTable(ScrollView, Generic[K, R], can_focus=True):
         Binding("home", "cursor_to(0)", "First", show=False),
         Binding("end", "cursor_to(-1)", "Last", show=False),
     ]
-    COMPONENT_CLASSES = {"live-table--header", "live-table--cursor", "live-table--empty"}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "live-table--header", "live-table--cursor", "live-table--empty",
+    }
     COLUMNS: tuple[Column, ...] = ()
+    TAIL_TITLE = ""  # a free-text last column taking the room left over ("" for none)
     cursor_row: reactive[int] = reactive(0, init=False)
     """Index of the highlighted row."""
 
@@ -73,6 +80,8 @@ class LiveTable(ScrollView, Generic[K, R], can_focus=True):
         self._index: dict[K, int] = {}
         self._rows: dict[K, R] = {}
         self._strips: dict[K, Strip] = {}
+        self._changed: set[K] = set()  # rows to repaint at the end of this batch
+        self._grown = False  # rows were added in this batch
         self._layout_width = -1
 
     # ---- what subclasses say -------------------------------------------------------------
@@ -85,6 +94,9 @@ class LiveTable(ScrollView, Generic[K, R], can_focus=True):
     def cell_style(self, column: Column[R], row: R) -> Style:
         return Style()
 
+    def tail(self, row: R) -> str:
+        return ""
+
     # ---- data ----------------------------------------------------------------------------
     @property
     def row_count(self) -> int:
@@ -96,22 +108,37 @@ class LiveTable(ScrollView, Generic[K, R], can_focus=True):
             return self._rows[self._keys[self.cursor_row]]
         return None
 
+    def row(self, key: K) -> R | None:
+        return self._rows.get(key)
+
     def rows(self) -> list[R]:
         return [self._rows[key] for key in self._keys]
 
     def upsert(self, row: R) -> None:
+        """Add or replace one row; its line repaints at the end of this batch of events."""
         key = self.key_of(row)
         self._rows[key] = row
         self._strips.pop(key, None)
-        index = self._index.get(key)
-        if index is None:
-            index = len(self._keys)
+        if key not in self._index:
+            self._index[key] = len(self._keys)
             self._keys.append(key)
-            self._index[key] = index
-            self._resize()
-            if index == 0:
+            self._grown = True  # the scroll range follows once per batch
+            if len(self._keys) == 1:
                 self.refresh()  # the empty-table text goes away
-        self.refresh_line(index + 1)
+        if not self._changed:
+            self.call_later(self._refresh_changed)
+        self._changed.add(key)
+
+    def _refresh_changed(self) -> None:
+        if self._grown:
+            self._grown = False
+            self._resize()
+        changed, self._changed = self._changed, set()
+        top, height = self.scroll_offset.y, self.size.height
+        for key in changed:
+            index = self._index.get(key)
+            if index is not None and top <= index < top + height:
+                self.refresh_line(index + 1)
 
     def remove(self, key: K) -> None:
         index = self._index.pop(key, None)
@@ -123,10 +150,15 @@ class LiveTable(ScrollView, Generic[K, R], can_focus=True):
         for later in self._keys[index:]:
             self._index[later] -= 1
         self._resize()
-        self.cursor_row = min(self.cursor_row, max(len(self._keys) - 1, 0))
-        self.refresh()
+        if self.cursor_row >= len(self._keys):
+            self.cursor_row = max(len(self._keys) - 1, 0)
+        # The rows below move up one line; those above stay as they are.
+        top = self.scroll_offset.y
+        first = max(index - top, 0) + 1
+        self.refresh_lines(top + first, max(self.size.height - first, 1))
 
     def replace_all(self, rows: Iterable[R]) -> None:
+        """Show exactly these rows (a filter or a view changed)."""
         self._keys, self._index, self._rows, self._strips = [], {}, {}, {}
         for row in rows:
             key = self.key_of(row)
@@ -137,8 +169,12 @@ class LiveTable(ScrollView, Generic[K, R], can_focus=True):
         self.cursor_row = min(self.cursor_row, max(len(self._keys) - 1, 0))
         self.refresh()
 
+    def select(self, key: K) -> None:
+        if key in self._index:
+            self.cursor_row = self._index[key]
+
     def _resize(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self._keys) + 1)
+        set_virtual_size(self, Size(self.size.width, len(self._keys) + 1))
 
     # ---- cursor --------------------------------------------------------------------------
     def action_cursor(self, delta: int) -> None:
@@ -188,11 +224,16 @@ class LiveTable(ScrollView, Generic[K, R], can_focus=True):
             strip = self._strips[key] = self._render_row(self._rows[key], width)
         if index == self.cursor_row and self.has_focus:
             return strip.apply_style(self.get_component_rich_style("live-table--cursor"))
+        if index == self.cursor_row:
+            return strip.apply_style(Style(underline=True))
         return strip
 
     def _header(self, width: int) -> Strip:
+        columns, rest = columns_for(self.COLUMNS, width)
         style = self.get_component_rich_style("live-table--header")
-        text = " ".join(fit(c.title, c.width, c.right) for c in columns_for(self.COLUMNS, width))
+        text = " ".join(fit(c.title, c.width, c.right) for c in columns)
+        if self.TAIL_TITLE and rest >= TAIL_MIN_WIDTH:
+            text += " " + fit(self.TAIL_TITLE, rest - 1)
         return Strip([Segment(fit(text, width), style)], width)
 
     def _empty(self, width: int) -> Strip:
@@ -200,10 +241,15 @@ class LiveTable(ScrollView, Generic[K, R], can_focus=True):
         return Strip([Segment(fit(f" {self.empty_text}", width), style)], width)
 
     def _render_row(self, row: R, width: int) -> Strip:
+        columns, rest = columns_for(self.COLUMNS, width)
         base = self.row_style(row)
         segments: list[Segment] = []
-        for column in columns_for(self.COLUMNS, width):
+        for column in columns:
             text = fit(column.cell(row), column.width, column.right)
             segments.append(Segment(text, base + self.cell_style(column, row)))
             segments.append(Segment(" ", base))
-        return Strip(segments).adjust_cell_length(width, base)
+        if self.TAIL_TITLE and rest >= TAIL_MIN_WIDTH:
+            segments.append(Segment(fit(self.tail(row), rest - 1), base))
+        # One segment per run of equal style, not per cell: every segment costs its own
+        # escape sequences on the wire (a 120-column row: ~300 bytes instead of ~1,400).
+        return Strip(Segment.simplify(segments)).adjust_cell_length(width, base)
