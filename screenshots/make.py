@@ -15,6 +15,7 @@ from textual.pilot import Pilot
 from ib_blotter.config import Settings
 from ib_blotter.state.records import ConnectionState
 from ib_blotter.ui.app import BlotterApp
+from ib_blotter.ui.order_confirm_screen import OrderConfirmScreen
 
 HERE = Path(__file__).resolve().parent
 
@@ -39,18 +40,25 @@ async def enter(pilot: Pilot, app: BlotterApp, symbol: str, side: str, qty: str,
     await pilot.press(*limit, "enter")
 
 
+async def send(pilot: Pilot, app: BlotterApp, symbol: str, side: str, qty: str,
+               limit: str) -> None:
+    """Enter the order, wait for the confirmation (with IB's what-if), and say yes."""
+    await enter(pilot, app, symbol, side, qty, limit)
+    await wait_for(pilot, lambda: isinstance(app.screen, OrderConfirmScreen))
+    await pilot.pause(0.3)
+    await pilot.press("y")
+    await wait_for(pilot, lambda: not isinstance(app.screen, OrderConfirmScreen))
+
+
 async def trade(pilot: Pilot, app: BlotterApp) -> None:
     await wait_for(pilot, lambda: app.state.connection.state is ConnectionState.CONNECTED)
     sim = app.simulator
     assert sim is not None
     sim.set_quote("AAPL", 187.50, 187.51, size=300)
     sim.set_quote("ESZ6", 5412.00, 5412.25, size=5)
-    await enter(pilot, app, "AAPL", "BUY", "100", "187.40")
-    await pilot.press("y")
-    await enter(pilot, app, "ESZ6", "SELL", "2", "5425.00")
-    await pilot.press("y")
-    await enter(pilot, app, "AAPL", "BUY", "500", "187.55")
-    await pilot.press("y")
+    await send(pilot, app, "AAPL", "BUY", "100", "187.40")
+    await send(pilot, app, "ESZ6", "SELL", "1", "5425.00")
+    await send(pilot, app, "AAPL", "BUY", "500", "187.55")
     await wait_for(pilot, lambda: len(sim.exchange.fills) >= 2)
     await pilot.pause(0.5)
 
@@ -63,7 +71,8 @@ async def shoot(size: tuple[int, int], name: str, confirm: bool = False) -> None
         await trade(pilot, app)
         if confirm:
             await enter(pilot, app, "AAPL", "SELL", "600", "188.00")
-            await pilot.pause(0.3)
+            await wait_for(pilot, lambda: isinstance(app.screen, OrderConfirmScreen))
+            await pilot.pause(0.5)  # IB's what-if answer
         app.save_screenshot(f"{name}.svg", str(HERE))
         print(f"wrote screenshots/{name}.svg")
 
