@@ -9,12 +9,10 @@ import math
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-import ib_async
 from rich.text import Text
 from textual import work
 
 from ..ib.errors import AdapterError
-from ..ib.lookup import Found, LookupFailed, find_contract
 from ..state.limits import breaches
 from ..state.order_extras import ALGO_PARAM_NAMES
 from ..state.prices import format_price, format_quantity
@@ -26,6 +24,9 @@ from .order_ticket import OrderTicket, Quote
 from .quick_entry_bar import QuickEntryBar
 
 if TYPE_CHECKING:
+    import ib_async
+
+    from ..ib.lookup import Found
     from .app import BlotterApp
 
 
@@ -44,6 +45,8 @@ class OrderEntry:
     async def _look_up(self: BlotterApp, text: str) -> None:
         self._stop_quote()
         self.found = None
+        from ..ib.lookup import LookupFailed, find_contract  # loaded with ib_async, after start-up
+
         try:
             found = await find_contract(self.adapter, text)
         except (LookupFailed, AdapterError) as exc:
@@ -63,7 +66,7 @@ class OrderEntry:
             self.submit_ticket(pending)
 
     def _start_quote(self: BlotterApp, contract: ib_async.Contract) -> None:
-        if not self.adapter.ib.isConnected():
+        if not self.ib_connected:
             return
         try:
             # The adapter re-subscribes after 1101 and reconnects, with a new ticker.
@@ -120,7 +123,7 @@ class OrderEntry:
     def _confirm_and_place(self: BlotterApp, found: Found, ticket: Ticket, spec: OrderSpec) -> None:
         self._sending = True
         broken = breaches(spec, found.spec, self._last_price(), self.limits)
-        online = self.adapter.ib.isConnected() and not self.settings.readonly
+        online = self.ib_connected and not self.settings.readonly
         note = "asking IB..." if online else "not available (not connected or read-only)"
         screen = OrderConfirmScreen(order_summary(found, spec), broken, note)
 

@@ -106,7 +106,7 @@ class OrderKeys:
             self.notify(f"Order {row.order_id} belongs to client {row.client_id}: only that "
                         "client can change it", severity="warning")
             return False
-        if not self.adapter.ib.isConnected():
+        if not self.ib_connected:
             self.notify("Not connected: orders can't be changed until the connection is back "
                         "(r reconnects now)", severity="warning")
             return False
