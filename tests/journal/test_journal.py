@@ -188,3 +188,25 @@ def test_a_write_costs_well_under_a_millisecond(journal: Journal) -> None:
         journal.record_commission(f"{n:08x}.storm.01", 1.0, "USD", None)
     per_fill = (time.perf_counter() - start) / count
     assert per_fill < 0.005, f"{per_fill * 1e6:.0f} us per fill and its commission"
+
+
+def _on_disk(path: Path) -> int:
+    """Fills another reader (an export, a restarted app) sees: committed ones only."""
+    with sqlite3.connect(path) as reader:
+        return reader.execute("SELECT count(*) FROM fills").fetchone()[0]
+
+
+def test_a_batch_is_one_commit_and_a_bad_event_in_it_spoils_nothing(journal: Journal) -> None:
+    with journal.batch():
+        for n in range(1, 4):
+            assert journal.record_fill(fill(f"0001f4a5.6633a1b2.{n:02d}.01"))
+        assert journal.record_fill(fill("0001f4a5.6633a1b2.01.01")) is False  # a replay
+        assert _on_disk(journal.path) == 0  # nothing committed inside the batch
+        journal.record_commission("0001f4a5.6633a1b2.02.01", 1.25, "USD", None)
+    assert _on_disk(journal.path) == 3
+    assert [f.commission for f in journal.fills_today(NOW)] == [None, 1.25, None]
+
+
+def test_outside_a_batch_every_fill_is_on_disk_at_once(journal: Journal) -> None:
+    journal.record_fill(fill())
+    assert _on_disk(journal.path) == 1

@@ -293,15 +293,19 @@ class IBAdapter(OrderRequests):
         if self._last_exec_time is not None:
             since = (self._last_exec_time - RESYNC_MARGIN).astimezone(UTC)
             wanted.time = since.strftime("%Y%m%d-%H:%M:%S")  # TWS reads "-" as UTC
-        try:
-            fills = await asyncio.wait_for(self.ib.reqExecutionsAsync(wanted), timeout)
-        except (TimeoutError, ConnectionError) as exc:
-            logger.warning("executions since %r not fetched: %r", wanted.time, exc)
-            self.state.log(LogKind.WARNING, "Missed executions not fetched: "
-                                            f"{exc or 'no answer'} (they come on the next connect)")
-            return
-        for fill in fills:
-            self._guarded(self._fill_in)(fill)
+        with self._journal_batch():  # their commission reports arrive during the await
+            try:
+                fills = await asyncio.wait_for(self.ib.reqExecutionsAsync(wanted), timeout)
+            except (TimeoutError, ConnectionError) as exc:
+                logger.warning("executions since %r not fetched: %r", wanted.time, exc)
+                self.state.log(LogKind.WARNING, "Missed executions not fetched: "
+                               f"{exc or 'no answer'} (they come on the next connect)")
+                return
+            for fill in fills:
+                self._guarded(self._fill_in)(fill)
+
+    def _journal_batch(self) -> contextlib.AbstractContextManager[None]:
+        return self.journal.batch() if self.journal is not None else contextlib.nullcontext()
 
     def _fill_in(self, fill: ib_async.Fill) -> None:
         """One execution, live or replayed: journaled first, so what is shown is on disk."""
@@ -350,6 +354,8 @@ class IBAdapter(OrderRequests):
         self._feed(trade)
 
     def _on_exec_details(self, trade: ib_async.Trade, fill: ib_async.Fill) -> None:
+        # One line per live execution, before it is journaled: the log says what arrived.
+        logger.info("execution %s received", fill.execution.execId)
         self._remember(trade)
         self._fill_in(fill)
 
