@@ -17,6 +17,7 @@ from .config import (
     load_config,
     settings_from,
 )
+from .private_files import open_private
 
 EPILOG = """\
 examples:
@@ -68,10 +69,7 @@ def build_settings(args: argparse.Namespace) -> Settings:
 
 def setup_logging(path: Path) -> None:
     """Everything goes to a private file: the terminal belongs to the UI."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    if os.fstat(fd).st_mode & 0o077:
-        os.fchmod(fd, 0o600)  # a log from before, or made by hand: it holds account data
+    fd = open_private(path, os.O_WRONLY | os.O_APPEND)  # the log holds account data
     handler = logging.StreamHandler(os.fdopen(fd, "a", encoding="utf-8"))
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()

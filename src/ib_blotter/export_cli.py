@@ -11,6 +11,7 @@ from pathlib import Path
 from .config import ConfigError, default_config_path, default_journal_path, load_config
 from .journal import Journal, JournalError
 from .journal.export import FORMATS, parse_moment, write_fills
+from .private_files import open_private
 
 EPILOG = """\
 examples:
@@ -85,7 +86,7 @@ def main(argv: list[str]) -> int:
         write_fills(fills, args.format, sys.stdout)
     else:
         # Fills name the account: the file is the user's alone, like the journal.
-        fd = os.open(args.output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        fd = open_private(Path(args.output), os.O_WRONLY | os.O_TRUNC)
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
             write_fills(fills, args.format, out)
     print(f"{len(fills)} fills from {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M}",

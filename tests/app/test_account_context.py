@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.widgets import Select
 
 from .conftest import Blotter
-from .test_order_depth import confirmation, type_into
+from .test_order_depth import send, type_into
 
 FIRST, SECOND = "DU1234567", "DU7654321"
 
@@ -14,9 +14,7 @@ async def buy(blotter: Blotter, quantity: str, limit: str, account: str = FIRST)
     blotter.app.ticket.query_one("#account", Select).value = account
     await type_into(blotter, "quantity", quantity)
     await type_into(blotter, "limit", limit)
-    await blotter.press("enter")
-    await confirmation(blotter)
-    await blotter.press("y")
+    await send(blotter)
 
 
 async def test_a_fill_shows_in_positions_and_the_account_line(blotter: Blotter) -> None:

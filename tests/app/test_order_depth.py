@@ -28,6 +28,13 @@ async def confirmation(blotter: Blotter) -> OrderConfirmScreen:
     return screen
 
 
+async def send(blotter: Blotter) -> None:
+    """Enter in the ticket, then y in the confirmation."""
+    await blotter.press("enter")
+    await confirmation(blotter)
+    await blotter.press("y")
+
+
 def status_of(blotter: Blotter, order_id: int) -> str:
     order = blotter.sim.exchange.orders[(1, order_id)]
     return order.status.value
@@ -74,9 +81,7 @@ async def test_bracket_from_the_ticket(blotter: Blotter) -> None:
     await type_into(blotter, "limit", "187.40")
     await type_into(blotter, "take_profit", "188.00")
     await type_into(blotter, "stop_loss", "186.50")
-    await blotter.press("enter")
-    await confirmation(blotter)
-    await blotter.press("y")
+    await send(blotter)
     await blotter.until(lambda: len(placed(blotter)) == 3, "entry, take-profit and stop-loss")
     entry, profit, loss = placed(blotter)
     assert (profit.request.parentId, loss.request.parentId) == (entry.order_id,) * 2
@@ -106,9 +111,7 @@ async def test_algo_and_oca_reach_the_exchange(blotter: Blotter) -> None:
     await type_into(blotter, "quantity", "100")
     await type_into(blotter, "limit", "187.00")
     await type_into(blotter, "oca_group", "pair1")
-    await blotter.press("enter")
-    await confirmation(blotter)
-    await blotter.press("y")
+    await send(blotter)
     await blotter.until(lambda: placed(blotter), "the algo order")
     [order] = placed(blotter)
     assert order.request.algoStrategy == "Adaptive"

@@ -7,7 +7,7 @@ from textual.widgets import Static
 from ib_blotter.sim.simulator import ReceivedOrder
 
 from .conftest import Blotter
-from .test_order_depth import confirmation, placed, type_into
+from .test_order_depth import confirmation, placed, send, type_into
 
 
 def fields(order: ReceivedOrder) -> tuple[object, ...]:
@@ -34,9 +34,7 @@ async def test_quick_entry_and_the_form_send_the_same_order(blotter: Blotter) ->
     # the form keeps side, TIF, account and algo from the line; a sent order clears its numbers
     await type_into(blotter, "quantity", "100")
     await type_into(blotter, "limit", "187.4")
-    await blotter.press("enter")
-    await confirmation(blotter)
-    await blotter.press("y")
+    await send(blotter)
     await blotter.until(lambda: len(placed(blotter)) == 2, "the form's order placed")
     by_quick, by_form = placed(blotter)
     assert fields(by_quick) == fields(by_form)
@@ -61,7 +59,5 @@ async def test_a_bracket_line_needs_the_exits_on_the_right_side(blotter: Blotter
                         .has_class("-invalid"), "the take-profit marked wrong")
     assert placed(blotter) == []
     await type_into(blotter, "take_profit", "189")
-    await blotter.press("enter")
-    await confirmation(blotter)
-    await blotter.press("y")
+    await send(blotter)
     await blotter.until(lambda: len(placed(blotter)) == 3, "a bracket of three orders")

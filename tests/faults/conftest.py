@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,21 +26,9 @@ from ib_blotter.state.portfolio import PortfolioState
 from ib_blotter.state.records import ConnectionState, OrderRow
 from ib_blotter.state.ticket import OrderSpec
 
+from ..waiting import wait_until
+
 HOST = "127.0.0.1"
-TIMEOUT = 10.0  # generous: what should happen takes milliseconds
-
-
-async def wait_until(
-    condition: Callable[[], object], what: str | Callable[[], str], timeout: float = TIMEOUT
-) -> None:
-    """Poll `condition` until it holds; fail naming `what` (called for details) if it never does."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            described = what() if callable(what) else what
-            pytest.fail(f"timed out after {timeout:g} s waiting for {described}")
-        await asyncio.sleep(0.01)
 
 
 @pytest.fixture

@@ -19,24 +19,12 @@ from ib_async import IB, Contract, Forex, Future, Order, OrderState, Stock, Trad
 
 from ib_blotter.sim.simulator import SimConfig, Simulator
 
+from ..waiting import wait_until
+
 HOST = "127.0.0.1"
 TIMEOUT = 5.0  # generous: a condition that holds arrives in milliseconds
 
-Condition = Callable[[], object]
 Connect = Callable[..., Awaitable[IB]]
-
-
-async def wait_until(
-    condition: Condition, what: str | Callable[[], str], timeout: float = TIMEOUT
-) -> None:
-    """Poll `condition` until it is truthy; fail naming `what` when `timeout` passes first."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            described = what() if callable(what) else what
-            pytest.fail(f"timed out after {timeout:g} s waiting for {described}")
-        await asyncio.sleep(0.01)
 
 
 async def settle(ib: IB, rounds: int = 3) -> None:

@@ -5,34 +5,11 @@ Data requests only (no orders), so it runs in read-only mode too.
 
 from __future__ import annotations
 
-import functools
-import logging
-import math
-from collections.abc import Callable
-from typing import Any
-
 import ib_async
 
 from ..state.portfolio import PortfolioState
 from . import convert
-
-log = logging.getLogger(__name__)
-
-
-def _number(value: float | None) -> float | None:
-    if value is None or math.isnan(value) or abs(value) >= ib_async.util.UNSET_DOUBLE:
-        return None
-    return float(value)
-
-
-def _guarded(handler: Callable[..., None]) -> Callable[..., None]:
-    @functools.wraps(handler)
-    def run(*args: Any) -> None:
-        try:
-            handler(*args)
-        except Exception:  # an odd message must never break ib_async's event loop
-            log.exception("%s failed on %r", handler.__name__, args)
-    return run
+from .guard import guard_handler
 
 
 class AccountFeed:
@@ -46,7 +23,7 @@ class AccountFeed:
             (ib.pnlSingleEvent, self._on_pnl_single),
             (ib.accountValueEvent, self._on_account_value),
         ):
-            event.connect(_guarded(handler), keep_ref=True)
+            event.connect(guard_handler(handler), keep_ref=True)
 
     def _on_connected(self) -> None:
         for account in self.ib.managedAccounts():
@@ -64,13 +41,18 @@ class AccountFeed:
             self.ib.reqPnLSingle(item.account, "", con_id)
 
     def _on_pnl(self, pnl: ib_async.PnL) -> None:
-        self.portfolio.account_pnl(pnl.account, _number(pnl.dailyPnL),
-                                   _number(pnl.unrealizedPnL), _number(pnl.realizedPnL))
+        daily, unrealized, realized = _numbers(pnl.dailyPnL, pnl.unrealizedPnL, pnl.realizedPnL)
+        self.portfolio.account_pnl(pnl.account, daily, unrealized, realized)
 
     def _on_pnl_single(self, pnl: ib_async.PnLSingle) -> None:
-        self.portfolio.position_pnl(pnl.account, pnl.conId, _number(pnl.dailyPnL),
-                                    _number(pnl.unrealizedPnL), _number(pnl.realizedPnL),
-                                    _number(pnl.value))
+        daily, unrealized, realized, value = _numbers(
+            pnl.dailyPnL, pnl.unrealizedPnL, pnl.realizedPnL, pnl.value)
+        self.portfolio.position_pnl(pnl.account, pnl.conId, daily, unrealized, realized, value)
 
     def _on_account_value(self, value: ib_async.AccountValue) -> None:
         self.portfolio.account_value(value.account, value.tag, value.value, value.currency)
+
+
+def _numbers(*values: float) -> list[float | None]:
+    """IB's PnL figures; NaN (not sent yet) and the unset max double read as none."""
+    return [convert.number_or_none(value) for value in values]

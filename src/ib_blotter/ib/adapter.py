@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
 import time
 from collections.abc import Callable
@@ -26,6 +25,7 @@ from ib_blotter.ib.backoff import Backoff
 from ib_blotter.ib.errors import (
     IBConnectError,
 )
+from ib_blotter.ib.guard import guard_handler
 from ib_blotter.ib.order_requests import OrderRequests
 from ib_blotter.ib.quotes import QuoteBook
 from ib_blotter.state import ib_messages
@@ -122,18 +122,7 @@ class IBAdapter(OrderRequests):
         self._wiring.clear()
 
     def _guarded(self, handler: Callable[..., None]) -> Callable[..., None]:
-        @functools.wraps(handler)
-        def run(*args: Any) -> None:
-            try:
-                handler(*args)
-            except Exception as exc:
-                logger.exception("%s failed on %r", handler.__name__, args)
-                try:
-                    self.state.log(LogKind.ERROR, f"Internal error in {handler.__name__}: {exc}")
-                except Exception:
-                    logger.exception("could not log the failure of %s", handler.__name__)
-
-        return run
+        return guard_handler(handler, lambda text: self.state.log(LogKind.ERROR, text))
 
     # -- connection ------------------------------------------------------------------------
 

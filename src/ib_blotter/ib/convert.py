@@ -22,6 +22,7 @@ from ib_blotter.state.records import (
     OrderPreview,
     OrderRow,
     Position,
+    Quote,
 )
 from ib_blotter.state.ticket import ORDER_TYPES, TIFS, ContractSpec, OrderSpec
 
@@ -53,6 +54,22 @@ def price_or_none(value: float | Decimal | None) -> float | None:
     if number == UNSET_DOUBLE or math.isnan(number) or math.isinf(number) or number == 0:
         return None
     return number
+
+
+def quote(ticker: ib_async.Ticker) -> Quote:
+    """A ticker's bid/ask/last; IB's -1 (no bid), 0, NaN and unset all read as none."""
+    return Quote(_market_price(ticker.bid), _market_price(ticker.ask),
+                 _market_price(ticker.last))
+
+
+def _market_price(value: float) -> float | None:
+    number = price_or_none(value)
+    return number if number is not None and number > 0 else None
+
+
+def looks_like_future(symbol: str) -> bool:
+    """ESZ6, CLF27: a futures root, a month code and the year."""
+    return _FUTURE_LOCAL_SYMBOL.fullmatch(symbol) is not None
 
 
 def realized_pnl(value: float | None) -> float | None:
@@ -225,7 +242,7 @@ def ib_contract(
         return ib_async.Contract(
             secType="CASH", symbol=base, currency=quote, exchange=exchange or "IDEALPRO"
         )
-    if sec_type == "FUT" and _FUTURE_LOCAL_SYMBOL.fullmatch(symbol):
+    if sec_type == "FUT" and looks_like_future(symbol):
         return ib_async.Contract(
             secType="FUT", localSymbol=symbol, exchange=exchange, currency=currency
         )
@@ -277,14 +294,15 @@ def order_preview(state: ib_async.OrderState) -> OrderPreview:
         min_commission=price_or_none(state.minCommission),
         max_commission=price_or_none(state.maxCommission),
         currency=state.commissionCurrency or "USD",
-        init_margin_change=_number_or_none(state.initMarginChange),
-        maint_margin_change=_number_or_none(state.maintMarginChange),
-        equity_with_loan_after=_number_or_none(state.equityWithLoanAfter),
+        init_margin_change=number_or_none(state.initMarginChange),
+        maint_margin_change=number_or_none(state.maintMarginChange),
+        equity_with_loan_after=number_or_none(state.equityWithLoanAfter),
         warning=state.warningText,
     )
 
 
-def _number_or_none(text: str | float) -> float | None:
+def number_or_none(text: str | float | None) -> float | None:
+    """A number IB sent as text or float; None for empty, NaN and the unset max double."""
     try:
         value = float(text)
     except (TypeError, ValueError):

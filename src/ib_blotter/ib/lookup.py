@@ -9,9 +9,9 @@ import ib_async
 
 from ..state.ticket import ContractSpec
 from .adapter import IBAdapter
+from .convert import looks_like_future
 
 _FX = re.compile(r"[A-Z]{3}[./]?[A-Z]{3}")
-_FUTURE = re.compile(r"[A-Z0-9]{1,4}[FGHJKMNQUVXZ]\d{1,2}")  # ESZ6, CLF27: root, month, year
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +31,7 @@ def _sec_types(text: str) -> tuple[str, ...]:
         return ("CASH",)
     if _FX.fullmatch(text) and len(text) == 6:
         return ("STK", "CASH", "FUT")
-    if _FUTURE.fullmatch(text):
+    if looks_like_future(text):
         return ("FUT", "STK")
     return ("STK", "FUT")
 

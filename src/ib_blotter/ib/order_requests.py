@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import ib_async
@@ -21,8 +22,7 @@ from ib_blotter.ib.errors import (
     OrderEndedError,
     ReadOnlyError,
 )
-from ib_blotter.ib.quotes import Listener
-from ib_blotter.state.records import OrderKey, OrderPreview
+from ib_blotter.state.records import OrderKey, OrderPreview, Quote
 from ib_blotter.state.ticket import ContractSpec, OrderSpec
 
 if TYPE_CHECKING:
@@ -152,12 +152,14 @@ class OrderRequests:
             self.journal.record_order_action("global_cancel", None, {})
 
     def subscribe_quote(
-        self: IBAdapter, contract: ib_async.Contract, on_update: Listener | None = None
-    ) -> ib_async.Ticker:
-        """A live bid/ask/last; the Ticker updates in place. `on_update(ticker)` is called on
-        every update and stays subscribed across 1101 and reconnects (with the new ticker)."""
+        self: IBAdapter, contract: ib_async.Contract,
+        on_quote: Callable[[Quote], None] | None = None,
+    ) -> None:
+        """A live bid/ask/last: `on_quote(quote)` on every update; it stays subscribed across
+        1101 and reconnects (the adapter re-requests the line)."""
         self._require_connection("request quotes")
-        return self.quotes.subscribe(contract, on_update)
+        listener = None if on_quote is None else (lambda t: on_quote(convert.quote(t)))
+        self.quotes.subscribe(contract, listener)
 
     def unsubscribe_quote(self: IBAdapter, contract: ib_async.Contract) -> None:
         self.quotes.unsubscribe(contract)

@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from ..private_files import open_private
 from ..state.records import FillRow, Liquidity, OrderKey, OrderRow, exec_base, is_later_revision
 
 logger = logging.getLogger(__name__)
@@ -322,16 +323,7 @@ class Journal:
 def _create_private(path: Path) -> None:
     """The file (and a directory we make for it) readable by the user only, before SQLite
     opens it: SQLite gives its -wal and -shm files the database file's permissions."""
-    directory = path.parent
-    if not directory.exists():
-        directory.mkdir(parents=True, mode=0o700)
-        os.chmod(directory, 0o700)  # mkdir's mode is filtered by the umask
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        if os.fstat(fd).st_mode & 0o077:
-            os.fchmod(fd, 0o600)  # an older file, or one made by hand: ours alone now
-    finally:
-        os.close(fd)
+    os.close(open_private(path, os.O_RDWR))
 
 
 def _fill_document(fill: FillRow) -> dict[str, Any]:
@@ -346,22 +338,7 @@ def _fill_document(fill: FillRow) -> dict[str, Any]:
 
 def _fill_from_row(row: tuple[Any, ...]) -> FillRow:
     values = dict(zip(FILL_COLUMNS, row, strict=True))
-    return FillRow(
-        time=datetime.fromtimestamp(values["time"], UTC),
-        exec_id=values["exec_id"],
-        order_id=values["order_id"],
-        perm_id=values["perm_id"],
-        client_id=values["client_id"],
-        symbol=values["symbol"],
-        side=values["side"],
-        shares=values["shares"],
-        price=values["price"],
-        exchange=values["exchange"],
-        liquidity=Liquidity(values["liquidity"]),
-        account=values["account"],
-        cum_qty=values["cum_qty"],
-        avg_price=values["avg_price"],
-        commission=values["commission"],
-        commission_currency=values["commission_currency"],
-        realized_pnl=values["realized_pnl"],
-    )
+    del values["exec_key"], values["recorded"]  # the table's own bookkeeping
+    values["time"] = datetime.fromtimestamp(values["time"], UTC)
+    values["liquidity"] = Liquidity(values["liquidity"])
+    return FillRow(**values)

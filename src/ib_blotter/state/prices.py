@@ -69,3 +69,11 @@ def nudge(price: float, ticks: int, min_tick: float) -> float:
     steps = (to_decimal(price) / tick).to_integral_value(rounding=ROUND_HALF_EVEN)
     moved = max((steps + ticks) * tick, tick)
     return float(moved)
+
+
+def format_money(value: float | None, *, places: int = 2, signed: bool = False,
+                 missing: str = "") -> str:
+    """An amount with thousands separators (1,234.50; +12.00 when signed); `missing` for None."""
+    if value is None:
+        return missing
+    return f"{value:{'+' if signed else ''},.{places}f}"

@@ -205,6 +205,24 @@ class Position:
 
 
 @dataclass(frozen=True, slots=True)
+class Quote:
+    """A contract's live bid, ask and last; None where IB has none."""
+
+    bid: float | None
+    ask: float | None
+    last: float | None
+
+    @property
+    def mark(self) -> float | None:
+        """What the market is at: the last trade, else the midpoint."""
+        if self.last is not None:
+            return self.last
+        if self.bid is not None and self.ask is not None:
+            return (self.bid + self.ask) / 2
+        return None
+
+
+@dataclass(frozen=True, slots=True)
 class OrderPreview:
     """IB's what-if answer: what the order would cost and do to the account's margin."""
 

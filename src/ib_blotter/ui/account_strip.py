@@ -5,11 +5,12 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from ..state.prices import format_money
 from ..state.records import AccountSummary
 
 
 def _amount(value: float | None) -> str:
-    return "-" if value is None else f"{value:,.0f}"
+    return format_money(value, places=0, missing="-")
 
 
 def _pnl(text: Text, label: str, value: float | None) -> None:
@@ -17,7 +18,7 @@ def _pnl(text: Text, label: str, value: float | None) -> None:
     if value is None:
         text.append("-")
     else:
-        text.append(f"{value:+,.2f}", style="green3" if value >= 0 else "red1")
+        text.append(format_money(value, signed=True), style="green3" if value >= 0 else "red1")
 
 
 def describe(summary: AccountSummary | None, name: str, filtered: bool) -> Text:

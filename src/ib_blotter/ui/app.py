@@ -19,7 +19,7 @@ from ..ib.errors import AdapterError, NotConnectedError
 from ..state.blotter import BlotterState, Change, ChangeKind
 from ..state.limits import Limits
 from ..state.portfolio import PortfolioState
-from ..state.records import LogKind, LogLine, OrderKey, OrderRow
+from ..state.records import LogKind, LogLine, OrderKey, OrderRow, Quote
 from ..state.ticket import Ticket
 from .account_strip import AccountStrip
 from .connection_bar import ConnectionBar
@@ -90,7 +90,8 @@ class BlotterApp(OrderEntry, OrderKeys, PortfolioView, App[None]):
         self.account_feed: AccountFeed | None = None
         self.simulator: Simulator | None = None
         self.found: Found | None = None  # the ticket's resolved contract
-        self._ticker: ib_async.Ticker | None = None
+        self._quote_contract: ib_async.Contract | None = None  # the ticket's live quote
+        self._quote: Quote | None = None
         self._pending_quick: Ticket | None = None  # a quick-entry order waiting for its lookup
         self._sending = False  # a confirmation is open: a second enter must not send twice
         self.limits = Limits(settings.max_order_size, settings.max_order_value,

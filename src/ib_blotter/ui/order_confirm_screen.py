@@ -14,12 +14,13 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from ..state.prices import format_money
 from ..state.records import OrderPreview
 from .guard import guarded
 
 
-def _money(value: float | None, currency: str = "") -> str:
-    return "-" if value is None else f"{value:,.2f}{' ' + currency if currency else ''}"
+def _money(value: float | None) -> str:
+    return format_money(value, missing="-")
 
 
 def preview_text(preview: OrderPreview) -> Text:

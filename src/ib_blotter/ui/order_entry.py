@@ -5,7 +5,6 @@ A mixin of BlotterApp: ticket messages -> lookup/what-if/place through the adapt
 
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -15,12 +14,12 @@ from textual import work
 from ..ib.errors import AdapterError
 from ..state.limits import breaches
 from ..state.order_extras import ALGO_PARAM_NAMES
-from ..state.prices import format_price, format_quantity
-from ..state.records import LogKind
+from ..state.prices import format_money, format_price, format_quantity
+from ..state.records import LogKind, Quote
 from ..state.ticket import OrderSpec, Ticket, to_order_spec, validate
 from .guard import guarded
 from .order_confirm_screen import OrderConfirmScreen
-from .order_ticket import OrderTicket, Quote
+from .order_ticket import OrderTicket
 from .quick_entry_bar import QuickEntryBar
 
 if TYPE_CHECKING:
@@ -69,20 +68,21 @@ class OrderEntry:
         if not self.ib_connected:
             return
         try:
-            # The adapter re-subscribes after 1101 and reconnects, with a new ticker.
-            self._ticker = self.adapter.subscribe_quote(contract, self._quote_updated)
+            # The adapter re-subscribes after 1101 and reconnects.
+            self.adapter.subscribe_quote(contract, self._quote_updated)
+            self._quote_contract = contract
         except AdapterError as exc:
             self.state.log(LogKind.WARNING, f"No quote for {contract.symbol}: {exc}")
 
     def _stop_quote(self: BlotterApp) -> None:
-        if self._ticker is not None:
-            self.adapter.unsubscribe_quote(self._ticker.contract)
-            self._ticker = None
+        if self._quote_contract is not None:
+            self.adapter.unsubscribe_quote(self._quote_contract)
+            self._quote_contract = self._quote = None
 
     @guarded
-    def _quote_updated(self: BlotterApp, ticker: ib_async.Ticker) -> None:
-        self._ticker = ticker
-        self.ticket.show_quote(Quote(_price(ticker.bid), _price(ticker.ask), _price(ticker.last)))
+    def _quote_updated(self: BlotterApp, quote: Quote) -> None:
+        self._quote = quote
+        self.ticket.show_quote(quote)
 
     @guarded
     def on_order_ticket_submitted(self: BlotterApp, event: OrderTicket.Submitted) -> None:
@@ -149,10 +149,7 @@ class OrderEntry:
             screen.show_preview(preview)
 
     def _last_price(self: BlotterApp) -> float | None:
-        ticker = self._ticker
-        if ticker is None:
-            return None
-        return _price(ticker.last) or _price(ticker.midpoint())
+        return self._quote.mark if self._quote is not None else None
 
     def _place(self: BlotterApp, found: Found, spec: OrderSpec) -> None:
         self.adapter.place(found.contract, spec)
@@ -166,10 +163,6 @@ def _not_looked_up(symbol: str, ticket: OrderTicket) -> str:
     if symbol and symbol == ticket.resolved_text:
         return f"Still looking up {symbol}..."
     return f"Look up {symbol or 'a symbol'} first: type it and press enter"
-
-
-def _price(value: float | None) -> float | None:
-    return None if value is None or math.isnan(value) or value <= 0 else value
 
 
 def order_summary(found: Found, spec: OrderSpec) -> Text:
@@ -192,7 +185,8 @@ def order_summary(found: Found, spec: OrderSpec) -> Text:
     text.append_text(_extras(spec, tick))
     if price is not None:
         notional = spec.quantity * price * (found.spec.multiplier or 1)
-        text.append(f"\nEstimated notional: {notional:,.2f} {found.spec.currency or 'USD'}")
+        text.append(f"\nEstimated notional: {format_money(notional)} "
+                    f"{found.spec.currency or 'USD'}")
     if spec.account:
         text.append(f"\nAccount: {spec.account}")
     text.append(f"\n{found.description}", style="dim")

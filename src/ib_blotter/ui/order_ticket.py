@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -16,6 +14,7 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from ..state.prices import format_price, format_quantity, format_step
+from ..state.records import Quote
 from ..state.ticket import ORDER_TYPES, TIFS, ContractSpec, Ticket, price_fields
 from .guard import guarded
 
@@ -32,13 +31,6 @@ ALGO_CHOICES = (
     ("none", ""), ("Adaptive urgent", "Adaptive:Urgent"), ("Adaptive normal", "Adaptive:Normal"),
     ("Adaptive patient", "Adaptive:Patient"), ("TWAP", "Twap"), ("VWAP", "Vwap"),
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Quote:
-    bid: float | None
-    ask: float | None
-    last: float | None
 
 
 class SideToggle(Static, can_focus=True):

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from rich.style import Style
 
-from ..state.prices import format_quantity
+from ..state.prices import format_money, format_quantity
 from ..state.records import Position
 from .live_table import Column, LiveTable
 
-
-def _money(value: float | None) -> str:
-    return "" if value is None else f"{value:,.2f}"
-
-
-def _signed(value: float | None) -> str:
-    return "" if value is None else f"{value:+,.2f}"
-
-
+_signed = partial(format_money, signed=True)
 PNL_COLUMNS = frozenset({"Unrl PnL", "Rlzd PnL", "Day PnL"})
 
 
@@ -24,8 +18,8 @@ class PositionsTable(LiveTable[tuple[str, int], Position]):
     COLUMNS = (
         Column("Symbol", 9, lambda p: p.symbol),
         Column("Position", 9, lambda p: format_quantity(p.position), right=True),
-        Column("Avg cost", 11, lambda p: _money(p.avg_cost), right=True),
-        Column("Mkt value", 13, lambda p: _money(p.market_value), right=True),
+        Column("Avg cost", 11, lambda p: format_money(p.avg_cost), right=True),
+        Column("Mkt value", 13, lambda p: format_money(p.market_value), right=True),
         Column("Unrl PnL", 11, lambda p: _signed(p.unrealized_pnl), right=True),
         Column("Rlzd PnL", 11, lambda p: _signed(p.realized_pnl), right=True),
         Column("Day PnL", 11, lambda p: _signed(p.daily_pnl), right=True),
