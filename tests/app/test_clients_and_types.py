@@ -87,6 +87,9 @@ async def test_other_clients_orders_show_but_keys_refuse_them(exchange: Simulato
                                 "client 2's order, seen as master")
             [row] = app.orders.rows()
             assert (row.client_id, row.ours) == (2, False)
+            # its contract was never looked up here: the adapter asks IB for the tick
+            await blotter.until(lambda b=blotter: b.app.orders.rows()[0].min_tick == 0.01,
+                                "the order's tick learned from IB")
             app.orders.focus()
             await blotter.press("c")
             await blotter.pilot.pause(0.2)

@@ -256,9 +256,7 @@ class IBAdapter(OrderRequests):
 
     def _on_connected(self) -> None:
         for trade in self.ib.trades():
-            key = self._remember(trade)
-            self._ib_status[key] = trade.orderStatus.status
-            self._feed(trade, from_sync=True)
+            self._take(trade, from_sync=True)
         for fill in self.ib.fills():
             self._fill_in(fill)
 
@@ -271,9 +269,7 @@ class IBAdapter(OrderRequests):
             logger.warning("all open orders not fetched: %r", exc)
             return
         for trade in self.ib.openTrades():
-            key = self._remember(trade)
-            self._ib_status.setdefault(key, trade.orderStatus.status)
-            self._feed(trade, from_sync=True)
+            self._take(trade, from_sync=True)
 
     async def _catch_up_executions(self, timeout: float) -> None:
         """Executions since the last one seen (the whole day on the first connect): the fills
@@ -318,9 +314,7 @@ class IBAdapter(OrderRequests):
         self._last_error = message
 
     def _on_new_order(self, trade: ib_async.Trade) -> None:
-        key = self._remember(trade)
-        self._ib_status[key] = trade.orderStatus.status
-        self._feed(trade)
+        self._take(trade)
 
     def _on_open_order(self, trade: ib_async.Trade) -> None:
         key = self._remember(trade)
@@ -328,8 +322,7 @@ class IBAdapter(OrderRequests):
         if tif is not None:
             # ib_async copies only price, size and type from an openOrder onto a known order.
             trade.order.tif = tif
-        self._ib_status[key] = trade.orderStatus.status
-        self._feed(trade)
+        self._take(trade, key=key)
 
     def _on_order_status(self, trade: ib_async.Trade) -> None:
         key = self._remember(trade)
@@ -339,8 +332,7 @@ class IBAdapter(OrderRequests):
             if real:
                 trade.orderStatus.status = real
             return
-        self._ib_status[key] = trade.orderStatus.status
-        self._feed(trade)
+        self._take(trade, key=key)
 
     def _on_exec_details(self, trade: ib_async.Trade, fill: ib_async.Fill) -> None:
         # One line per live execution, before it is journaled: the log says what arrived.
@@ -399,7 +391,11 @@ class IBAdapter(OrderRequests):
             del trade.log[1:-1]
         return key
 
-    def _feed(self, trade: ib_async.Trade, *, from_sync: bool = False) -> None:
+    def _take(self, trade: ib_async.Trade, *, key: OrderKey | None = None,
+              from_sync: bool = False) -> None:
+        """IB's own word on an order: remember the trade and its real status, and show it."""
+        key = key or self._remember(trade)
+        self._ib_status[key] = trade.orderStatus.status
         tick = self._min_ticks.get(trade.contract.conId)
         row = convert.order_row(trade, self.client_id, self._clock(), min_tick=tick)
         if self.journal is not None:
@@ -433,7 +429,8 @@ class IBAdapter(OrderRequests):
             return
         self._min_ticks[con_id] = details[0].minTick
         for trade in [t for t in self._trades.values() if t.contract.conId == con_id]:
-            self._guarded(self._feed)(trade)
+            self._guarded(self._take)(trade)  # shown again, now with prices on the grid
+
 
 def _status_made_by_ib_async(trade: ib_async.Trade) -> bool:
     """ib_async 2.1.0 sets ValidationError or Cancelled itself when IB sends an error for an
