@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
 import stat
@@ -196,17 +197,68 @@ def _on_disk(path: Path) -> int:
         return reader.execute("SELECT count(*) FROM fills").fetchone()[0]
 
 
-def test_a_batch_is_one_commit_and_a_bad_event_in_it_spoils_nothing(journal: Journal) -> None:
-    with journal.batch():
-        for n in range(1, 4):
-            assert journal.record_fill(fill(f"0001f4a5.6633a1b2.{n:02d}.01"))
-        assert journal.record_fill(fill("0001f4a5.6633a1b2.01.01")) is False  # a replay
-        assert _on_disk(journal.path) == 0  # nothing committed inside the batch
-        journal.record_commission("0001f4a5.6633a1b2.02.01", 1.25, "USD", None)
+def _events_on_disk(path: Path) -> int:
+    with sqlite3.connect(path) as reader:
+        return reader.execute("SELECT count(*) FROM events").fetchone()[0]
+
+
+def status(order_id: int, filled: float) -> OrderRow:
+    return OrderRow(order_id=order_id, perm_id=500 + order_id, client_id=1, symbol="AAPL",
+                    side="BUY", quantity=100, order_type="LMT", status="Submitted",
+                    filled=filled, remaining=100 - filled)
+
+
+async def test_statuses_and_replayed_fills_are_committed_when_the_loop_is_next_free(
+    journal: Journal,
+) -> None:
+    for n in range(1, 4):
+        assert journal.record_fill(fill(f"0001f4a5.6633a1b2.{n:02d}.01"), replayed=True)
+        journal.record_status(status(n, filled=n))
+    assert journal.record_fill(fill("0001f4a5.6633a1b2.01.01"), replayed=True) is False
+    assert _on_disk(journal.path) == 0  # one socket read's worth, not yet committed
+    await asyncio.sleep(0)
     assert _on_disk(journal.path) == 3
-    assert [f.commission for f in journal.fills_today(NOW)] == [None, 1.25, None]
+    assert _events_on_disk(journal.path) == 6  # three executions, three statuses
 
 
-def test_outside_a_batch_every_fill_is_on_disk_at_once(journal: Journal) -> None:
+async def test_a_live_fill_is_on_disk_before_the_call_returns_with_what_came_before(
+    journal: Journal,
+) -> None:
+    journal.record_status(status(1, filled=0))
     journal.record_fill(fill())
-    assert _on_disk(journal.path) == 1
+    assert (_on_disk(journal.path), _events_on_disk(journal.path)) == (1, 2)
+    journal.record_commission(fill().exec_id, 1.25, "USD", None)
+    assert [f.commission for f in journal.fills_today(NOW)] == [1.25]
+    await asyncio.sleep(0)  # the commit scheduled for the status finds nothing left to do
+    assert _events_on_disk(journal.path) == 3
+
+
+async def test_a_bad_event_in_an_open_transaction_spoils_nothing_else(journal: Journal) -> None:
+    journal.record_status(status(1, filled=0))
+    journal.record_error(-1, 2104, "farm OK")
+    journal._db.execute("CREATE TEMP TRIGGER no_errors BEFORE INSERT ON events "
+                        "WHEN NEW.kind = 'error' BEGIN SELECT RAISE(ABORT, 'full'); END")
+    journal.record_error(-1, 1100, "lost")  # refused by the trigger: rolled back alone
+    assert "full" in journal.last_error
+    journal.record_status(status(3, filled=0))
+    await asyncio.sleep(0)
+    kinds = [event.kind for event in journal.events()]
+    assert kinds == ["status", "error", "status"]
+
+
+def test_without_an_event_loop_every_write_is_on_disk_at_once(journal: Journal) -> None:
+    journal.record_status(status(1, filled=0))
+    journal.record_fill(fill(), replayed=True)
+    assert (_on_disk(journal.path), _events_on_disk(journal.path)) == (1, 2)
+
+
+def test_closing_commits_what_is_pending(tmp_path: Path) -> None:
+    path = tmp_path / "journal.sqlite"
+
+    async def write_and_close() -> None:
+        journal = Journal(path)
+        journal.record_status(status(1, filled=0))
+        journal.close()  # before the loop gets to the scheduled commit
+
+    asyncio.run(write_and_close())
+    assert _events_on_disk(path) == 1

@@ -28,6 +28,7 @@ from ib_blotter.ib.errors import (
 from ib_blotter.ib.guard import guard_handler
 from ib_blotter.ib.order_requests import OrderRequests
 from ib_blotter.ib.quotes import QuoteBook
+from ib_blotter.ib.replay import ExecutionReplay
 from ib_blotter.state import ib_messages
 from ib_blotter.state.blotter import BlotterState
 from ib_blotter.state.records import (
@@ -49,9 +50,13 @@ DATA_LOST = 1101  # the link is back but IB dropped every market data line
 # After a reconnect, executions are asked for from this long before the last one seen: IB's
 # clock and ours differ a little, and a replayed fill costs nothing (fills are keyed by id).
 RESYNC_MARGIN = timedelta(minutes=5)
+RETAKE_CHUNK = 500  # orders shown again between two looks at the keyboard
 BULK_TIMEOUT = 60.0  # seconds for the day's executions after a (re)connect
-# ib_async's own start-up sync, less executions: we ask for those ourselves, from the last seen.
+# ib_async's own start-up sync, less executions (we ask for those ourselves, from the last seen)
+# and less our open orders: reqAllOpenOrders brings them with everyone else's. Client 0 still
+# asks: its reqOpenOrders is what binds orders typed into TWS.
 STARTUP_FETCH = ib_async.StartupFetchALL & ~ib_async.StartupFetch.EXECUTIONS
+STARTUP_FETCH_BUT_OPEN = STARTUP_FETCH & ~ib_async.StartupFetch.ORDERS_OPEN
 
 
 class IBAdapter(OrderRequests):
@@ -88,11 +93,13 @@ class IBAdapter(OrderRequests):
         self._tick_lookups: set[int] = set()  # conIds whose tick we asked IB for
         self._tasks: set[asyncio.Task[None]] = set()  # held so they are not collected
         self._syncing = False
+        self._synced: dict[OrderKey, ib_async.Trade] = {}  # heard of during the sync
         self._closing = False
         self._last_error = ""
         self._down = asyncio.Event()
         self._retry_now = asyncio.Event()
         self._last_exec_time: datetime | None = None  # IB's time of the latest execution seen
+        self._replay: ExecutionReplay | None = None  # the executions being caught up on
         self._wiring: list[tuple[Any, Callable[..., None]]] = []
         self._wire()
 
@@ -141,20 +148,18 @@ class IBAdapter(OrderRequests):
             self.state.connection_changed(self._info(ConnectionState.RECONNECTING, why))
         else:
             self.state.connection_changed(self._info(ConnectionState.CONNECTING))
-        self._syncing = True
+        self._syncing, self._synced = True, {}
         try:
             # readonly also tells ib_async to skip the order syncs a read-only TWS refuses.
             await self.ib.connectAsync(
                 host, port, self.client_id, timeout, readonly=self.readonly,
-                account=self.account, fetchFields=STARTUP_FETCH,
+                account=self.account,
+                fetchFields=STARTUP_FETCH if self.client_id == 0 else STARTUP_FETCH_BUT_OPEN,
             )
             await self._see_all_open_orders(timeout)
-            # a busy day's executions take longer than the connect handshake: allow for it
-            await self._catch_up_executions(max(timeout, BULK_TIMEOUT))
+            self._show_synced()
             if not self.ib.isConnected():
-                raise ConnectionError("Connection lost while catching up")
-            self.quotes.resubscribe()  # a new session has no market data lines
-            self.state.connection_changed(self._info(ConnectionState.CONNECTED))
+                raise ConnectionError("Connection lost while syncing")
         except Exception as exc:
             if not isinstance(exc, OSError):  # TimeoutError is one too
                 logger.exception("connect to %s:%s failed", host, port)
@@ -163,7 +168,12 @@ class IBAdapter(OrderRequests):
             self.state.connection_changed(self._info(down, message))
             raise IBConnectError(message) from exc
         finally:
-            self._syncing = False
+            self._syncing, self._synced = False, {}
+        self.quotes.resubscribe()  # a new session has no market data lines
+        # The orders are in: the trader may act while the day's executions come in behind.
+        self.state.connection_changed(self._info(ConnectionState.CONNECTED))
+        # a busy day's executions take longer than the connect handshake: allow for it
+        await self._catch_up_executions(max(timeout, BULK_TIMEOUT))
 
     async def stay_connected(
         self, host: str, port: int, timeout: float = 4.0, retry_every: float = 5.0
@@ -256,7 +266,7 @@ class IBAdapter(OrderRequests):
 
     def _on_connected(self) -> None:
         for trade in self.ib.trades():
-            self._take(trade, from_sync=True)
+            self._synced[self._remember(trade)] = trade
         for fill in self.ib.fills():
             self._fill_in(fill)
 
@@ -269,30 +279,52 @@ class IBAdapter(OrderRequests):
             logger.warning("all open orders not fetched: %r", exc)
             return
         for trade in self.ib.openTrades():
-            self._take(trade, from_sync=True)
+            self._synced[self._remember(trade)] = trade
+
+    def _show_synced(self) -> None:
+        """Each order the sync told of, taken once, as it stands at the sync's end (10,000
+        working orders bring 10,000 statuses besides the orders themselves)."""
+        synced, self._synced = self._synced, {}
+        take = self._guarded(self._take_synced)
+        for key, trade in synced.items():
+            take(trade, key)
 
     async def _catch_up_executions(self, timeout: float) -> None:
         """Executions since the last one seen (the whole day on the first connect): the fills
-        that happened while we were away. Replays of fills we have are dropped by exec id."""
+        that happened while we were away, shown as they arrive (see replay.py). Replays of
+        fills we have are dropped by exec id."""
         wanted = ib_async.ExecutionFilter()
         if self._last_exec_time is not None:
             since = (self._last_exec_time - RESYNC_MARGIN).astimezone(UTC)
             wanted.time = since.strftime("%Y%m%d-%H:%M:%S")  # TWS reads "-" as UTC
-        with self._journal_batch():  # their commission reports arrive during the await
-            try:
-                fills = await asyncio.wait_for(self.ib.reqExecutionsAsync(wanted), timeout)
-            except (TimeoutError, ConnectionError) as exc:
-                logger.warning("executions since %r not fetched: %r", wanted.time, exc)
-                self.state.log(LogKind.WARNING, "Missed executions not fetched: "
-                               f"{exc or 'no answer'} (they come on the next connect)")
-                return
-            for fill in fills:
-                self._guarded(self._fill_in)(fill)
+        started_from = self._last_exec_time
+        replay = self._replay = ExecutionReplay(self._guarded(self._take_replayed))
+        try:
+            await asyncio.wait_for(self._request_executions(wanted, replay), timeout)
+        except (TimeoutError, ConnectionError) as exc:
+            self._last_exec_time = started_from  # so the next connect asks from there again
+            logger.warning("executions since %r not fetched: %r", wanted.time, exc)
+            self.state.log(LogKind.WARNING, "Missed executions not fetched: "
+                           f"{exc or 'no answer'} (they come on the next connect)")
+        finally:
+            self._replay = None
+            replay.finish()
+        logger.info("%d executions since %r caught up", replay.count, wanted.time)
 
-    def _journal_batch(self) -> contextlib.AbstractContextManager[None]:
-        return self.journal.batch() if self.journal is not None else contextlib.nullcontext()
+    def _request_executions(
+        self, wanted: ib_async.ExecutionFilter, replay: ExecutionReplay
+    ) -> asyncio.Future[ExecutionReplay]:
+        """ib_async's reqExecutionsAsync, with `replay` as the container of the answer."""
+        req_id = self.ib.client.getReqId()
+        answered = self.ib.wrapper.startReq(req_id, container=replay)
+        self.ib.client.reqExecutions(req_id, wanted)
+        return answered
 
-    def _fill_in(self, fill: ib_async.Fill) -> None:
+    def _take_replayed(self, fill: ib_async.Fill) -> None:
+        self._fill_in(fill, replayed=True)
+        self._release(fill)
+
+    def _fill_in(self, fill: ib_async.Fill, *, replayed: bool = False) -> None:
         """One execution, live or replayed: journaled first, so what is shown is on disk."""
         row = convert.fill_row(fill)
         moment = fill.execution.time
@@ -301,8 +333,9 @@ class IBAdapter(OrderRequests):
         ):
             self._last_exec_time = moment
         if self.journal is not None:
-            self.journal.record_fill(row)
-        self.state.fill_received(row)
+            self.journal.record_fill(row, replayed=replayed)
+        # a caught-up fill is logged at the time it happened, as the journal's history is
+        self.state.fill_received(row, at=row.time.astimezone() if replayed else None)
 
     def _on_disconnected(self) -> None:
         self._down.set()
@@ -332,6 +365,9 @@ class IBAdapter(OrderRequests):
             if real:
                 trade.orderStatus.status = real
             return
+        if self._syncing:
+            self._synced[key] = trade  # shown once, when the sync ends
+            return
         self._take(trade, key=key)
 
     def _on_exec_details(self, trade: ib_async.Trade, fill: ib_async.Fill) -> None:
@@ -343,10 +379,22 @@ class IBAdapter(OrderRequests):
     def _on_commission_report(
         self, trade: ib_async.Trade, fill: ib_async.Fill, report: ib_async.CommissionReport
     ) -> None:
+        if self._replay is not None and self._replay.commission_in(report.execId):
+            return  # a caught-up fill, now shown with this report on it
         pnl = convert.realized_pnl(report.realizedPNL)
         if self.journal is not None:
             self.journal.record_commission(report.execId, report.commission, report.currency, pnl)
         self.state.commission_received(report.execId, report.commission, report.currency, pnl)
+        self._release(fill)
+
+    def _release(self, fill: ib_async.Fill) -> None:
+        """Let ib_async forget a fill that is journaled and shown with its commission: it keeps
+        every fill of the session otherwise (~2 KB each), and we never read them back."""
+        self.ib.wrapper.fills.pop(fill.execution.execId, None)
+        trade = self.ib.wrapper.permId2Trade.get(fill.execution.permId)
+        if trade is not None:
+            trade.fills.clear()
+            del trade.log[1:-1]  # one entry per fill too; the first and last are what we read
 
     def _on_error(
         self, req_id: int, code: int, text: str, contract: ib_async.Contract | None = None
@@ -391,6 +439,9 @@ class IBAdapter(OrderRequests):
             del trade.log[1:-1]
         return key
 
+    def _take_synced(self, trade: ib_async.Trade, key: OrderKey) -> None:
+        self._take(trade, key=key, from_sync=True)
+
     def _take(self, trade: ib_async.Trade, *, key: OrderKey | None = None,
               from_sync: bool = False) -> None:
         """IB's own word on an order: remember the trade and its real status, and show it."""
@@ -428,8 +479,11 @@ class IBAdapter(OrderRequests):
         if not details or not details[0].minTick:
             return
         self._min_ticks[con_id] = details[0].minTick
-        for trade in [t for t in self._trades.values() if t.contract.conId == con_id]:
+        trades = [t for t in self._trades.values() if t.contract.conId == con_id]
+        for done, trade in enumerate(trades, 1):
             self._guarded(self._take)(trade)  # shown again, now with prices on the grid
+            if done % RETAKE_CHUNK == 0:
+                await asyncio.sleep(0)  # thousands of orders: let keys and paints in between
 
 
 def _status_made_by_ib_async(trade: ib_async.Trade) -> bool:

@@ -5,10 +5,14 @@ id without the correction suffix (IB's corrections replace the row), and `events
 record of every execution, commission report, order action we sent (contract and order as JSON),
 status change and IB error.
 
-Each event is one small transaction, committed before the state (and so the screen) hears of it:
-what the trader saw is on disk. synchronous=NORMAL keeps a commit at tens of microseconds; a
-commit survives the process being killed, and only an OS crash can lose the last few, which the
-next start's reqExecutions brings back (IB keeps the day's executions).
+A fill we are told of live, its commission and each order action we send are committed before
+the state (and so the screen) hears of them: what the trader saw is on disk. Order statuses,
+IB's messages and the executions replayed after a connect are written to the same transaction
+and committed when the event loop next gets control, so all that one socket read brought costs
+one commit (a status storm would otherwise commit thousands of times a second on the UI's
+thread). What they hold is at IB anyway: the next connect asks for it again. synchronous=NORMAL
+keeps a commit at tens of microseconds; a commit survives the process being killed, and only an
+OS crash can lose the last few, which the next start's reqExecutions brings back.
 
 Writing never raises: a full disk must not stop the blotter from showing fills. A failure is
 logged and kept in `last_error`.
@@ -16,14 +20,15 @@ logged and kept in `last_error`.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import os
 import sqlite3
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -74,12 +79,15 @@ FILL_COLUMNS = (
     "side", "shares", "price", "exchange", "liquidity", "cum_qty", "avg_price", "commission",
     "commission_currency", "realized_pnl", "recorded",
 )
-_UPSERT_FILL = (
+_INSERT_FILL = (
     f"INSERT INTO fills ({', '.join(FILL_COLUMNS)}) "
-    f"VALUES ({', '.join('?' for _ in FILL_COLUMNS)}) "
-    "ON CONFLICT(exec_key) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in FILL_COLUMNS if c != "exec_key")
+    f"VALUES ({', '.join('?' for _ in FILL_COLUMNS)}) ON CONFLICT(exec_key) "
 )
+_NEW_FILL = _INSERT_FILL + "DO NOTHING"
+_UPSERT_FILL = _INSERT_FILL + "DO UPDATE SET " + ", ".join(
+    f"{c} = excluded.{c}" for c in FILL_COLUMNS if c != "exec_key")
+# default=str: Decimal quantities and any odd value IB sends still get written.
+_JSON = json.JSONEncoder(default=str, allow_nan=True)
 
 
 class JournalError(Exception):
@@ -112,7 +120,8 @@ class Journal:
         self.on_error: Callable[[str], None] | None = None  # told of each new kind of failure
         self._statuses: dict[OrderKey, tuple[str, float, float]] = {}  # last status written
         self._pending: OrderedDict[str, _Commission] = OrderedDict()  # commission before fill
-        self._batching = False  # inside batch(): one transaction, a savepoint per event
+        self._open = False  # a transaction is open: events go into it as savepoints
+        self._commit_due = False  # a commit is scheduled for when the event loop is next free
         try:
             _create_private(path)
             # isolation_level=None: we open every transaction ourselves, so nothing is left
@@ -127,6 +136,7 @@ class Journal:
             raise JournalError(f"journal {path}: {exc}") from exc
 
     def close(self) -> None:
+        self.commit()
         self._db.close()
 
     def __enter__(self) -> Journal:
@@ -137,30 +147,33 @@ class Journal:
 
     # -- writing ---------------------------------------------------------------------------
 
-    def record_fill(self, fill: FillRow) -> bool:
+    def record_fill(self, fill: FillRow, *, replayed: bool = False) -> bool:
         """Store an execution; True when it was new, a correction, or brought its commission.
 
         The same exec id again (a duplicate, a replay after a reconnect) changes nothing; an
         older revision of a fill IB has since corrected is ignored.
+        replayed: from IB's answer to reqExecutions, committed with the rest of its socket read.
         """
         fill = self._with_pending_commission(fill)
 
         def store(db: sqlite3.Connection) -> bool:
+            if db.execute(_NEW_FILL, self._fill_values(fill)).rowcount:  # the usual case
+                self._event(db, "execution", fill.exec_id, None, _fill_document(fill))
+                return True
             stored = db.execute(
                 "SELECT exec_id, commission FROM fills WHERE exec_key = ?", (fill.key,)
             ).fetchone()
-            if stored is not None:
-                if stored[0] != fill.exec_id:
-                    if not is_later_revision(fill.exec_id, stored[0]):
-                        return False
-                elif fill.commission is None or stored[1] is not None:
-                    return False  # nothing new
+            if stored[0] != fill.exec_id:
+                if not is_later_revision(fill.exec_id, stored[0]):
+                    return False
+            elif fill.commission is None or stored[1] is not None:
+                return False  # nothing new
             db.execute(_UPSERT_FILL, self._fill_values(fill))
-            if stored is None or stored[0] != fill.exec_id:
+            if stored[0] != fill.exec_id:
                 self._event(db, "execution", fill.exec_id, None, _fill_document(fill))
             return True
 
-        return self._in_transaction(store, failed=False)
+        return self._in_transaction(store, failed=False, deferred=replayed)
 
     def record_commission(
         self, exec_id: str, commission: float, currency: str, realized_pnl: float | None
@@ -203,11 +216,12 @@ class Journal:
             "symbol": row.symbol, "side": row.side, "quantity": row.quantity,
             "order_type": row.order_type, "limit": row.limit, "aux": row.aux,
         }
-        self._write("status", str(row.key), None, data)
+        self._write("status", str(row.key), None, data, deferred=True)
 
     def record_error(self, req_id: int, code: int, text: str) -> None:
         """An error or notice from IB (reqId -1: not about a request)."""
-        self._write("error", str(req_id), code, {"req_id": req_id, "code": code, "text": text})
+        self._write("error", str(req_id), code, {"req_id": req_id, "code": code, "text": text},
+                    deferred=True)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -236,53 +250,59 @@ class Journal:
             for t, k, r, c, d in rows
         ]
 
-    @contextmanager
-    def batch(self) -> Iterator[None]:
-        """Many replayed events in one transaction: a day's executions after a reconnect are
-        100,000 commits otherwise (15 s). What a batch holds is at IB already: were the app
-        killed inside one, the next connect asks for it again."""
-        if self._batching:
-            yield
+    def commit(self) -> None:
+        """Commit whatever is written and not yet committed."""
+        self._commit_due = False
+        if not self._open:
             return
+        self._open = False
         try:
-            self._db.execute("BEGIN")
+            self._db.execute("COMMIT")
         except sqlite3.Error as exc:
             self._failed(exc)
-            yield
-            return
-        self._batching = True
-        try:
-            yield
-        finally:
-            self._batching = False
-            try:
-                self._db.execute("COMMIT")
-            except sqlite3.Error as exc:
-                self._failed(exc)
+            with contextlib.suppress(sqlite3.Error):  # else every later BEGIN fails too
+                self._db.execute("ROLLBACK")
 
     # -- internals -------------------------------------------------------------------------
 
-    def _in_transaction(self, work: Callable[[sqlite3.Connection], T], *, failed: T) -> T:
-        """One event, one transaction (a savepoint inside a batch); a failure is logged,
+    def _in_transaction(
+        self, work: Callable[[sqlite3.Connection], T], *, failed: T, deferred: bool = False
+    ) -> T:
+        """One event in a savepoint of the open transaction, so a bad one spoils nothing else;
+        committed now, or (deferred) when the event loop is next free. A failure is logged,
         never raised to the feed."""
-        begin, commit, undo = (
-            ("SAVEPOINT event", "RELEASE event", "ROLLBACK TO event")
-            if self._batching else ("BEGIN", "COMMIT", "ROLLBACK")
-        )
         try:
-            self._db.execute(begin)
+            if not self._open:
+                self._db.execute("BEGIN")
+                self._open = True
+            self._db.execute("SAVEPOINT event")
             try:
                 result = work(self._db)
             except BaseException:
-                self._db.execute(undo)
-                if self._batching:
-                    self._db.execute(commit)  # a rolled-back savepoint still has to be released
+                self._db.execute("ROLLBACK TO event")
                 raise
-            self._db.execute(commit)
+            finally:
+                self._db.execute("RELEASE event")  # a rolled-back savepoint is released too
             return result
         except Exception as exc:  # sqlite3.Error mostly; anything else must not stop the feed
             self._failed(exc)
             return failed
+        finally:
+            if deferred:
+                self._commit_later()
+            else:
+                self.commit()
+
+    def _commit_later(self) -> None:
+        if self._commit_due:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop (a script, a test): nothing to wait for
+            self.commit()
+            return
+        self._commit_due = True
+        loop.call_soon(self.commit)
 
     def _failed(self, exc: Exception) -> None:
         logger.error("journal write to %s failed", self.path, exc_info=exc)
@@ -290,15 +310,18 @@ class Journal:
             self.on_error(str(exc))  # once per kind of failure, not once per fill
         self.last_error = str(exc)
 
-    def _write(self, kind: str, ref: str, code: int | None, data: dict[str, Any]) -> None:
-        self._in_transaction(lambda db: self._event(db, kind, ref, code, data), failed=None)
+    def _write(
+        self, kind: str, ref: str, code: int | None, data: dict[str, Any], *,
+        deferred: bool = False,
+    ) -> None:
+        self._in_transaction(lambda db: self._event(db, kind, ref, code, data), failed=None,
+                             deferred=deferred)
 
     def _event(
         self, db: sqlite3.Connection, kind: str, ref: str, code: int | None,
         data: dict[str, Any],
     ) -> None:
-        # default=str: Decimal quantities and any odd value IB sends still get written.
-        text = json.dumps(data, default=str, allow_nan=True)
+        text = _JSON.encode(data)
         db.execute(
             "INSERT INTO events (time, kind, ref, code, data) VALUES (?, ?, ?, ?, ?)",
             (self._clock(), kind, ref, code, text),

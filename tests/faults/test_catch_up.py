@@ -1,0 +1,123 @@
+"""Connecting to a day already under way: the working orders first, the day's executions behind
+them (each once, with its commission, journaled), and ib_async left holding none of them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ib_blotter.ib.adapter import IBAdapter
+from ib_blotter.journal import Journal
+from ib_blotter.sim import outgoing as out
+from ib_blotter.sim.model import OrderRequest, SimContract
+from ib_blotter.sim.session import Session
+from ib_blotter.sim.simulator import Simulator
+from ib_blotter.state.blotter import BlotterState, Change, ChangeKind
+from ib_blotter.state.records import ConnectionState
+from ib_blotter.state.ticket import OrderSpec
+
+from ..waiting import wait_until
+from .conftest import HOST
+
+CLIENT = 1
+RESTING = 12
+SWEEPS = 30  # market orders, each filled at several price levels
+
+
+def trade_earlier_today(sim: Simulator) -> None:
+    """What our client did before this connect: orders still working, and filled ones."""
+    con_id = sim.instrument_id("AAPL")
+    sim.set_quote("AAPL", 100.00, 100.01, size=10)
+    for order_id in range(1, RESTING + 1):
+        sim.exchange.place(CLIENT, order_id, SimContract(conId=con_id), OrderRequest(
+            action="BUY", totalQuantity=100, orderType="LMT", lmtPrice=90.0, tif="GTC"))
+    for order_id in range(RESTING + 1, RESTING + SWEEPS + 1):
+        side = "BUY" if order_id % 2 else "SELL"
+        sim.exchange.place(CLIENT, order_id, SimContract(conId=con_id), OrderRequest(
+            action=side, totalQuantity=45, orderType="MKT"))
+
+
+class Connect:
+    """The adapter, the state and a journal; what the state held when it first said CONNECTED."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.state = BlotterState()
+        self.journal = Journal(tmp_path / "journal.sqlite")
+        self.adapter = IBAdapter(self.state, client_id=CLIENT, journal=self.journal)
+        self.at_connected: tuple[int, int] | None = None  # (working orders, fills)
+        self.state.subscribe(self._seen)
+
+    def _seen(self, change: Change) -> None:
+        connected = self.state.connection.state is ConnectionState.CONNECTED
+        if change.kind is ChangeKind.CONNECTION and connected and self.at_connected is None:
+            self.at_connected = (len(self.state.working_orders()), len(self.state.fills()))
+
+    async def __aenter__(self) -> Connect:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.adapter.disconnect()
+        self.journal.close()
+
+
+@pytest.fixture
+def day(sim: Simulator) -> Simulator:
+    trade_earlier_today(sim)
+    assert len(sim.exchange.fills) > 2 * SWEEPS  # each sweep took several levels
+    return sim
+
+
+async def test_the_working_orders_are_shown_before_the_days_executions(
+    day: Simulator, tmp_path: Path
+) -> None:
+    async with Connect(tmp_path) as blotter:
+        await blotter.adapter.connect(HOST, day.port)
+        # Connected with every working order and not one execution yet: they come after.
+        assert blotter.at_connected == (RESTING, 0)
+        held = sorted(fill.execId for fill in day.exchange.fills)
+        shown = blotter.state.fills()
+        assert sorted(fill.exec_id for fill in shown) == held
+        assert all(fill.commission is not None for fill in shown)
+        journaled = blotter.journal.fills_today()
+        assert sorted(fill.exec_id for fill in journaled) == held
+        assert all(fill.commission is not None for fill in journaled)
+
+
+async def test_ib_async_keeps_no_fill_once_it_is_shown_with_its_commission(
+    day: Simulator, tmp_path: Path
+) -> None:
+    async with Connect(tmp_path) as blotter:
+        await blotter.adapter.connect(HOST, day.port)
+        ib = blotter.adapter.ib
+        assert blotter.state.fills() and not ib.wrapper.fills
+        [(contract, _spec)] = await blotter.adapter.resolve("AAPL")
+        before = len(blotter.state.fills())
+        blotter.adapter.place(contract, OrderSpec(side="BUY", quantity=5, order_type="MKT"))
+        await wait_until(lambda: len(blotter.state.fills()) > before
+                         and blotter.state.fills()[-1].commission is not None,
+                         "the live fill and its commission")
+        assert not ib.wrapper.fills
+        assert not any(trade.fills for trade in ib.trades())
+
+
+async def test_a_fill_of_an_order_ib_async_does_not_know_still_brings_its_commission(
+    day: Simulator, tmp_path: Path
+) -> None:
+    """ib_async reports a commission only for an order it knows; an execution whose order is
+    neither open nor among the completed ones must still be shown with its commission."""
+    handle = day.handle
+
+    def no_completed_orders(session: Session, message: list[str]) -> None:
+        if message and message[0] == "99":  # reqCompletedOrders: answer with the end alone
+            session.send(out.completed_orders_end())
+            return
+        handle(session, message)
+
+    day.handle = no_completed_orders  # type: ignore[method-assign]
+    async with Connect(tmp_path) as blotter:
+        await blotter.adapter.connect(HOST, day.port)
+        shown = blotter.state.fills()
+        assert len(shown) == len(day.exchange.fills)
+        assert all(fill.commission is not None for fill in shown)
+        assert not blotter.adapter.ib.wrapper.fills
