@@ -7,15 +7,16 @@ starts on a 120x40 pty and connects: ib_async syncs the open orders (10,000 open
 orderStatus), the completed orders and the executions (100,000 execDetails + commission
 reports), and the app shows them.
 
-Figures: from launch to the screen showing the connection, the orders and, in the log, the
-commission of the last execution (every sync reply read and shown; and the same
-from the app's first frame, i.e. connect + sync + paint alone); the app's peak RSS (VmHWM);
-and the cost of one update there: event-to-screen latency and bytes of a status on a visible
-row, at 20 statuses/s, against the same app holding 10 orders and no executions.
+Figures, from launch: to the screen showing the connection and the orders (the trader can
+act: the app asks for the day's executions only then); and to the log showing the commission
+of the last execution (every sync reply read and shown). The same from the app's first frame
+(connect + sync + paint alone). The app's peak RSS (VmHWM); and the cost of one update there:
+event-to-screen latency and bytes of a status on a visible row, at 20 statuses/s, against the
+same app holding 10 orders and no executions.
 
-The reference: the same sync replies (open orders, completed orders, executions), recorded
-off the socket first, read by ib_async alone in a process of its own: its time and peak RSS
-are the floor under any app built on it.
+The reference: the same sync replies, recorded off the socket first, read by ib_async alone in
+a process of its own: its time for the orders (open and completed) and for the executions, and
+its peak RSS, are the floor under any app built on it.
 """
 
 from __future__ import annotations
@@ -57,9 +58,9 @@ def seed_executions(sim: Simulator, executions: int, first_id: int) -> None:
         order_id += 1
 
 
-async def sync_replies(sim: Simulator) -> list[bytes]:
-    """What the app's client is sent when it syncs: its open orders, completed orders and
-    executions (ib_async's start-up requests), recorded off a raw socket."""
+async def sync_replies(sim: Simulator) -> tuple[list[bytes], list[bytes]]:
+    """What the app's client is sent when it syncs, recorded off a raw socket: its open and
+    completed orders, and its executions (with their commission reports)."""
     reader, writer = await asyncio.open_connection("127.0.0.1", sim.port)
     writer.write(API_HELLO + frame(["v157..178"]))
     frames = FrameReader(max_frame=1 << 24)
@@ -75,8 +76,11 @@ async def sync_replies(sim: Simulator) -> list[bytes]:
     writer.close()
     while APP_CLIENT in sim.sessions:  # the app takes this client id next
         await asyncio.sleep(0.01)
-    wanted = {"5", "3", "101", "102", "53", "11", "59", "55"}
-    return [encode(fields) for fields in received[1:] if fields and fields[0] in wanted]
+    orders = {"5", "3", "101", "102", "53"}
+    executions = {"11", "59", "55"}
+    replies = [fields for fields in received[1:] if fields]
+    return ([encode(fields) for fields in replies if fields[0] in orders],
+            [encode(fields) for fields in replies if fields[0] in executions])
 
 
 DECODE_ALONE = """
@@ -85,26 +89,33 @@ sys.path.insert(0, sys.argv[2])
 from throughput import READ_SIZE, fresh_ib
 from scale import peak_rss_mb
 logging.getLogger("ib_async").setLevel(logging.WARNING)
-data = open(sys.argv[1], "rb").read()
 ib = fresh_ib()
 ib.wrapper.startReq("completedOrders")  # as connectAsync's requests would have
 ib.wrapper.startReq(1)  # reqExecutions' request id
-start = time.perf_counter()
-for offset in range(0, len(data), READ_SIZE):
-    ib.client._onSocketHasData(data[offset : offset + READ_SIZE])
-seconds = time.perf_counter() - start
+
+def read(path):
+    data = open(path, "rb").read()
+    start = time.perf_counter()
+    for offset in range(0, len(data), READ_SIZE):
+        ib.client._onSocketHasData(data[offset : offset + READ_SIZE])
+    return time.perf_counter() - start
+
+orders, executions = read(sys.argv[1]), read(sys.argv[3])
 import os
-print(json.dumps({"seconds": seconds, "peak_rss_mb": peak_rss_mb(os.getpid())}))
+print(json.dumps({"orders_s": orders, "executions_s": executions,
+                  "peak_rss_mb": peak_rss_mb(os.getpid())}))
 """
 
 
-async def _ib_async_alone(messages: list[bytes]) -> dict[str, float]:
+async def _ib_async_alone(orders: list[bytes], executions: list[bytes]) -> dict[str, float]:
     """ib_async by itself, in a process of its own, reading the sync: its time and memory."""
-    with tempfile.NamedTemporaryFile(suffix=".bin") as recording:
-        recording.write(b"".join(messages))
-        recording.flush()
+    with (tempfile.NamedTemporaryFile(suffix=".bin") as first,
+          tempfile.NamedTemporaryFile(suffix=".bin") as then):
+        for recording, messages in ((first, orders), (then, executions)):
+            recording.write(b"".join(messages))
+            recording.flush()
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-c", DECODE_ALONE, recording.name, str(HERE),
+            sys.executable, "-c", DECODE_ALONE, first.name, str(HERE), then.name,
             stdout=asyncio.subprocess.PIPE)
         out, _ = await proc.communicate()
     return json.loads(out)
@@ -122,14 +133,15 @@ async def measure(orders: int, executions: int, updates: int, rate: float) -> di
     port = await sim.start()
     placed = place_resting(sim, APP_CLIENT, orders, first_id=1)
     seed_executions(sim, executions, first_id=orders + 1)
-    reference = await _ib_async_alone(await sync_replies(sim))
+    reference = await _ib_async_alone(*await sync_replies(sim))
     with tempfile.TemporaryDirectory() as folder:
         terminal = Terminal(app_argv(port, Path(folder)), env=app_env(Path(folder)))
         try:
             await terminal.start()
             first_frame = await terminal.wait_for(lambda: terminal.chunks, "the first frame")
             last = sim.exchange.fills[-1].execId if sim.exchange.fills else None
-            await terminal.wait_for(lambda: _synced(terminal, None), "the orders", timeout=120)
+            orders_shown = await terminal.wait_for(lambda: _synced(terminal, None), "the orders",
+                                                   timeout=120)
             try:
                 ready = await terminal.wait_for(lambda: _synced(terminal, last),
                                                 "the last execution", timeout=SYNC_TIMEOUT)
@@ -145,8 +157,11 @@ async def measure(orders: int, executions: int, updates: int, rate: float) -> di
             await sim.stop()
     return {"orders": orders, "executions": len(sim.exchange.fills),
             "executions_shown": all_shown,
+            "orders_s": orders_shown - terminal.started,
+            "orders_sync_s": orders_shown - first_frame,
             "ready_s": ready - terminal.started, "sync_s": ready - first_frame,
-            "peak_rss_mb": rss, "ib_async_decode_s": reference["seconds"],
+            "peak_rss_mb": rss, "ib_async_orders_s": reference["orders_s"],
+            "ib_async_executions_s": reference["executions_s"],
             "ib_async_rss_mb": reference["peak_rss_mb"], **update}
 
 

@@ -4,8 +4,9 @@ Built on the line API, like the orders table, because every byte painted crosses
 - a new line repaints that line alone while there is room below it;
 - when the view is full it scrolls half a page at once (a terminal's "jump scroll"), so the
   whole log is repainted once every few lines instead of on every line;
-- lines are rendered once per frame, however many arrive: a replay of a day's executions at
-  connect costs a list append per line, and only the last `max_lines` are ever rendered.
+- lines are taken once per frame, however many arrive, and only the last `max_lines` are
+  kept; a line is measured (where it wraps) when taken, and rendered only when painted: a
+  replay of a day's executions at connect renders a screenful, not 200,000 lines.
 It follows the newest line while the view is at the bottom; scrolled up, it stays put.
 """
 
@@ -13,40 +14,15 @@ from __future__ import annotations
 
 from collections import deque
 
-from rich.segment import Segment
-from rich.text import Text
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ..state.records import LogKind, LogLine
+from ..state.records import LogLine
+from .log_rows import plain, row_count, strips
 from .scrolling import set_virtual_size
 
-KIND_STYLES = {
-    LogKind.FILL: "bold green3",
-    LogKind.COMMISSION: "green",
-    LogKind.ORDER: "",
-    LogKind.WARNING: "yellow",
-    LogKind.ERROR: "bold red",
-    LogKind.INFO: "dim",
-    LogKind.CONNECTION: "cyan",
-}
-KIND_TAGS = {
-    LogKind.FILL: "FILL", LogKind.COMMISSION: "COMM", LogKind.ORDER: "ORDR",
-    LogKind.WARNING: "WARN", LogKind.ERROR: "ERR ", LogKind.INFO: "INFO",
-    LogKind.CONNECTION: "CONN",
-}
-
-
-def render(line: LogLine) -> Text:
-    text = Text(line.time.strftime("%H:%M:%S "), style="dim")
-    text.append(KIND_TAGS[line.kind] + " ", style=KIND_STYLES[line.kind] or "bold")
-    text.append(line.text, style=KIND_STYLES[line.kind])
-    return text
-
-
-def plain(line: LogLine) -> str:
-    return f"{line.time.strftime('%H:%M:%S')} {KIND_TAGS[line.kind]} {line.text}"
+Row = Strip | tuple[LogLine, int]  # a painted row, or (line, its n-th row) until painted
 
 
 class ExecutionLog(ScrollView, can_focus=True):
@@ -56,10 +32,10 @@ class ExecutionLog(ScrollView, can_focus=True):
     def __init__(self, max_lines: int = 2000, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.max_lines = max_lines
-        self._pending: deque[LogLine] = deque(maxlen=max_lines)  # added, not yet rendered
-        self._lines: list[LogLine] = []  # rendered, oldest first
-        self._heights: list[int] = []  # screen rows of each rendered line
-        self._rows: list[Strip] = []  # every rendered line's rows, at `_width`
+        self._pending: deque[LogLine] = deque(maxlen=max_lines)  # added, not yet taken
+        self._lines: list[LogLine] = []  # taken, oldest first
+        self._heights: list[int] = []  # screen rows of each taken line
+        self._rows: list[Row] = []  # every kept line's rows, at `_width`
         self._width = 0
         self._flush_due = False
         self._painted = False  # the first paint shows the newest line at the very bottom
@@ -71,7 +47,7 @@ class ExecutionLog(ScrollView, can_focus=True):
         return kept[-self.max_lines :]
 
     def add(self, line: LogLine) -> None:
-        """Append a line; it is rendered and painted with the next frame."""
+        """Append a line; it is taken with the next frame (and rendered if it shows)."""
         self._pending.append(line)
         if not self._flush_due:
             self._flush_due = True
@@ -81,13 +57,11 @@ class ExecutionLog(ScrollView, can_focus=True):
     def _content_width(self) -> int:
         return self.scrollable_content_region.width
 
-    def _wrap(self, line: LogLine, width: int) -> list[Strip]:
-        console = self.app.console
-        segments = console.render(render(line), console.options.update_width(width))
-        return [
-            Strip(Segment.simplify(row)).adjust_cell_length(width)
-            for row in Segment.split_lines(segments)
-        ] or [Strip.blank(width)]
+    def _take(self, line: LogLine, width: int) -> None:
+        height = row_count(line, width, self.app.console)
+        self._lines.append(line)
+        self._heights.append(height)
+        self._rows.extend((line, n) for n in range(height))
 
     def _flush(self) -> None:
         self._flush_due = False
@@ -102,11 +76,7 @@ class ExecutionLog(ScrollView, can_focus=True):
             return
         first_new = len(self._rows)
         while self._pending:
-            line = self._pending.popleft()
-            rows = self._wrap(line, width)
-            self._lines.append(line)
-            self._heights.append(len(rows))
-            self._rows.extend(rows)
+            self._take(self._pending.popleft(), width)
         self._show_end(following, first_new, dropped=self._trim())
 
     def _rebuild(self, width: int) -> None:
@@ -115,10 +85,7 @@ class ExecutionLog(ScrollView, can_focus=True):
         self._width = width
         self._lines, self._heights, self._rows = [], [], []
         for line in lines:
-            rows = self._wrap(line, width)
-            self._lines.append(line)
-            self._heights.append(len(rows))
-            self._rows.extend(rows)
+            self._take(line, width)
 
     def _trim(self) -> int:
         """Forget the oldest lines past max_lines; returns how many rows went.
@@ -178,8 +145,18 @@ class ExecutionLog(ScrollView, can_focus=True):
         row = self.scroll_offset.y + y
         width = self._content_width()
         if row < len(self._rows):
-            strip = self._rows[row]
+            strip = self._painted_row(row)
             if strip.cell_length != width:
                 strip = strip.crop_extend(0, width, None)
             return strip.apply_style(self.rich_style)
         return Strip.blank(width, self.rich_style)
+
+    def _painted_row(self, row: int) -> Strip:
+        """The row's strip, rendering its whole line the first time one of its rows shows."""
+        entry = self._rows[row]
+        if isinstance(entry, Strip):
+            return entry
+        line, n = entry
+        rendered = strips(line, self._width, self.app.console)
+        self._rows[row - n : row - n + len(rendered)] = rendered
+        return rendered[n]
