@@ -50,12 +50,16 @@ DATA_LOST = 1101  # the link is back but IB dropped every market data line
 # After a reconnect, executions are asked for from this long before the last one seen: IB's
 # clock and ours differ a little, and a replayed fill costs nothing (fills are keyed by id).
 RESYNC_MARGIN = timedelta(minutes=5)
+COMPLETED_ORDERS_VERSION = 150  # the first server version that answers reqCompletedOrders
+TICKS_TIMEOUT = 2.0  # seconds the sync's orders wait for their ticks before being shown
 RETAKE_CHUNK = 500  # orders shown again between two looks at the keyboard
 BULK_TIMEOUT = 60.0  # seconds for the day's executions after a (re)connect
-# ib_async's own start-up sync, less executions (we ask for those ourselves, from the last seen)
-# and less our open orders: reqAllOpenOrders brings them with everyone else's. Client 0 still
-# asks: its reqOpenOrders is what binds orders typed into TWS.
-STARTUP_FETCH = ib_async.StartupFetchALL & ~ib_async.StartupFetch.EXECUTIONS
+# ib_async's own start-up sync, less what we ask for ourselves once the working orders are
+# shown: the completed orders, then the executions since the last one seen. Less our open
+# orders too: reqAllOpenOrders brings them with everyone else's. Client 0 still asks: its
+# reqOpenOrders is what binds orders typed into TWS.
+STARTUP_FETCH = ib_async.StartupFetchALL & ~(
+    ib_async.StartupFetch.EXECUTIONS | ib_async.StartupFetch.ORDERS_COMPLETE)
 STARTUP_FETCH_BUT_OPEN = STARTUP_FETCH & ~ib_async.StartupFetch.ORDERS_OPEN
 
 
@@ -157,6 +161,7 @@ class IBAdapter(OrderRequests):
                 fetchFields=STARTUP_FETCH if self.client_id == 0 else STARTUP_FETCH_BUT_OPEN,
             )
             await self._see_all_open_orders(timeout)
+            await self._learn_synced_ticks(TICKS_TIMEOUT)
             self._show_synced()
             if not self.ib.isConnected():
                 raise ConnectionError("Connection lost while syncing")
@@ -172,7 +177,8 @@ class IBAdapter(OrderRequests):
         self.quotes.resubscribe()  # a new session has no market data lines
         # The orders are in: the trader may act while the day's executions come in behind.
         self.state.connection_changed(self._info(ConnectionState.CONNECTED))
-        # a busy day's executions take longer than the connect handshake: allow for it
+        # a busy day's orders and executions take longer than the handshake: allow for it
+        await self._see_completed_orders(max(timeout, BULK_TIMEOUT))
         await self._catch_up_executions(max(timeout, BULK_TIMEOUT))
 
     async def stay_connected(
@@ -280,6 +286,23 @@ class IBAdapter(OrderRequests):
             return
         for trade in self.ib.openTrades():
             self._synced[self._remember(trade)] = trade
+
+    async def _see_completed_orders(self, timeout: float) -> None:
+        """The day's ended orders, for the full view (ib_async asks before executions too: it
+        matches commission reports to orders it knows). A read-only TWS refuses the request."""
+        if self.readonly or self.ib.client.serverVersion() < COMPLETED_ORDERS_VERSION:
+            return
+        try:
+            trades = await asyncio.wait_for(self.ib.reqCompletedOrdersAsync(False), timeout)
+        except (TimeoutError, ConnectionError) as exc:
+            logger.warning("completed orders not fetched: %r", exc)
+            return
+        known = self.ib.wrapper.permId2Trade  # an order we follow already stays that Trade
+        for answered in trades:
+            trade = known.get(answered.order.permId, answered)
+            self._synced[self._remember(trade)] = trade
+        await self._learn_synced_ticks(TICKS_TIMEOUT)
+        self._show_synced()
 
     def _show_synced(self) -> None:
         """Each order the sync told of, taken once, as it stands at the sync's end (10,000
@@ -469,16 +492,37 @@ class IBAdapter(OrderRequests):
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _fetch_tick(self, con_id: int) -> None:
+    async def _ask_tick(self, con_id: int) -> bool:
+        """Ask IB for a contract's tick; True once it is known."""
         try:
             request = self.ib.reqContractDetailsAsync(ib_async.Contract(conId=con_id))
             details = await asyncio.wait_for(request, 10.0)
         except Exception as exc:
             logger.warning("no contract details for conId %s: %s", con_id, exc)
-            return
+            return False
         if not details or not details[0].minTick:
-            return
+            return False
         self._min_ticks[con_id] = details[0].minTick
+        return True
+
+    async def _learn_synced_ticks(self, timeout: float) -> None:
+        """The ticks of the contracts the sync's orders are in, asked all at once before they
+        are shown: else 10,000 orders are each shown twice, before and after their tick."""
+        con_ids = {trade.contract.conId for trade in self._synced.values()}
+        wanted = [c for c in con_ids
+                  if c and c not in self._min_ticks and c not in self._tick_lookups]
+        if not wanted:
+            return
+        self._tick_lookups.update(wanted)
+        asked = [asyncio.ensure_future(self._ask_tick(con_id)) for con_id in wanted]
+        _done, late = await asyncio.wait(asked, timeout=timeout)
+        for task in late:  # left to _learn_tick, which shows the orders again when it comes
+            task.cancel()
+        self._tick_lookups.difference_update(c for c in wanted if c not in self._min_ticks)
+
+    async def _fetch_tick(self, con_id: int) -> None:
+        if not await self._ask_tick(con_id):
+            return
         trades = [t for t in self._trades.values() if t.contract.conId == con_id]
         for done, trade in enumerate(trades, 1):
             self._guarded(self._take)(trade)  # shown again, now with prices on the grid

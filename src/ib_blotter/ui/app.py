@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable
 from functools import cached_property
@@ -12,6 +13,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.reactive import reactive
+from textual.screen import Screen
 from textual.widgets import Footer
 
 from ..config import Settings, default_journal_path
@@ -25,7 +27,6 @@ from .account_strip import AccountStrip
 from .connection_bar import ConnectionBar
 from .execution_log import ExecutionLog
 from .guard import guarded, report_bug
-from .help_screen import HelpScreen
 from .order_entry import OrderEntry
 from .order_keys import OrderKeys
 from .order_ticket import OrderTicket
@@ -123,6 +124,13 @@ class BlotterApp(OrderEntry, OrderKeys, PortfolioView, App[None]):
     def exec_log(self) -> ExecutionLog:
         return self.query_one(ExecutionLog)
 
+    def get_default_screen(self) -> Screen:
+        # Focus starts on the orders: auto-focusing the ticket's first field and then moving
+        # away would restyle the whole ticket twice before the first frame (:focus-within).
+        screen = Screen(id="_default")
+        screen.AUTO_FOCUS = "#orders"
+        return screen
+
     def on_mount(self) -> None:
         self.query_one("#orders").border_title = "Working orders"
         self.query_one("#log").border_title = "Executions and messages"
@@ -139,6 +147,8 @@ class BlotterApp(OrderEntry, OrderKeys, PortfolioView, App[None]):
         self.orders.focus()
         if self.connect_on_start:
             self.call_after_refresh(self._start_ib)
+        if not gc.isenabled():  # cli.main holds collection off until the first frame is out
+            self.call_after_refresh(gc.enable)
 
     @property
     def adapter(self) -> IBAdapter:
@@ -281,6 +291,8 @@ class BlotterApp(OrderEntry, OrderKeys, PortfolioView, App[None]):
 
     @guarded
     def action_help(self) -> None:
+        from .help_screen import HelpScreen  # a dialog: loaded when first opened (start-up time)
+
         self.push_screen(HelpScreen())
 
     @guarded

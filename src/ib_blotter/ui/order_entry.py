@@ -18,7 +18,6 @@ from ..state.prices import format_money, format_price, format_quantity
 from ..state.records import LogKind, Quote
 from ..state.ticket import OrderSpec, Ticket, to_order_spec, validate
 from .guard import guarded
-from .order_confirm_screen import OrderConfirmScreen
 from .order_ticket import OrderTicket
 from .quick_entry_bar import QuickEntryBar
 
@@ -27,6 +26,7 @@ if TYPE_CHECKING:
 
     from ..ib.lookup import Found
     from .app import BlotterApp
+    from .order_confirm_screen import OrderConfirmScreen
 
 
 class OrderEntry:
@@ -121,6 +121,8 @@ class OrderEntry:
         self._confirm_and_place(found, ticket, spec)
 
     def _confirm_and_place(self: BlotterApp, found: Found, ticket: Ticket, spec: OrderSpec) -> None:
+        from .order_confirm_screen import OrderConfirmScreen  # loaded when first used (start-up)
+
         self._sending = True
         broken = breaches(spec, found.spec, self._last_price(), self.limits)
         online = self.ib_connected and not self.settings.readonly

@@ -14,7 +14,6 @@ from ..state.records import OrderRow
 from ..state.ticket import OrderSpec
 from .confirm_screen import ConfirmScreen
 from .guard import guarded
-from .modify_screen import ModifyOrderScreen
 
 if TYPE_CHECKING:
     from .app import BlotterApp
@@ -42,6 +41,8 @@ class OrderKeys:
                     row.key, quantity=spec.quantity, limit=spec.limit, aux=spec.aux,
                     tif=spec.tif, trailing_percent=spec.trailing_percent,
                     good_till=spec.good_till if spec.tif == "GTD" else None), "Modify not sent")
+
+        from .modify_screen import ModifyOrderScreen  # loaded when first opened (start-up time)
 
         self.push_screen(ModifyOrderScreen(row), answered)
 

@@ -7,6 +7,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.events import DescendantBlur
 from textual.message import Message
 from textual.reactive import reactive
@@ -26,6 +27,10 @@ LABELS = {
     "take_profit": "TP", "stop_loss": "SL", "oca_group": "OCA", "algo": "Algo",
     "algo_until": "Until",
 }
+# Fields a new ticket (LMT, DAY, no algo) hides: their label and input are mounted when first
+# shown or filled, not before the first frame (start-up time, ~12 ms for the five).
+LATE_FIELDS = ("stop", "trail_amount", "trail_percent", "gtd", "algo_until")
+PLACEHOLDERS = {"gtd": "2026-12-31 16:00", "algo_until": "15:30"}
 # Algo choices as one list: IB's strategy and, for Adaptive, its priority.
 ALGO_CHOICES = (
     ("none", ""), ("Adaptive urgent", "Adaptive:Urgent"), ("Adaptive normal", "Adaptive:Normal"),
@@ -104,17 +109,16 @@ class OrderTicket(Widget):
             yield self._field("order_type", Select(
                 [(t, t) for t in ORDER_TYPES], value="LMT", allow_blank=False, id="order_type",
                 compact=True))
-            for name in PRICE_FIELDS:
-                yield self._field(name, Input(id=name, compact=True))
+            yield self._field("limit", Input(id="limit", compact=True))
+            for name in ("stop", "trail_amount", "trail_percent"):
+                yield Vertical(id=f"field-{name}", classes="field")  # see LATE_FIELDS
             yield self._field("tif", Select([(t, t) for t in TIFS], value="DAY",
                                             allow_blank=False, id="tif", compact=True))
-            yield self._field("gtd", Input(placeholder="2026-12-31 16:00", id="gtd",
-                                           compact=True))
-            yield self._field("algo_until", Input(placeholder="15:30", id="algo_until",
-                                                  compact=True))
+            yield Vertical(id="field-gtd", classes="field")
+            yield Vertical(id="field-algo_until", classes="field")
         with Horizontal(id="ticket-extras"):
-            yield self._inline("account", Select([(a, a) for a in self.accounts] or [("", "")],
-                                                 allow_blank=False, id="account", compact=True))
+            # Hidden until IB names two accounts; its list is mounted with the first names.
+            yield Horizontal(id="field-account", classes="field inline")
             yield self._inline("outside_rth", Checkbox("", id="outside_rth", compact=True))
             yield self._inline("take_profit", Input(id="take_profit", compact=True))
             yield self._inline("stop_loss", Input(id="stop_loss", compact=True))
@@ -136,25 +140,29 @@ class OrderTicket(Widget):
     @guarded
     def on_mount(self) -> None:
         self._show_fields_for("LMT", "DAY")
-        self.query_one("#field-account").display = len(self.accounts) > 1
+        if self.accounts:
+            self.set_accounts(self.accounts)
+        else:
+            self.query_one("#field-account").display = False
 
     def load(self, ticket: Ticket) -> None:
         """Show a ticket made elsewhere (quick entry) in the form's fields."""
         for name in ("symbol", "quantity", *PRICE_FIELDS, "gtd", "take_profit", "stop_loss",
                      "oca_group"):
-            self.query_one(f"#{name}", Input).value = getattr(ticket, name)
+            self._set_text(name, getattr(ticket, name))
         self.query_one(SideToggle).side = ticket.side
         self.query_one("#order_type", Select).value = ticket.order_type
         self.query_one("#tif", Select).value = ticket.tif
-        if ticket.account in self.accounts:
-            self.query_one("#account", Select).value = ticket.account
+        select = self._account_select()
+        if select is not None and ticket.account in self.accounts:
+            select.value = ticket.account
         self.query_one("#outside_rth", Checkbox).value = ticket.outside_rth
         params = dict(ticket.algo_params)
         choice = ticket.algo
         if ticket.algo == "Adaptive":
             choice = f"Adaptive:{params.get('adaptivePriority', 'Normal')}"
         self.query_one("#algo", Select).value = choice
-        self.query_one("#algo_until", Input).value = params.get("endTime", "")
+        self._set_text("algo_until", params.get("endTime", ""))
         self._show_fields_for(ticket.order_type, ticket.tif)
 
     def look_up(self, symbol: str) -> None:
@@ -168,15 +176,49 @@ class OrderTicket(Widget):
 
     def set_accounts(self, accounts: tuple[str, ...], preferred: str = "") -> None:
         self.accounts = accounts
-        select = self.query_one("#account", Select)
-        select.set_options([(a, a) for a in accounts])
-        select.value = preferred if preferred in accounts else accounts[0]
-        self.query_one("#field-account").display = len(accounts) > 1
+        options = [(a, a) for a in accounts]
+        value = preferred if preferred in accounts else accounts[0]
+        field = self.query_one("#field-account")
+        select = self._account_select()
+        if select is None:  # a Select costs ~6 ms at start-up, before any account is known
+            field.mount(Select(options, value=value, allow_blank=False, id="account",
+                               compact=True))
+        else:
+            select.set_options(options)
+            select.value = value
+        field.display = len(accounts) > 1
+
+    def _account_select(self) -> Select[str] | None:
+        try:
+            return self.query_one("#account", Select)
+        except NoMatches:
+            return None
+
+    # ---- the fields' inputs ---------------------------------------------------------------
+    def _mounted(self, name: str) -> bool:
+        return name not in LATE_FIELDS or bool(self.query_one(f"#field-{name}").children)
+
+    def _input(self, name: str) -> Input:
+        """A field's input; a late field gets its label and input on first use."""
+        if self._mounted(name):
+            return self.query_one(f"#{name}", Input)
+        widget = Input(placeholder=PLACEHOLDERS.get(name, ""), id=name, compact=True)
+        self.query_one(f"#field-{name}").mount(Label(LABELS[name], classes="field-label"), widget)
+        return widget
+
+    def _set_text(self, name: str, value: str) -> None:
+        if value or self._mounted(name):  # an empty late field can stay unmounted
+            self._input(name).value = value
+
+    def _show_field(self, name: str, shown: bool) -> None:
+        if shown:
+            self._input(name)
+        self.query_one(f"#field-{name}").display = shown
 
     # ---- reading what was typed ----------------------------------------------------------
     def ticket(self) -> Ticket:
         def text(name: str) -> str:
-            return self.query_one(f"#{name}", Input).value.strip()
+            return self.query_one(f"#{name}", Input).value.strip() if self._mounted(name) else ""
 
         return Ticket(
             symbol=text("symbol").upper(), side=self.query_one(SideToggle).side,
@@ -200,7 +242,8 @@ class OrderTicket(Widget):
         return {"algo": strategy, "algo_params": tuple(params)}
 
     def _account(self) -> str:
-        value = self.query_one("#account", Select).value
+        select = self._account_select()
+        value = select.value if select is not None else ""
         return str(value) if value and value != Select.BLANK else ""
 
     # ---- events --------------------------------------------------------------------------
@@ -215,10 +258,10 @@ class OrderTicket(Widget):
     def _show_fields_for(self, order_type: str, tif: str) -> None:
         shown = price_fields(order_type)
         for name in PRICE_FIELDS:
-            self.query_one(f"#field-{name}").display = name in shown
-        self.query_one("#field-gtd").display = tif == "GTD"
+            self._show_field(name, name in shown)
+        self._show_field("gtd", tif == "GTD")
         algo = str(self.query_one("#algo", Select).value or "")
-        self.query_one("#field-algo_until").display = algo in ("Twap", "Vwap")
+        self._show_field("algo_until", algo in ("Twap", "Vwap"))
 
     @on(Input.Submitted)
     @on(SideToggle.Submitted)
@@ -292,7 +335,7 @@ class OrderTicket(Widget):
     def clear_prices(self) -> None:
         """After a send: keep symbol, side and type; the next order needs its own numbers."""
         for name in ("quantity", *PRICE_FIELDS, "take_profit", "stop_loss"):
-            self.query_one(f"#{name}", Input).value = ""
+            self._set_text(name, "")
 
     def _refresh_info(self) -> None:
         info = self.query_one("#ticket-info", Static)

@@ -17,7 +17,6 @@ from textual.suggester import Suggester
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from ..state.quick_entry import QuickEntryError, complete, parse
 from ..state.ticket import Ticket
 from .guard import guarded
 
@@ -32,6 +31,8 @@ class QuickEntrySuggester(Suggester):
     async def get_suggestion(self, value: str) -> str | None:
         if not value or value.endswith(" "):
             return None
+        from ..state.quick_entry import complete  # the parser loads when first used (start-up)
+
         symbols, accounts = self.words()
         candidates = complete(value, symbols=symbols, accounts=accounts)
         if not candidates:
@@ -86,6 +87,8 @@ class QuickEntryBar(Widget):
         text = event.value.strip()
         if not text:
             return
+        from ..state.quick_entry import QuickEntryError, parse  # loaded when first used
+
         try:
             ticket = parse(text)
         except QuickEntryError as exc:
