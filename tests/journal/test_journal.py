@@ -212,13 +212,30 @@ async def test_statuses_and_replayed_fills_are_committed_when_the_loop_is_next_f
     journal: Journal,
 ) -> None:
     for n in range(1, 4):
-        assert journal.record_fill(fill(f"0001f4a5.6633a1b2.{n:02d}.01"), replayed=True)
+        journal.record_replayed(fill(f"0001f4a5.6633a1b2.{n:02d}.01"))
         journal.record_status(status(n, filled=n))
-    assert journal.record_fill(fill("0001f4a5.6633a1b2.01.01"), replayed=True) is False
+    journal.record_replayed(fill("0001f4a5.6633a1b2.01.01"))  # the same execution again
     assert _on_disk(journal.path) == 0  # one socket read's worth, not yet committed
     await asyncio.sleep(0)
     assert _on_disk(journal.path) == 3
     assert _events_on_disk(journal.path) == 6  # three executions, three statuses
+
+
+async def test_replayed_fills_we_have_are_corrected_completed_or_left_alone(
+    journal: Journal,
+) -> None:
+    journal.record_fill(fill("0001f4a5.6633a1b2.01.01"))
+    journal.record_fill(fill("0001f4a5.6633a1b2.02.01", commission=1.0))
+    journal.record_replayed(fill("0001f4a5.6633a1b2.01.02", price=187.4))  # a correction
+    journal.record_replayed(fill("0001f4a5.6633a1b2.02.01", commission=1.0))  # a duplicate
+    journal.record_replayed(fill("0001f4a5.6633a1b2.03.01", commission=2.0))  # new
+    journal.record_replayed(fill("0001f4a5.6633a1b2.03.01", commission=2.0))  # twice in a read
+    await asyncio.sleep(0)
+    stored = {f.exec_id: (f.price, f.commission) for f in journal.fills_today(NOW)}
+    assert stored == {"0001f4a5.6633a1b2.01.02": (187.4, None),
+                      "0001f4a5.6633a1b2.02.01": (187.5, 1.0),
+                      "0001f4a5.6633a1b2.03.01": (187.5, 2.0)}
+    assert len(journal.events("execution")) == 4  # two live, the correction, the new one
 
 
 async def test_a_live_fill_is_on_disk_before_the_call_returns_with_what_came_before(
@@ -246,9 +263,20 @@ async def test_a_bad_event_in_an_open_transaction_spoils_nothing_else(journal: J
     assert kinds == ["status", "error", "status"]
 
 
+async def test_a_replayed_fill_the_disk_refuses_spoils_only_itself(journal: Journal) -> None:
+    journal._db.execute("CREATE TEMP TRIGGER refuse_one BEFORE INSERT ON fills "
+                        "WHEN NEW.exec_id LIKE '%.02.01' BEGIN SELECT RAISE(ABORT, 'bad'); END")
+    for n in range(1, 4):
+        journal.record_replayed(fill(f"0001f4a5.6633a1b2.{n:02d}.01"))
+    await asyncio.sleep(0)
+    assert "bad" in journal.last_error
+    assert sorted(f.exec_id for f in journal.fills_today(NOW)) == [
+        "0001f4a5.6633a1b2.01.01", "0001f4a5.6633a1b2.03.01"]
+
+
 def test_without_an_event_loop_every_write_is_on_disk_at_once(journal: Journal) -> None:
     journal.record_status(status(1, filled=0))
-    journal.record_fill(fill(), replayed=True)
+    journal.record_replayed(fill())
     assert (_on_disk(journal.path), _events_on_disk(journal.path)) == (1, 2)
 
 

@@ -356,7 +356,10 @@ class IBAdapter(OrderRequests):
         ):
             self._last_exec_time = moment
         if self.journal is not None:
-            self.journal.record_fill(row, replayed=replayed)
+            if replayed:  # at IB already: written with the rest of its socket read
+                self.journal.record_replayed(row)
+            else:
+                self.journal.record_fill(row)
         # a caught-up fill is logged at the time it happened, as the journal's history is
         self.state.fill_received(row, at=row.time.astimezone() if replayed else None)
 

@@ -86,6 +86,8 @@ _INSERT_FILL = (
 _NEW_FILL = _INSERT_FILL + "DO NOTHING"
 _UPSERT_FILL = _INSERT_FILL + "DO UPDATE SET " + ", ".join(
     f"{c} = excluded.{c}" for c in FILL_COLUMNS if c != "exec_key")
+_INSERT_EVENT = "INSERT INTO events (time, kind, ref, code, data) VALUES (?, ?, ?, ?, ?)"
+KEYS_PER_QUERY = 500  # below SQLite's oldest limit on a statement's parameters (999)
 # default=str: Decimal quantities and any odd value IB sends still get written.
 _JSON = json.JSONEncoder(default=str, allow_nan=True)
 
@@ -122,6 +124,7 @@ class Journal:
         self._pending: OrderedDict[str, _Commission] = OrderedDict()  # commission before fill
         self._open = False  # a transaction is open: events go into it as savepoints
         self._commit_due = False  # a commit is scheduled for when the event loop is next free
+        self._replayed: list[FillRow] = []  # replayed fills not written yet
         try:
             _create_private(path)
             # isolation_level=None: we open every transaction ourselves, so nothing is left
@@ -147,33 +150,21 @@ class Journal:
 
     # -- writing ---------------------------------------------------------------------------
 
-    def record_fill(self, fill: FillRow, *, replayed: bool = False) -> bool:
+    def record_fill(self, fill: FillRow) -> bool:
         """Store an execution; True when it was new, a correction, or brought its commission.
 
         The same exec id again (a duplicate, a replay after a reconnect) changes nothing; an
         older revision of a fill IB has since corrected is ignored.
-        replayed: from IB's answer to reqExecutions, committed with the rest of its socket read.
         """
         fill = self._with_pending_commission(fill)
+        return self._in_transaction(lambda db: self._store_fill(db, fill), failed=False)
 
-        def store(db: sqlite3.Connection) -> bool:
-            if db.execute(_NEW_FILL, self._fill_values(fill)).rowcount:  # the usual case
-                self._event(db, "execution", fill.exec_id, None, _fill_document(fill))
-                return True
-            stored = db.execute(
-                "SELECT exec_id, commission FROM fills WHERE exec_key = ?", (fill.key,)
-            ).fetchone()
-            if stored[0] != fill.exec_id:
-                if not is_later_revision(fill.exec_id, stored[0]):
-                    return False
-            elif fill.commission is None or stored[1] is not None:
-                return False  # nothing new
-            db.execute(_UPSERT_FILL, self._fill_values(fill))
-            if stored[0] != fill.exec_id:
-                self._event(db, "execution", fill.exec_id, None, _fill_document(fill))
-            return True
-
-        return self._in_transaction(store, failed=False, deferred=replayed)
+    def record_replayed(self, fill: FillRow) -> None:
+        """An execution from IB's answer to reqExecutions (perhaps one we have): kept, and
+        written with the others of its socket read, in one statement, when the event loop is
+        next free (or at the next commit)."""
+        self._replayed.append(self._with_pending_commission(fill))
+        self._commit_later()
 
     def record_commission(
         self, exec_id: str, commission: float, currency: str, realized_pnl: float | None
@@ -227,6 +218,7 @@ class Journal:
 
     def fills_between(self, start: datetime, end: datetime) -> list[FillRow]:
         """Fills with start <= time < end, oldest first."""
+        self._write_replayed()
         rows = self._db.execute(
             f"SELECT {', '.join(FILL_COLUMNS)} FROM fills WHERE time >= ? AND time < ? "
             "ORDER BY time, exec_key", (start.timestamp(), end.timestamp())
@@ -253,6 +245,7 @@ class Journal:
     def commit(self) -> None:
         """Commit whatever is written and not yet committed."""
         self._commit_due = False
+        self._write_replayed()
         if not self._open:
             return
         self._open = False
@@ -268,30 +261,86 @@ class Journal:
     def _in_transaction(
         self, work: Callable[[sqlite3.Connection], T], *, failed: T, deferred: bool = False
     ) -> T:
-        """One event in a savepoint of the open transaction, so a bad one spoils nothing else;
-        committed now, or (deferred) when the event loop is next free. A failure is logged,
-        never raised to the feed."""
+        """One event, committed now, or (deferred) when the event loop is next free."""
+        try:
+            return self._in_savepoint(work, failed=failed)
+        finally:
+            if deferred:
+                self._commit_later()
+            else:
+                self.commit()
+
+    def _in_savepoint(self, work: Callable[[sqlite3.Connection], T], *, failed: T) -> T:
+        """Work in a savepoint of the open transaction, so a bad event spoils nothing else;
+        a failure is logged, never raised to the feed."""
         try:
             if not self._open:
                 self._db.execute("BEGIN")
                 self._open = True
             self._db.execute("SAVEPOINT event")
             try:
-                result = work(self._db)
+                return work(self._db)
             except BaseException:
                 self._db.execute("ROLLBACK TO event")
                 raise
             finally:
                 self._db.execute("RELEASE event")  # a rolled-back savepoint is released too
-            return result
         except Exception as exc:  # sqlite3.Error mostly; anything else must not stop the feed
             self._failed(exc)
             return failed
-        finally:
-            if deferred:
-                self._commit_later()
-            else:
-                self.commit()
+
+    def _store_fill(self, db: sqlite3.Connection, fill: FillRow) -> bool:
+        if db.execute(_NEW_FILL, self._fill_values(fill)).rowcount:  # the usual case
+            self._event(db, "execution", fill.exec_id, None, _fill_document(fill))
+            return True
+        stored = db.execute(
+            "SELECT exec_id, commission FROM fills WHERE exec_key = ?", (fill.key,)
+        ).fetchone()
+        if stored[0] != fill.exec_id:
+            if not is_later_revision(fill.exec_id, stored[0]):
+                return False
+        elif fill.commission is None or stored[1] is not None:
+            return False  # nothing new
+        db.execute(_UPSERT_FILL, self._fill_values(fill))
+        if stored[0] != fill.exec_id:
+            self._event(db, "execution", fill.exec_id, None, _fill_document(fill))
+        return True
+
+    def _write_replayed(self) -> None:
+        """The replayed fills kept so far: the new ones in two statements (a day's 100,000 at
+        connect), the rest (ones we have, corrections) one by one, as live fills are."""
+        if not self._replayed:
+            return
+        fills, self._replayed = self._replayed, []
+        rest = self._in_savepoint(lambda db: self._insert_new(db, fills), failed=fills)
+        for fill in rest:
+            self._in_savepoint(lambda db, fill=fill: self._store_fill(db, fill), failed=False)
+
+    def _insert_new(self, db: sqlite3.Connection, fills: list[FillRow]) -> list[FillRow]:
+        """Insert the fills whose exec key is not stored yet; returns the others."""
+        first: dict[str, FillRow] = {}
+        rest: list[FillRow] = []
+        for fill in fills:
+            if first.setdefault(fill.key, fill) is not fill:
+                rest.append(fill)  # the same execution twice in one batch
+        known = self._stored_keys(db, list(first))
+        new = [fill for key, fill in first.items() if key not in known]
+        rest += [fill for key, fill in first.items() if key in known]
+        db.executemany(_NEW_FILL, [self._fill_values(fill) for fill in new])
+        now = self._clock()
+        db.executemany(_INSERT_EVENT, [
+            (now, "execution", fill.exec_id, None, _JSON.encode(_fill_document(fill)))
+            for fill in new])
+        return rest
+
+    def _stored_keys(self, db: sqlite3.Connection, keys: list[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(keys), KEYS_PER_QUERY):
+            chunk = keys[start : start + KEYS_PER_QUERY]
+            marks = ", ".join("?" * len(chunk))
+            query = f"SELECT exec_key FROM fills WHERE exec_key IN ({marks})"
+            found.update(key for (key,) in db.execute(query, chunk))
+        return found
 
     def _commit_later(self) -> None:
         if self._commit_due:
@@ -321,11 +370,7 @@ class Journal:
         self, db: sqlite3.Connection, kind: str, ref: str, code: int | None,
         data: dict[str, Any],
     ) -> None:
-        text = _JSON.encode(data)
-        db.execute(
-            "INSERT INTO events (time, kind, ref, code, data) VALUES (?, ?, ?, ?, ?)",
-            (self._clock(), kind, ref, code, text),
-        )
+        db.execute(_INSERT_EVENT, (self._clock(), kind, ref, code, _JSON.encode(data)))
 
     def _with_pending_commission(self, fill: FillRow) -> FillRow:
         report = self._pending.pop(fill.exec_id, None)
