@@ -82,6 +82,8 @@ async def test_the_working_orders_are_shown_before_the_days_executions(
         journaled = blotter.journal.fills_today()
         assert sorted(fill.exec_id for fill in journaled) == held
         assert all(fill.commission is not None for fill in journaled)
+        said = [line.text for line in blotter.state.log_lines()]
+        assert f"Caught up on {len(held)} executions from IB" in said
 
 
 async def test_ib_async_keeps_no_fill_once_it_is_shown_with_its_commission(

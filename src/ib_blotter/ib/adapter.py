@@ -177,9 +177,12 @@ class IBAdapter(OrderRequests):
         self.quotes.resubscribe()  # a new session has no market data lines
         # The orders are in: the trader may act while the day's executions come in behind.
         self.state.connection_changed(self._info(ConnectionState.CONNECTED))
-        # a busy day's orders and executions take longer than the handshake: allow for it
-        await self._see_completed_orders(max(timeout, BULK_TIMEOUT))
-        await self._catch_up_executions(max(timeout, BULK_TIMEOUT))
+        try:  # a busy day's orders and executions take longer than the handshake: allow for it
+            await self._see_completed_orders(max(timeout, BULK_TIMEOUT))
+            await self._catch_up_executions(max(timeout, BULK_TIMEOUT))
+        except Exception as exc:  # the connection stands: what is missing comes with the next
+            logger.exception("catching up after the connect failed")
+            self.state.log(LogKind.ERROR, f"Catching up after the connect failed: {exc}")
 
     async def stay_connected(
         self, host: str, port: int, timeout: float = 4.0, retry_every: float = 5.0
@@ -333,6 +336,8 @@ class IBAdapter(OrderRequests):
             self._replay = None
             replay.finish()
         logger.info("%d executions since %r caught up", replay.count, wanted.time)
+        if replay.count:
+            self.state.log(LogKind.INFO, f"Caught up on {replay.count:,} executions from IB")
 
     def _request_executions(
         self, wanted: ib_async.ExecutionFilter, replay: ExecutionReplay
