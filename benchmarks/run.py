@@ -108,19 +108,20 @@ def rows(results: Results) -> list[Row]:
         large, small = results["scale"]["large"], results["scale"]["small"]
         size = f"{large['orders']:,} orders + {large['executions']:,} executions"
         table += [
-            Row(f"launch to the orders on screen, {size}", f"{large['orders_s']:.2f} s",
-                "<= 3 s", f"10 orders: {small['orders_s']:.2f} s", large["orders_s"] <= 3),
-            Row("  of which connect + order sync + paint", f"{large['orders_sync_s']:.2f} s",
-                "", f"ib_async alone reading the orders: {large['ib_async_orders_s']:.2f} s",
-                None),
+            Row(f"launch to the working orders on screen, {size}",
+                f"{large['orders_s']:.2f} s", "<= 3 s", f"10 orders: {small['orders_s']:.2f} s",
+                large["orders_s"] <= 3),
+            Row("  of which connect + open orders + paint", f"{large['orders_sync_s']:.2f} s",
+                "", "ib_async alone reading the open orders: "
+                f"{large['ib_async_open_orders_s']:.2f} s", None),
             Row("launch to the last execution on screen",
                 f"{large['ready_s']:.2f} s" if large["executions_shown"]
                 else "executions never shown", "<= 3 s",
                 f"10 orders: {small['ready_s']:.2f} s", large["ready_s"] <= 3),
             Row("  of which connect + whole sync + paint",
                 f"{large['sync_s']:.2f} s" if large["executions_shown"] else "n/a", "",
-                f"ib_async alone reading the whole sync: "
-                f"{large['ib_async_orders_s'] + large['ib_async_executions_s']:.2f} s", None),
+                "ib_async alone reading the whole sync: "
+                f"{_ib_async_sync_s(large):.2f} s", None),
             Row("peak RSS at that size", f"{large['peak_rss_mb']:,.0f} MB", "<= 300 MB",
                 f"ib_async alone {large['ib_async_rss_mb']:,.0f} MB; 10 orders: "
                 f"{small['peak_rss_mb']:,.0f} MB", large["peak_rss_mb"] <= 300),
@@ -187,6 +188,11 @@ async def collect(quick: bool, only: list[str]) -> tuple[Results, dict[str, floa
         results[name] = await BENCHMARKS[name](quick)
         seconds[name] = time.perf_counter() - start
     return results, seconds
+
+
+def _ib_async_sync_s(figures: dict[str, Any]) -> float:
+    return sum(figures[f"ib_async_{part}_s"]
+               for part in ("open_orders", "completed_orders", "executions"))
 
 
 def main() -> None:

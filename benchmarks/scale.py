@@ -22,11 +22,13 @@ its peak RSS, are the floor under any app built on it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from harness import HERE, app_argv, app_env, summary
 from latency import RowWatch
@@ -58,9 +60,9 @@ def seed_executions(sim: Simulator, executions: int, first_id: int) -> None:
         order_id += 1
 
 
-async def sync_replies(sim: Simulator) -> tuple[list[bytes], list[bytes]]:
-    """What the app's client is sent when it syncs, recorded off a raw socket: its open and
-    completed orders, and its executions (with their commission reports)."""
+async def sync_replies(sim: Simulator) -> tuple[list[bytes], ...]:
+    """What the app's client is sent when it syncs, recorded off a raw socket: its open orders,
+    its completed orders, and its executions (with their commission reports)."""
     reader, writer = await asyncio.open_connection("127.0.0.1", sim.port)
     writer.write(API_HELLO + frame(["v157..178"]))
     frames = FrameReader(max_frame=1 << 24)
@@ -76,11 +78,9 @@ async def sync_replies(sim: Simulator) -> tuple[list[bytes], list[bytes]]:
     writer.close()
     while APP_CLIENT in sim.sessions:  # the app takes this client id next
         await asyncio.sleep(0.01)
-    orders = {"5", "3", "101", "102", "53"}
-    executions = {"11", "59", "55"}
     replies = [fields for fields in received[1:] if fields]
-    return ([encode(fields) for fields in replies if fields[0] in orders],
-            [encode(fields) for fields in replies if fields[0] in executions])
+    return tuple([encode(fields) for fields in replies if fields[0] in kinds]
+                 for kinds in ({"5", "3", "53"}, {"101", "102"}, {"11", "59", "55"}))
 
 
 DECODE_ALONE = """
@@ -100,22 +100,24 @@ def read(path):
         ib.client._onSocketHasData(data[offset : offset + READ_SIZE])
     return time.perf_counter() - start
 
-orders, executions = read(sys.argv[1]), read(sys.argv[3])
+seconds = [read(path) for path in sys.argv[3:]]
 import os
-print(json.dumps({"orders_s": orders, "executions_s": executions,
-                  "peak_rss_mb": peak_rss_mb(os.getpid())}))
+print(json.dumps({"seconds": seconds, "peak_rss_mb": peak_rss_mb(os.getpid())}))
 """
 
 
-async def _ib_async_alone(orders: list[bytes], executions: list[bytes]) -> dict[str, float]:
-    """ib_async by itself, in a process of its own, reading the sync: its time and memory."""
-    with (tempfile.NamedTemporaryFile(suffix=".bin") as first,
-          tempfile.NamedTemporaryFile(suffix=".bin") as then):
-        for recording, messages in ((first, orders), (then, executions)):
+async def _ib_async_alone(*parts: list[bytes]) -> dict[str, Any]:
+    """ib_async by itself, in a process of its own, reading each part of the sync in turn:
+    its time for each, and its peak memory."""
+    with contextlib.ExitStack() as files:
+        names = []
+        for messages in parts:
+            recording = files.enter_context(tempfile.NamedTemporaryFile(suffix=".bin"))
             recording.write(b"".join(messages))
             recording.flush()
+            names.append(recording.name)
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-c", DECODE_ALONE, first.name, str(HERE), then.name,
+            sys.executable, "-c", DECODE_ALONE, "", str(HERE), *names,
             stdout=asyncio.subprocess.PIPE)
         out, _ = await proc.communicate()
     return json.loads(out)
@@ -160,8 +162,9 @@ async def measure(orders: int, executions: int, updates: int, rate: float) -> di
             "orders_s": orders_shown - terminal.started,
             "orders_sync_s": orders_shown - first_frame,
             "ready_s": ready - terminal.started, "sync_s": ready - first_frame,
-            "peak_rss_mb": rss, "ib_async_orders_s": reference["orders_s"],
-            "ib_async_executions_s": reference["executions_s"],
+            "peak_rss_mb": rss, "ib_async_open_orders_s": reference["seconds"][0],
+            "ib_async_completed_orders_s": reference["seconds"][1],
+            "ib_async_executions_s": reference["seconds"][2],
             "ib_async_rss_mb": reference["peak_rss_mb"], **update}
 
 
