@@ -148,7 +148,7 @@ class BlotterApp(OrderEntry, OrderKeys, PortfolioView, App[None]):
         if self.connect_on_start:
             self.call_after_refresh(self._start_ib)
         if not gc.isenabled():  # cli.main holds collection off until the first frame is out
-            self.call_after_refresh(gc.enable)
+            self.call_after_refresh(_collect_from_now_on)
 
     @property
     def adapter(self) -> IBAdapter:
@@ -314,3 +314,10 @@ class BlotterApp(OrderEntry, OrderKeys, PortfolioView, App[None]):
 
     def _report(self, text: str, exc: BaseException) -> None:
         report_bug(self, text, exc)
+
+
+def _collect_from_now_on() -> None:
+    """Turn the cyclic collector back on, past what start-up made: those objects live as long
+    as the app, and a full collection walking them all (~50 ms) would stall the screen."""
+    gc.freeze()
+    gc.enable()
