@@ -52,7 +52,8 @@ DATA_LOST = 1101  # the link is back but IB dropped every market data line
 RESYNC_MARGIN = timedelta(minutes=5)
 COMPLETED_ORDERS_VERSION = 150  # the first server version that answers reqCompletedOrders
 TICKS_TIMEOUT = 2.0  # seconds the sync's orders wait for their ticks before being shown
-RETAKE_CHUNK = 500  # orders shown again between two looks at the keyboard
+READ_CHUNK = 16 * 1024  # bytes taken from the socket per turn of the event loop
+RETAKE_CHUNK = 500  # orders shown between two looks at the keyboard
 BULK_TIMEOUT = 60.0  # seconds for the day's executions after a (re)connect
 # ib_async's own start-up sync, less what we ask for ourselves once the working orders are
 # shown: the completed orders, then the executions since the last one seen. Less our open
@@ -160,9 +161,10 @@ class IBAdapter(OrderRequests):
                 account=self.account,
                 fetchFields=STARTUP_FETCH if self.client_id == 0 else STARTUP_FETCH_BUT_OPEN,
             )
+            self._read_in_small_chunks()
             await self._see_all_open_orders(timeout)
             await self._learn_synced_ticks(TICKS_TIMEOUT)
-            self._show_synced()
+            await self._show_synced()
             if not self.ib.isConnected():
                 raise ConnectionError("Connection lost while syncing")
         except Exception as exc:
@@ -183,6 +185,15 @@ class IBAdapter(OrderRequests):
         except Exception as exc:  # the connection stands: what is missing comes with the next
             logger.exception("catching up after the connect failed")
             self.state.log(LogKind.ERROR, f"Catching up after the connect failed: {exc}")
+
+    def _read_in_small_chunks(self) -> None:
+        """ib_async decodes all of one socket read before anything else runs, and asyncio reads
+        up to 256 KiB at once: during a day's catch-up that is ~150 ms of decoding per read
+        while the keyboard waits. Smaller reads give the screen a turn every few ms. (A loop
+        whose transports lack this knob, such as uvloop's, keeps its own reads.)"""
+        transport = self.ib.client.conn.transport
+        if transport is not None and hasattr(transport, "max_size"):
+            transport.max_size = READ_CHUNK
 
     async def stay_connected(
         self, host: str, port: int, timeout: float = 4.0, retry_every: float = 5.0
@@ -305,15 +316,18 @@ class IBAdapter(OrderRequests):
             trade = known.get(answered.order.permId, answered)
             self._synced[self._remember(trade)] = trade
         await self._learn_synced_ticks(TICKS_TIMEOUT)
-        self._show_synced()
+        await self._show_synced()
 
-    def _show_synced(self) -> None:
+    async def _show_synced(self) -> None:
         """Each order the sync told of, taken once, as it stands at the sync's end (10,000
         working orders bring 10,000 statuses besides the orders themselves)."""
-        synced, self._synced = self._synced, {}
         take = self._guarded(self._take_synced)
-        for key, trade in synced.items():
-            take(trade, key)
+        while self._synced:  # statuses heard of in the pauses below come in the next round
+            synced, self._synced = self._synced, {}
+            for done, (key, trade) in enumerate(synced.items(), 1):
+                take(trade, key)
+                if done % RETAKE_CHUNK == 0:
+                    await asyncio.sleep(0)  # thousands of orders: let keys and paints in
 
     async def _catch_up_executions(self, timeout: float) -> None:
         """Executions since the last one seen (the whole day on the first connect): the fills
