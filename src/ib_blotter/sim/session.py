@@ -21,6 +21,7 @@ log = logging.getLogger("ib_blotter.sim")
 SERVER_VERSION = 178
 MIN_CLIENT_VERSION = 157
 MAX_OUTPUT_BUFFER = 16 * 1024 * 1024  # a client this far behind is dropped, not buffered for
+BULK_TURN = 1000  # messages of a long reply between two turns of the other sessions
 BULK_HIGH_WATER = 1024 * 1024  # a long reply waits for the client to read past this
 
 
@@ -182,12 +183,14 @@ class Session:
         while self._bulk and not self._closed:
             messages = self._bulk.popleft()
             try:
-                for fields in messages:
+                for sent, fields in enumerate(messages, 1):
                     self.send(fields)
                     if self.writer.transport.get_write_buffer_size() > BULK_HIGH_WATER:
                         await self.writer.drain()
-                        if self._closed:
-                            return
+                    elif sent % BULK_TURN == 0:
+                        await asyncio.sleep(0)  # the kernel takes megabytes: let others run
+                    if self._closed:
+                        return
             except (ConnectionError, asyncio.CancelledError):
                 raise
             except Exception as exc:  # a reply we cannot build must not take the server down
