@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import logging
 import os
 import sys
 from pathlib import Path
 
+from . import gc_policy
 from .config import (
     ConfigError,
     Settings,
@@ -106,9 +106,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(f"ib-blotter: {exc}")
     setup_logging(settings.log_file or default_log_path())
     warn_if_shared(args.config or default_config_path())
-    # Start-up allocates much and frees little: the cyclic collector's passes cost ~40 ms before
-    # the first frame. BlotterApp.on_mount turns it back on once that frame is out.
-    gc.disable()
+    gc_policy.hold_until_first_frame()  # BlotterApp.on_mount lets it run once the frame is out
     from .ui.app import BlotterApp  # after logging: importing Textual is the slow part
 
     BlotterApp(settings).run()

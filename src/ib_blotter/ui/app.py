@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import time
 from collections.abc import Callable
 from functools import cached_property
@@ -16,12 +15,13 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer
 
+from .. import gc_policy
 from ..config import Settings, default_journal_path
 from ..ib.errors import AdapterError, NotConnectedError
 from ..state.blotter import BlotterState, Change, ChangeKind
 from ..state.limits import Limits
 from ..state.portfolio import PortfolioState
-from ..state.records import LogKind, LogLine, OrderKey, OrderRow, Quote
+from ..state.records import ConnectionState, LogKind, LogLine, OrderKey, OrderRow, Quote
 from ..state.ticket import Ticket
 from .account_strip import AccountStrip
 from .connection_bar import ConnectionBar
@@ -147,8 +147,7 @@ class BlotterApp(OrderEntry, OrderKeys, PortfolioView, App[None]):
         self.orders.focus()
         if self.connect_on_start:
             self.call_after_refresh(self._start_ib)
-        if not gc.isenabled():  # cli.main holds collection off until the first frame is out
-            self.call_after_refresh(_collect_from_now_on)
+        self.call_after_refresh(gc_policy.first_frame_out)
 
     @property
     def adapter(self) -> IBAdapter:
@@ -236,6 +235,8 @@ class BlotterApp(OrderEntry, OrderKeys, PortfolioView, App[None]):
         if info.accounts and info.accounts != self.ticket.accounts:
             self.ticket.set_accounts(info.accounts, self.settings.account)
         self._show_account()
+        if info.state is ConnectionState.CONNECTED:
+            gc_policy.synced()
 
     @guarded
     def _expire_ended(self) -> None:
@@ -315,9 +316,3 @@ class BlotterApp(OrderEntry, OrderKeys, PortfolioView, App[None]):
     def _report(self, text: str, exc: BaseException) -> None:
         report_bug(self, text, exc)
 
-
-def _collect_from_now_on() -> None:
-    """Turn the cyclic collector back on, past what start-up made: those objects live as long
-    as the app, and a full collection walking them all (~50 ms) would stall the screen."""
-    gc.freeze()
-    gc.enable()
