@@ -122,6 +122,10 @@ def rows(results: Results) -> list[Row]:
                 f"{large['sync_s']:.2f} s" if large["executions_shown"] else "n/a", "",
                 "ib_async alone reading the whole sync: "
                 f"{_ib_async_sync_s(large):.2f} s", None),
+            Row("  key-to-paint meanwhile, p50 / p99",
+                f"{_ms(large['catch_up_key_p50_ms'])} / {_ms(large['catch_up_key_p99_ms'])}",
+                "p99 <= 100 ms", f"{large['catch_up_keys']} keys",
+                large["catch_up_key_p99_ms"] <= 100),
             Row("peak RSS at that size", f"{large['peak_rss_mb']:,.0f} MB", "<= 300 MB",
                 f"ib_async alone {large['ib_async_rss_mb']:,.0f} MB; 10 orders: "
                 f"{small['peak_rss_mb']:,.0f} MB", large["peak_rss_mb"] <= 300),

@@ -10,13 +10,15 @@ reports), and the app shows them.
 Figures, from launch: to the screen showing the connection and the orders (the trader can
 act: the app asks for the day's executions only then); and to the log showing the commission
 of the last execution (every sync reply read and shown). The same from the app's first frame
-(connect + sync + paint alone). The app's peak RSS (VmHWM); and the cost of one update there:
+(connect + sync + paint alone). Key-to-paint while the executions come in: arrow keys, down
+and up in turn, from the orders on screen to the last execution (as key_latency.py measures
+it). The app's peak RSS (VmHWM); and the cost of one update there:
 event-to-screen latency and bytes of a status on a visible row, at 20 statuses/s, against the
 same app holding 10 orders and no executions.
 
 The reference: the same sync replies, recorded off the socket first, read by ib_async alone in
-a process of its own: its time for the orders (open and completed) and for the executions, and
-its peak RSS, are the floor under any app built on it.
+a process of its own: its time for the open orders, the completed orders and the executions,
+and its peak RSS, are the floor under any app built on it.
 """
 
 from __future__ import annotations
@@ -27,10 +29,13 @@ import json
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from harness import HERE, app_argv, app_env, summary
+from key_latency import DOWN, UP, CursorWatch
 from latency import RowWatch
 from load import StatusStream, place_resting, table_header
 from terminal import Terminal
@@ -144,12 +149,15 @@ async def measure(orders: int, executions: int, updates: int, rate: float) -> di
             last = sim.exchange.fills[-1].execId if sim.exchange.fills else None
             orders_shown = await terminal.wait_for(lambda: _synced(terminal, None), "the orders",
                                                    timeout=120)
+            keys = asyncio.ensure_future(_keys_while_catching_up(
+                terminal, lambda: _synced(terminal, last), SYNC_TIMEOUT))
             try:
                 ready = await terminal.wait_for(lambda: _synced(terminal, last),
                                                 "the last execution", timeout=SYNC_TIMEOUT)
                 all_shown = True
             except TimeoutError:  # the app gave up on the executions (or is still reading)
                 ready, all_shown = float("inf"), False
+            key_figures = summary([latency * 1000 for latency in await keys])
             rss = peak_rss_mb(terminal.pid)
             await terminal.quiet(0.5, timeout=30)
             update = await _one_update(terminal, StatusStream(sim, placed[:10]), updates, rate)
@@ -162,10 +170,29 @@ async def measure(orders: int, executions: int, updates: int, rate: float) -> di
             "orders_s": orders_shown - terminal.started,
             "orders_sync_s": orders_shown - first_frame,
             "ready_s": ready - terminal.started, "sync_s": ready - first_frame,
+            "catch_up_key_p50_ms": key_figures["p50"], "catch_up_key_p99_ms": key_figures["p99"],
+            "catch_up_keys": key_figures["count"],
             "peak_rss_mb": rss, "ib_async_open_orders_s": reference["seconds"][0],
             "ib_async_completed_orders_s": reference["seconds"][1],
             "ib_async_executions_s": reference["seconds"][2],
             "ib_async_rss_mb": reference["peak_rss_mb"], **update}
+
+
+async def _keys_while_catching_up(terminal: Terminal, caught_up: Callable[[], bool],
+                                  timeout: float) -> list[float]:
+    """Arrow keys, down and up in turn, until `caught_up()` (or `timeout` seconds): the seconds
+    from each key to the cursor painted on its new row (as key_latency.py measures it)."""
+    header = table_header(terminal.screen)
+    cursor = CursorWatch(terminal, SimpleNamespace(first=(header or 0) + 1))
+    deadline = time.perf_counter() + timeout
+    row = 0
+    while not caught_up() and time.perf_counter() < deadline:
+        row = 1 - row
+        cursor.expect(row, terminal.write(DOWN if row else UP))
+        with contextlib.suppress(TimeoutError):
+            await terminal.wait_for(lambda: cursor.want is None, "the cursor moved", timeout=5)
+        await asyncio.sleep(0.1)
+    return cursor.latencies
 
 
 def _synced(terminal: Terminal, last_exec_id: str | None) -> bool:
