@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from ib_blotter.journal import Journal, JournalError
+from ib_blotter.journal.journal import COMMIT_EVERY
 from ib_blotter.journal.startup import open_journal
 from ib_blotter.state.blotter import BlotterState
 from ib_blotter.state.records import FillRow, LogKind, OrderKey, OrderRow
@@ -208,15 +209,15 @@ def status(order_id: int, filled: float) -> OrderRow:
                     filled=filled, remaining=100 - filled)
 
 
-async def test_statuses_and_replayed_fills_are_committed_when_the_loop_is_next_free(
+async def test_statuses_and_replayed_fills_are_committed_together_soon_after(
     journal: Journal,
 ) -> None:
     for n in range(1, 4):
         journal.record_replayed(fill(f"0001f4a5.6633a1b2.{n:02d}.01"))
         journal.record_status(status(n, filled=n))
     journal.record_replayed(fill("0001f4a5.6633a1b2.01.01"))  # the same execution again
-    assert _on_disk(journal.path) == 0  # one socket read's worth, not yet committed
-    await asyncio.sleep(0)
+    assert _on_disk(journal.path) == 0  # a burst's worth, not yet committed
+    await asyncio.sleep(COMMIT_EVERY * 2)
     assert _on_disk(journal.path) == 3
     assert _events_on_disk(journal.path) == 6  # three executions, three statuses
 
@@ -230,7 +231,7 @@ async def test_replayed_fills_we_have_are_corrected_completed_or_left_alone(
     journal.record_replayed(fill("0001f4a5.6633a1b2.02.01", commission=1.0))  # a duplicate
     journal.record_replayed(fill("0001f4a5.6633a1b2.03.01", commission=2.0))  # new
     journal.record_replayed(fill("0001f4a5.6633a1b2.03.01", commission=2.0))  # twice in a read
-    await asyncio.sleep(0)
+    await asyncio.sleep(COMMIT_EVERY * 2)
     stored = {f.exec_id: (f.price, f.commission) for f in journal.fills_today(NOW)}
     assert stored == {"0001f4a5.6633a1b2.01.02": (187.4, None),
                       "0001f4a5.6633a1b2.02.01": (187.5, 1.0),
@@ -246,7 +247,7 @@ async def test_a_live_fill_is_on_disk_before_the_call_returns_with_what_came_bef
     assert (_on_disk(journal.path), _events_on_disk(journal.path)) == (1, 2)
     journal.record_commission(fill().exec_id, 1.25, "USD", None)
     assert [f.commission for f in journal.fills_today(NOW)] == [1.25]
-    await asyncio.sleep(0)  # the commit scheduled for the status finds nothing left to do
+    await asyncio.sleep(COMMIT_EVERY * 2)  # the commit scheduled for the status: nothing left
     assert _events_on_disk(journal.path) == 3
 
 
@@ -258,7 +259,7 @@ async def test_a_bad_event_in_an_open_transaction_spoils_nothing_else(journal: J
     journal.record_error(-1, 1100, "lost")  # refused by the trigger: rolled back alone
     assert "full" in journal.last_error
     journal.record_status(status(3, filled=0))
-    await asyncio.sleep(0)
+    await asyncio.sleep(COMMIT_EVERY * 2)
     kinds = [event.kind for event in journal.events()]
     assert kinds == ["status", "error", "status"]
 
@@ -268,7 +269,7 @@ async def test_a_replayed_fill_the_disk_refuses_spoils_only_itself(journal: Jour
                         "WHEN NEW.exec_id LIKE '%.02.01' BEGIN SELECT RAISE(ABORT, 'bad'); END")
     for n in range(1, 4):
         journal.record_replayed(fill(f"0001f4a5.6633a1b2.{n:02d}.01"))
-    await asyncio.sleep(0)
+    await asyncio.sleep(COMMIT_EVERY * 2)
     assert "bad" in journal.last_error
     assert sorted(f.exec_id for f in journal.fills_today(NOW)) == [
         "0001f4a5.6633a1b2.01.01", "0001f4a5.6633a1b2.03.01"]

@@ -8,9 +8,9 @@ status change and IB error.
 A fill we are told of live, its commission and each order action we send are committed before
 the state (and so the screen) hears of them: what the trader saw is on disk. Order statuses,
 IB's messages and the executions replayed after a connect are written to the same transaction
-and committed when the event loop next gets control, so all that one socket read brought costs
-one commit (a status storm would otherwise commit thousands of times a second on the UI's
-thread). What they hold is at IB anyway: the next connect asks for it again. synchronous=NORMAL
+and committed within COMMIT_EVERY (50 ms), or with the next live fill, so a burst costs one
+commit (a status storm would otherwise commit thousands of times a second on the UI's thread).
+What they hold is at IB anyway: the next connect asks for it again. synchronous=NORMAL
 keeps a commit at tens of microseconds; a commit survives the process being killed, and only an
 OS crash can lose the last few, which the next start's reqExecutions brings back.
 
@@ -87,6 +87,7 @@ _NEW_FILL = _INSERT_FILL + "DO NOTHING"
 _UPSERT_FILL = _INSERT_FILL + "DO UPDATE SET " + ", ".join(
     f"{c} = excluded.{c}" for c in FILL_COLUMNS if c != "exec_key")
 _INSERT_EVENT = "INSERT INTO events (time, kind, ref, code, data) VALUES (?, ?, ?, ?, ?)"
+COMMIT_EVERY = 0.05  # seconds: statuses and replays of a burst share one commit
 KEYS_PER_QUERY = 500  # below SQLite's oldest limit on a statement's parameters (999)
 # default=str: Decimal quantities and any odd value IB sends still get written.
 _JSON = json.JSONEncoder(default=str, allow_nan=True)
@@ -123,7 +124,7 @@ class Journal:
         self._statuses: dict[OrderKey, tuple[str, float, float]] = {}  # last status written
         self._pending: OrderedDict[str, _Commission] = OrderedDict()  # commission before fill
         self._open = False  # a transaction is open: events go into it as savepoints
-        self._commit_due = False  # a commit is scheduled for when the event loop is next free
+        self._commit_due = False  # a commit is scheduled (within COMMIT_EVERY)
         self._replayed: list[FillRow] = []  # replayed fills not written yet
         try:
             _create_private(path)
@@ -161,8 +162,8 @@ class Journal:
 
     def record_replayed(self, fill: FillRow) -> None:
         """An execution from IB's answer to reqExecutions (perhaps one we have): kept, and
-        written with the others of its socket read, in one statement, when the event loop is
-        next free (or at the next commit)."""
+        written with the others that came within COMMIT_EVERY, in one statement, when those
+        are committed."""
         self._replayed.append(self._with_pending_commission(fill))
         self._commit_later()
 
@@ -261,7 +262,7 @@ class Journal:
     def _in_transaction(
         self, work: Callable[[sqlite3.Connection], T], *, failed: T, deferred: bool = False
     ) -> T:
-        """One event, committed now, or (deferred) when the event loop is next free."""
+        """One event, committed now, or (deferred) within COMMIT_EVERY."""
         try:
             return self._in_savepoint(work, failed=failed)
         finally:
@@ -351,7 +352,7 @@ class Journal:
             self.commit()
             return
         self._commit_due = True
-        loop.call_soon(self.commit)
+        loop.call_later(COMMIT_EVERY, self.commit)
 
     def _failed(self, exc: Exception) -> None:
         logger.error("journal write to %s failed", self.path, exc_info=exc)
