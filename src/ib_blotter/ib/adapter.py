@@ -5,6 +5,7 @@ API would call run_until_complete on a running loop). Every event handler is gua
 exception is logged and becomes a state log line, never raised into ib_async.
 `--readonly` is enforced here: every order request (place, modify, cancel, global cancel)
 refuses before anything is sent; reads (contract look-ups, quotes) still work.
+What a new session brings (orders, executions) is in sync.py; the requests in order_requests.py.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import ib_async
@@ -28,7 +29,7 @@ from ib_blotter.ib.errors import (
 from ib_blotter.ib.guard import guard_handler
 from ib_blotter.ib.order_requests import OrderRequests
 from ib_blotter.ib.quotes import QuoteBook
-from ib_blotter.ib.replay import ExecutionReplay
+from ib_blotter.ib.sync import RETAKE_CHUNK, SessionSync
 from ib_blotter.state import ib_messages
 from ib_blotter.state.blotter import BlotterState
 from ib_blotter.state.records import (
@@ -39,6 +40,7 @@ from ib_blotter.state.records import (
 )
 
 if TYPE_CHECKING:
+    from ib_blotter.ib.replay import ExecutionReplay
     from ib_blotter.journal import Journal
 
 logger = logging.getLogger(__name__)
@@ -47,24 +49,9 @@ logger = logging.getLogger(__name__)
 LINK_LOST = frozenset({1100, 2110})
 LINK_BACK = frozenset({1101, 1102})
 DATA_LOST = 1101  # the link is back but IB dropped every market data line
-# After a reconnect, executions are asked for from this long before the last one seen: IB's
-# clock and ours differ a little, and a replayed fill costs nothing (fills are keyed by id).
-RESYNC_MARGIN = timedelta(minutes=5)
-COMPLETED_ORDERS_VERSION = 150  # the first server version that answers reqCompletedOrders
-TICKS_TIMEOUT = 2.0  # seconds the sync's orders wait for their ticks before being shown
-READ_CHUNK = 16 * 1024  # bytes taken from the socket per turn of the event loop
-RETAKE_CHUNK = 500  # orders shown between two looks at the keyboard
-BULK_TIMEOUT = 60.0  # seconds for the day's executions after a (re)connect
-# ib_async's own start-up sync, less what we ask for ourselves once the working orders are
-# shown: the completed orders, then the executions since the last one seen. Less our open
-# orders too: reqAllOpenOrders brings them with everyone else's. Client 0 still asks: its
-# reqOpenOrders is what binds orders typed into TWS.
-STARTUP_FETCH = ib_async.StartupFetchALL & ~(
-    ib_async.StartupFetch.EXECUTIONS | ib_async.StartupFetch.ORDERS_COMPLETE)
-STARTUP_FETCH_BUT_OPEN = STARTUP_FETCH & ~ib_async.StartupFetch.ORDERS_OPEN
 
 
-class IBAdapter(OrderRequests):
+class IBAdapter(SessionSync, OrderRequests):
     """Connects to TWS / IB Gateway (or the simulator) and keeps `state` in step with it."""
 
     def __init__(
@@ -155,18 +142,7 @@ class IBAdapter(OrderRequests):
             self.state.connection_changed(self._info(ConnectionState.CONNECTING))
         self._syncing, self._synced = True, {}
         try:
-            # readonly also tells ib_async to skip the order syncs a read-only TWS refuses.
-            await self.ib.connectAsync(
-                host, port, self.client_id, timeout, readonly=self.readonly,
-                account=self.account,
-                fetchFields=STARTUP_FETCH if self.client_id == 0 else STARTUP_FETCH_BUT_OPEN,
-            )
-            self._read_in_small_chunks()
-            await self._see_all_open_orders(timeout)
-            await self._learn_synced_ticks(TICKS_TIMEOUT)
-            await self._show_synced()
-            if not self.ib.isConnected():
-                raise ConnectionError("Connection lost while syncing")
+            await self._sync_working_orders(host, port, timeout)
         except Exception as exc:
             if not isinstance(exc, OSError):  # TimeoutError is one too
                 logger.exception("connect to %s:%s failed", host, port)
@@ -179,21 +155,7 @@ class IBAdapter(OrderRequests):
         self.quotes.resubscribe()  # a new session has no market data lines
         # The orders are in: the trader may act while the day's executions come in behind.
         self.state.connection_changed(self._info(ConnectionState.CONNECTED))
-        try:  # a busy day's orders and executions take longer than the handshake: allow for it
-            await self._see_completed_orders(max(timeout, BULK_TIMEOUT))
-            await self._catch_up_executions(max(timeout, BULK_TIMEOUT))
-        except Exception as exc:  # the connection stands: what is missing comes with the next
-            logger.exception("catching up after the connect failed")
-            self.state.log(LogKind.ERROR, f"Catching up after the connect failed: {exc}")
-
-    def _read_in_small_chunks(self) -> None:
-        """ib_async decodes all of one socket read before anything else runs, and asyncio reads
-        up to 256 KiB at once: during a day's catch-up that is ~150 ms of decoding per read
-        while the keyboard waits. Smaller reads give the screen a turn every few ms. (A loop
-        whose transports lack this knob, such as uvloop's, keeps its own reads.)"""
-        transport = self.ib.client.conn.transport
-        if transport is not None and hasattr(transport, "max_size"):
-            transport.max_size = READ_CHUNK
+        await self._catch_up(timeout)
 
     async def stay_connected(
         self, host: str, port: int, timeout: float = 4.0, retry_every: float = 5.0
@@ -290,82 +252,6 @@ class IBAdapter(OrderRequests):
         for fill in self.ib.fills():
             self._fill_in(fill)
 
-    async def _see_all_open_orders(self, timeout: float) -> None:
-        """Every client's open orders, not just ours: a blotter shows the whole book (the
-        master client then keeps getting their updates). Ours are keyed as before."""
-        try:
-            await asyncio.wait_for(self.ib.reqAllOpenOrdersAsync(), timeout)
-        except (TimeoutError, ConnectionError) as exc:
-            logger.warning("all open orders not fetched: %r", exc)
-            return
-        for trade in self.ib.openTrades():
-            self._synced[self._remember(trade)] = trade
-
-    async def _see_completed_orders(self, timeout: float) -> None:
-        """The day's ended orders, for the full view (ib_async asks before executions too: it
-        matches commission reports to orders it knows). A read-only TWS refuses the request."""
-        if self.readonly or self.ib.client.serverVersion() < COMPLETED_ORDERS_VERSION:
-            return
-        try:
-            trades = await asyncio.wait_for(self.ib.reqCompletedOrdersAsync(False), timeout)
-        except (TimeoutError, ConnectionError) as exc:
-            logger.warning("completed orders not fetched: %r", exc)
-            return
-        known = self.ib.wrapper.permId2Trade  # an order we follow already stays that Trade
-        for answered in trades:
-            trade = known.get(answered.order.permId, answered)
-            self._synced[self._remember(trade)] = trade
-        await self._learn_synced_ticks(TICKS_TIMEOUT)
-        await self._show_synced()
-
-    async def _show_synced(self) -> None:
-        """Each order the sync told of, taken once, as it stands at the sync's end (10,000
-        working orders bring 10,000 statuses besides the orders themselves)."""
-        take = self._guarded(self._take_synced)
-        while self._synced:  # statuses heard of in the pauses below come in the next round
-            synced, self._synced = self._synced, {}
-            for done, (key, trade) in enumerate(synced.items(), 1):
-                take(trade, key)
-                if done % RETAKE_CHUNK == 0:
-                    await asyncio.sleep(0)  # thousands of orders: let keys and paints in
-
-    async def _catch_up_executions(self, timeout: float) -> None:
-        """Executions since the last one seen (the whole day on the first connect): the fills
-        that happened while we were away, shown as they arrive (see replay.py). Replays of
-        fills we have are dropped by exec id."""
-        wanted = ib_async.ExecutionFilter()
-        if self._last_exec_time is not None:
-            since = (self._last_exec_time - RESYNC_MARGIN).astimezone(UTC)
-            wanted.time = since.strftime("%Y%m%d-%H:%M:%S")  # TWS reads "-" as UTC
-        started_from = self._last_exec_time
-        replay = self._replay = ExecutionReplay(self._guarded(self._take_replayed))
-        try:
-            await asyncio.wait_for(self._request_executions(wanted, replay), timeout)
-        except (TimeoutError, ConnectionError) as exc:
-            self._last_exec_time = started_from  # so the next connect asks from there again
-            logger.warning("executions since %r not fetched: %r", wanted.time, exc)
-            self.state.log(LogKind.WARNING, "Missed executions not fetched: "
-                           f"{exc or 'no answer'} (they come on the next connect)")
-        finally:
-            self._replay = None
-            replay.finish()
-        logger.info("%d executions since %r caught up", replay.count, wanted.time)
-        if replay.count:
-            self.state.log(LogKind.INFO, f"Caught up on {replay.count:,} executions from IB")
-
-    def _request_executions(
-        self, wanted: ib_async.ExecutionFilter, replay: ExecutionReplay
-    ) -> asyncio.Future[ExecutionReplay]:
-        """ib_async's reqExecutionsAsync, with `replay` as the container of the answer."""
-        req_id = self.ib.client.getReqId()
-        answered = self.ib.wrapper.startReq(req_id, container=replay)
-        self.ib.client.reqExecutions(req_id, wanted)
-        return answered
-
-    def _take_replayed(self, fill: ib_async.Fill) -> None:
-        self._fill_in(fill, replayed=True)
-        self._release(fill)
-
     def _fill_in(self, fill: ib_async.Fill, *, replayed: bool = False) -> None:
         """One execution, live or replayed: journaled first, so what is shown is on disk."""
         row = convert.fill_row(fill)
@@ -432,15 +318,6 @@ class IBAdapter(OrderRequests):
         self.state.commission_received(report.execId, report.commission, report.currency, pnl)
         self._release(fill)
 
-    def _release(self, fill: ib_async.Fill) -> None:
-        """Let ib_async forget a fill that is journaled and shown with its commission: it keeps
-        every fill of the session otherwise (~2 KB each), and we never read them back."""
-        self.ib.wrapper.fills.pop(fill.execution.execId, None)
-        trade = self.ib.wrapper.permId2Trade.get(fill.execution.permId)
-        if trade is not None:
-            trade.fills.clear()
-            del trade.log[1:-1]  # one entry per fill too; the first and last are what we read
-
     def _on_error(
         self, req_id: int, code: int, text: str, contract: ib_async.Contract | None = None
     ) -> None:
@@ -484,9 +361,6 @@ class IBAdapter(OrderRequests):
             del trade.log[1:-1]
         return key
 
-    def _take_synced(self, trade: ib_async.Trade, key: OrderKey) -> None:
-        self._take(trade, key=key, from_sync=True)
-
     def _take(self, trade: ib_async.Trade, *, key: OrderKey | None = None,
               from_sync: bool = False) -> None:
         """IB's own word on an order: remember the trade and its real status, and show it."""
@@ -526,21 +400,6 @@ class IBAdapter(OrderRequests):
             return False
         self._min_ticks[con_id] = details[0].minTick
         return True
-
-    async def _learn_synced_ticks(self, timeout: float) -> None:
-        """The ticks of the contracts the sync's orders are in, asked all at once before they
-        are shown: else 10,000 orders are each shown twice, before and after their tick."""
-        con_ids = {trade.contract.conId for trade in self._synced.values()}
-        wanted = [c for c in con_ids
-                  if c and c not in self._min_ticks and c not in self._tick_lookups]
-        if not wanted:
-            return
-        self._tick_lookups.update(wanted)
-        asked = [asyncio.ensure_future(self._ask_tick(con_id)) for con_id in wanted]
-        _done, late = await asyncio.wait(asked, timeout=timeout)
-        for task in late:  # left to _learn_tick, which shows the orders again when it comes
-            task.cancel()
-        self._tick_lookups.difference_update(c for c in wanted if c not in self._min_ticks)
 
     async def _fetch_tick(self, con_id: int) -> None:
         if not await self._ask_tick(con_id):

@@ -1,0 +1,179 @@
+"""`SessionSync`: what a new session brings, a mixin of IBAdapter.
+
+The working orders first, each shown once, with their ticks: the blotter says *connected* once
+they are on screen. Then the completed orders, and the executions since the last one seen (the
+whole day on a first start), each shown as it arrives with its commission; ib_async is then let
+go of every fill it holds, so a busy day does not stay in memory twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, timedelta
+from typing import TYPE_CHECKING
+
+import ib_async
+
+from ib_blotter.ib.replay import ExecutionReplay
+from ib_blotter.state.records import LogKind, OrderKey
+
+if TYPE_CHECKING:
+    from ib_blotter.ib.adapter import IBAdapter
+
+logger = logging.getLogger(__name__)
+
+# After a reconnect, executions are asked for from this long before the last one seen: IB's
+# clock and ours differ a little, and a replayed fill costs nothing (fills are keyed by id).
+RESYNC_MARGIN = timedelta(minutes=5)
+COMPLETED_ORDERS_VERSION = 150  # the first server version that answers reqCompletedOrders
+TICKS_TIMEOUT = 2.0  # seconds the sync's orders wait for their ticks before being shown
+READ_CHUNK = 16 * 1024  # bytes taken from the socket per turn of the event loop
+RETAKE_CHUNK = 500  # orders shown between two looks at the keyboard
+BULK_TIMEOUT = 60.0  # seconds for the day's orders and executions after a (re)connect
+# ib_async's own start-up sync, less what we ask for ourselves once the working orders are
+# shown: the completed orders, then the executions since the last one seen. Less our open
+# orders too: reqAllOpenOrders brings them with everyone else's. Client 0 still asks: its
+# reqOpenOrders is what binds orders typed into TWS.
+STARTUP_FETCH = ib_async.StartupFetchALL & ~(
+    ib_async.StartupFetch.EXECUTIONS | ib_async.StartupFetch.ORDERS_COMPLETE)
+STARTUP_FETCH_BUT_OPEN = STARTUP_FETCH & ~ib_async.StartupFetch.ORDERS_OPEN
+
+
+class SessionSync:
+    async def _sync_working_orders(self: IBAdapter, host: str, port: int, timeout: float
+                                   ) -> None:
+        """Connect, and show every client's working orders (raises if that fails)."""
+        # readonly also tells ib_async to skip the order syncs a read-only TWS refuses.
+        await self.ib.connectAsync(
+            host, port, self.client_id, timeout, readonly=self.readonly,
+            account=self.account,
+            fetchFields=STARTUP_FETCH if self.client_id == 0 else STARTUP_FETCH_BUT_OPEN,
+        )
+        self._read_in_small_chunks()
+        await self._see_all_open_orders(timeout)
+        await self._learn_synced_ticks(TICKS_TIMEOUT)
+        await self._show_synced()
+        if not self.ib.isConnected():
+            raise ConnectionError("Connection lost while syncing")
+
+    async def _catch_up(self: IBAdapter, timeout: float) -> None:
+        """The completed orders and the missed executions, once the trader can act."""
+        try:  # a busy day takes longer than the handshake: allow for it
+            await self._see_completed_orders(max(timeout, BULK_TIMEOUT))
+            await self._catch_up_executions(max(timeout, BULK_TIMEOUT))
+        except Exception as exc:  # the connection stands: what is missing comes with the next
+            logger.exception("catching up after the connect failed")
+            self.state.log(LogKind.ERROR, f"Catching up after the connect failed: {exc}")
+
+    def _read_in_small_chunks(self: IBAdapter) -> None:
+        """ib_async decodes all of one socket read before anything else runs, and asyncio reads
+        up to 256 KiB at once: during a day's catch-up that is ~150 ms of decoding per read
+        while the keyboard waits. Smaller reads give the screen a turn every few ms. (A loop
+        whose transports lack this knob, such as uvloop's, keeps its own reads.)"""
+        transport = self.ib.client.conn.transport
+        if transport is not None and hasattr(transport, "max_size"):
+            transport.max_size = READ_CHUNK
+
+    async def _see_all_open_orders(self: IBAdapter, timeout: float) -> None:
+        """Every client's open orders, not just ours: a blotter shows the whole book (the
+        master client then keeps getting their updates). Ours are keyed as before."""
+        try:
+            await asyncio.wait_for(self.ib.reqAllOpenOrdersAsync(), timeout)
+        except (TimeoutError, ConnectionError) as exc:
+            logger.warning("all open orders not fetched: %r", exc)
+            return
+        for trade in self.ib.openTrades():
+            self._synced[self._remember(trade)] = trade
+
+    async def _see_completed_orders(self: IBAdapter, timeout: float) -> None:
+        """The day's ended orders, for the full view (ib_async asks before executions too: it
+        matches commission reports to orders it knows). A read-only TWS refuses the request."""
+        if self.readonly or self.ib.client.serverVersion() < COMPLETED_ORDERS_VERSION:
+            return
+        try:
+            trades = await asyncio.wait_for(self.ib.reqCompletedOrdersAsync(False), timeout)
+        except (TimeoutError, ConnectionError) as exc:
+            logger.warning("completed orders not fetched: %r", exc)
+            return
+        known = self.ib.wrapper.permId2Trade  # an order we follow already stays that Trade
+        for answered in trades:
+            trade = known.get(answered.order.permId, answered)
+            self._synced[self._remember(trade)] = trade
+        await self._learn_synced_ticks(TICKS_TIMEOUT)
+        await self._show_synced()
+
+    async def _show_synced(self: IBAdapter) -> None:
+        """Each order the sync told of, taken once, as it stands at the sync's end (10,000
+        working orders bring 10,000 statuses besides the orders themselves)."""
+        take = self._guarded(self._take_synced)
+        while self._synced:  # statuses heard of in the pauses below come in the next round
+            synced, self._synced = self._synced, {}
+            for done, (key, trade) in enumerate(synced.items(), 1):
+                take(trade, key)
+                if done % RETAKE_CHUNK == 0:
+                    await asyncio.sleep(0)  # thousands of orders: let keys and paints in
+
+    def _take_synced(self: IBAdapter, trade: ib_async.Trade, key: OrderKey) -> None:
+        self._take(trade, key=key, from_sync=True)
+
+    async def _learn_synced_ticks(self: IBAdapter, timeout: float) -> None:
+        """The ticks of the contracts the sync's orders are in, asked all at once before they
+        are shown: else 10,000 orders are each shown twice, before and after their tick."""
+        con_ids = {trade.contract.conId for trade in self._synced.values()}
+        wanted = [c for c in con_ids
+                  if c and c not in self._min_ticks and c not in self._tick_lookups]
+        if not wanted:
+            return
+        self._tick_lookups.update(wanted)
+        asked = [asyncio.ensure_future(self._ask_tick(con_id)) for con_id in wanted]
+        _done, late = await asyncio.wait(asked, timeout=timeout)
+        for task in late:  # left to _learn_tick, which shows the orders again when it comes
+            task.cancel()
+        self._tick_lookups.difference_update(c for c in wanted if c not in self._min_ticks)
+
+    async def _catch_up_executions(self: IBAdapter, timeout: float) -> None:
+        """Executions since the last one seen (the whole day on the first connect): the fills
+        that happened while we were away, shown as they arrive (see replay.py). Replays of
+        fills we have are dropped by exec id."""
+        wanted = ib_async.ExecutionFilter()
+        if self._last_exec_time is not None:
+            since = (self._last_exec_time - RESYNC_MARGIN).astimezone(UTC)
+            wanted.time = since.strftime("%Y%m%d-%H:%M:%S")  # TWS reads "-" as UTC
+        started_from = self._last_exec_time
+        replay = self._replay = ExecutionReplay(self._guarded(self._take_replayed))
+        try:
+            await asyncio.wait_for(self._request_executions(wanted, replay), timeout)
+        except (TimeoutError, ConnectionError) as exc:
+            self._last_exec_time = started_from  # so the next connect asks from there again
+            logger.warning("executions since %r not fetched: %r", wanted.time, exc)
+            self.state.log(LogKind.WARNING, "Missed executions not fetched: "
+                           f"{exc or 'no answer'} (they come on the next connect)")
+        finally:
+            self._replay = None
+            replay.finish()
+        logger.info("%d executions since %r caught up", replay.count, wanted.time)
+        if replay.count:
+            self.state.log(LogKind.INFO, f"Caught up on {replay.count:,} executions from IB")
+
+    def _request_executions(
+        self: IBAdapter, wanted: ib_async.ExecutionFilter, replay: ExecutionReplay
+    ) -> asyncio.Future[ExecutionReplay]:
+        """ib_async's reqExecutionsAsync, with `replay` as the container of the answer."""
+        req_id = self.ib.client.getReqId()
+        answered = self.ib.wrapper.startReq(req_id, container=replay)
+        self.ib.client.reqExecutions(req_id, wanted)
+        return answered
+
+    def _take_replayed(self: IBAdapter, fill: ib_async.Fill) -> None:
+        self._fill_in(fill, replayed=True)
+        self._release(fill)
+
+    def _release(self: IBAdapter, fill: ib_async.Fill) -> None:
+        """Let ib_async forget a fill that is journaled and shown with its commission: it keeps
+        every fill of the session otherwise (~2 KB each), and we never read them back."""
+        self.ib.wrapper.fills.pop(fill.execution.execId, None)
+        trade = self.ib.wrapper.permId2Trade.get(fill.execution.permId)
+        if trade is not None:
+            trade.fills.clear()
+            del trade.log[1:-1]  # one entry per fill too; the first and last are what we read
