@@ -247,6 +247,14 @@ def test_a_fill_is_shown_once_however_often_it_arrives(state, changes):
     ]
 
 
+def test_a_fill_of_an_order_whose_tick_is_known_shows_its_price_on_that_tick(state):
+    state.order_updated(order(min_tick=0.01))
+    state.fill_received(fill(price=187.5))
+
+    [line] = [line for line in state.log_lines() if line.kind is LogKind.FILL]
+    assert line.text.startswith("Fill: BOT 100 AAPL @ 187.50 on ISLAND")
+
+
 def test_a_correction_replaces_the_fill_it_corrects(state):
     state.fill_received(fill("a.b.01.01"))
     state.fill_received(fill("x.y.01.01", price=187.6))

@@ -344,9 +344,16 @@ class BlotterState:
     ) -> None:
         if prev is None or prev.exec_id != fill.exec_id:
             word = "Fill" if prev is None else "Corrected fill"
-            self.log(LogKind.FILL, f"{word}: {log_text.fill_text(fill)}", at=at)
+            text = log_text.fill_text(fill, self._tick_of(fill))
+            self.log(LogKind.FILL, f"{word}: {text}", at=at)
         if fill.commission is not None and (prev is None or prev.commission is None):
             self.log(LogKind.COMMISSION, log_text.commission_text(fill), at=at)
+
+    def _tick_of(self, fill: FillRow) -> float | None:
+        """The tick of the fill's order, when we know the order and its tick."""
+        key = self._key_by_perm.get(fill.perm_id) if fill.perm_id else None
+        row = self._orders.get(key) if key is not None else None
+        return row.min_tick if row is not None else None
 
     # -- connection, log --------------------------------------------------------
 

@@ -36,9 +36,10 @@ def fill_note(row: OrderRow) -> str:
     return ""
 
 
-def fill_text(fill: FillRow) -> str:
+def fill_text(fill: FillRow, min_tick: float | None = None) -> str:
     where = f" on {fill.exchange}" if fill.exchange else ""
-    trade = f"{fill.side} {format_quantity(fill.shares)} {fill.symbol} @ {format_price(fill.price)}"
+    price = format_price(fill.price, min_tick)
+    trade = f"{fill.side} {format_quantity(fill.shares)} {fill.symbol} @ {price}"
     return f"{trade}{where}, order #{fill.order_id}, exec {fill.exec_id} ({fill.liquidity})"
 
 
