@@ -29,7 +29,7 @@ from ib_blotter.ib.errors import (
 from ib_blotter.ib.guard import guard_handler
 from ib_blotter.ib.order_requests import OrderRequests
 from ib_blotter.ib.quotes import QuoteBook
-from ib_blotter.ib.sync import RETAKE_CHUNK, SessionSync
+from ib_blotter.ib.sync import SessionSync
 from ib_blotter.state import ib_messages
 from ib_blotter.state.blotter import BlotterState
 from ib_blotter.state.records import (
@@ -404,11 +404,9 @@ class IBAdapter(SessionSync, OrderRequests):
     async def _fetch_tick(self, con_id: int) -> None:
         if not await self._ask_tick(con_id):
             return
-        trades = [t for t in self._trades.values() if t.contract.conId == con_id]
-        for done, trade in enumerate(trades, 1):
-            self._guarded(self._take)(trade)  # shown again, now with prices on the grid
-            if done % RETAKE_CHUNK == 0:
-                await asyncio.sleep(0)  # thousands of orders: let keys and paints in between
+        # shown again, now with prices on the grid
+        trades = [(t, None) for t in self._trades.values() if t.contract.conId == con_id]
+        await self._take_each(trades, from_sync=False)
 
 
 def _status_made_by_ib_async(trade: ib_async.Trade) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterable
 from datetime import UTC, timedelta
 from typing import TYPE_CHECKING
 
@@ -29,7 +30,7 @@ RESYNC_MARGIN = timedelta(minutes=5)
 COMPLETED_ORDERS_VERSION = 150  # the first server version that answers reqCompletedOrders
 TICKS_TIMEOUT = 2.0  # seconds the sync's orders wait for their ticks before being shown
 READ_CHUNK = 16 * 1024  # bytes taken from the socket per turn of the event loop
-RETAKE_CHUNK = 500  # orders shown between two looks at the keyboard
+RETAKE_CHUNK = 500  # orders taken between two looks at the keyboard
 BULK_TIMEOUT = 60.0  # seconds for the day's orders and executions after a (re)connect
 # ib_async's own start-up sync, less what we ask for ourselves once the working orders are
 # shown: the completed orders, then the executions since the last one seen. Less our open
@@ -52,7 +53,6 @@ class SessionSync:
         )
         self._read_in_small_chunks()
         await self._see_all_open_orders(timeout)
-        await self._learn_synced_ticks(TICKS_TIMEOUT)
         await self._show_synced()
         if not self.ib.isConnected():
             raise ConnectionError("Connection lost while syncing")
@@ -100,22 +100,31 @@ class SessionSync:
         for answered in trades:
             trade = known.get(answered.order.permId, answered)
             self._synced[self._remember(trade)] = trade
-        await self._learn_synced_ticks(TICKS_TIMEOUT)
         await self._show_synced()
 
     async def _show_synced(self: IBAdapter) -> None:
-        """Each order the sync told of, taken once, as it stands at the sync's end (10,000
-        working orders bring 10,000 statuses besides the orders themselves)."""
-        take = self._guarded(self._take_synced)
+        """Each order the sync told of, with its tick, taken once as it stands at the sync's
+        end (10,000 working orders bring 10,000 statuses besides the orders themselves)."""
+        await self._learn_synced_ticks(TICKS_TIMEOUT)
         while self._synced:  # statuses heard of in the pauses below come in the next round
             synced, self._synced = self._synced, {}
-            for done, (key, trade) in enumerate(synced.items(), 1):
-                take(trade, key)
-                if done % RETAKE_CHUNK == 0:
-                    await asyncio.sleep(0)  # thousands of orders: let keys and paints in
+            await self._take_each(((trade, key) for key, trade in synced.items()),
+                                  from_sync=True)
 
-    def _take_synced(self: IBAdapter, trade: ib_async.Trade, key: OrderKey) -> None:
-        self._take(trade, key=key, from_sync=True)
+    async def _take_each(
+        self: IBAdapter, trades: Iterable[tuple[ib_async.Trade, OrderKey | None]], *,
+        from_sync: bool,
+    ) -> None:
+        """Take many orders, a chunk between two looks at the keyboard and the screen."""
+        take = self._guarded(self._take_one)
+        for done, (trade, key) in enumerate(trades, 1):
+            take(trade, key, from_sync)
+            if done % RETAKE_CHUNK == 0:
+                await asyncio.sleep(0)
+
+    def _take_one(self: IBAdapter, trade: ib_async.Trade, key: OrderKey | None,
+                  from_sync: bool) -> None:
+        self._take(trade, key=key, from_sync=from_sync)
 
     async def _learn_synced_ticks(self: IBAdapter, timeout: float) -> None:
         """The ticks of the contracts the sync's orders are in, asked all at once before they
@@ -149,12 +158,13 @@ class SessionSync:
             logger.warning("executions since %r not fetched: %r", wanted.time, exc)
             self.state.log(LogKind.WARNING, "Missed executions not fetched: "
                            f"{exc or 'no answer'} (they come on the next connect)")
+        else:
+            logger.info("%d executions since %r caught up", replay.count, wanted.time)
+            if replay.count:
+                self.state.log(LogKind.INFO, f"Caught up on {replay.count:,} executions from IB")
         finally:
             self._replay = None
             replay.finish()
-        logger.info("%d executions since %r caught up", replay.count, wanted.time)
-        if replay.count:
-            self.state.log(LogKind.INFO, f"Caught up on {replay.count:,} executions from IB")
 
     def _request_executions(
         self: IBAdapter, wanted: ib_async.ExecutionFilter, replay: ExecutionReplay

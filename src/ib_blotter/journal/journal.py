@@ -328,9 +328,8 @@ class Journal:
         new = [fill for key, fill in first.items() if key not in known]
         rest += [fill for key, fill in first.items() if key in known]
         db.executemany(_NEW_FILL, [self._fill_values(fill) for fill in new])
-        now = self._clock()
         db.executemany(_INSERT_EVENT, [
-            (now, "execution", fill.exec_id, None, _JSON.encode(_fill_document(fill)))
+            self._event_values("execution", fill.exec_id, None, _fill_document(fill))
             for fill in new])
         return rest
 
@@ -371,7 +370,12 @@ class Journal:
         self, db: sqlite3.Connection, kind: str, ref: str, code: int | None,
         data: dict[str, Any],
     ) -> None:
-        db.execute(_INSERT_EVENT, (self._clock(), kind, ref, code, _JSON.encode(data)))
+        db.execute(_INSERT_EVENT, self._event_values(kind, ref, code, data))
+
+    def _event_values(
+        self, kind: str, ref: str, code: int | None, data: dict[str, Any]
+    ) -> tuple[Any, ...]:
+        return (self._clock(), kind, ref, code, _JSON.encode(data))
 
     def _with_pending_commission(self, fill: FillRow) -> FillRow:
         report = self._pending.pop(fill.exec_id, None)
