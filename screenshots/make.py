@@ -31,12 +31,12 @@ async def wait_for(pilot: Pilot, condition: object, seconds: float = 10.0) -> No
 async def enter(pilot: Pilot, app: BlotterApp, symbol: str, side: str, qty: str,
                 limit: str) -> None:
     await pilot.press("n", "ctrl+a", "ctrl+k", *symbol, "enter")
-    await wait_for(pilot, lambda: app.found is not None and app.ticket.resolved_text == symbol)
-    app.ticket.query_one("#side").focus()
+    await wait_for(pilot, lambda: app.blotter.ticket_desk.found is not None and app.blotter.ticket.resolved_text == symbol)
+    app.blotter.ticket.query_one("#side").focus()
     await pilot.press("s" if side == "SELL" else "b")
-    app.ticket.query_one("#quantity").focus()
+    app.blotter.ticket.query_one("#quantity").focus()
     await pilot.press(*qty)
-    app.ticket.query_one("#limit").focus()
+    app.blotter.ticket.query_one("#limit").focus()
     await pilot.press(*limit, "enter")
 
 

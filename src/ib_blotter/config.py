@@ -1,11 +1,17 @@
-"""Settings: defaults, then the TOML config file, then the command line (last word wins)."""
+"""Settings: defaults, then the TOML config file, then the command line (last word wins).
+
+The file can't mislead: every setting lives in exactly one section, and a key anywhere else
+(a top-level `readonly = true`, a misspelt `[conection]`) is an error naming it, never a
+setting quietly ignored. Values are checked for their type and range.
+"""
 
 from __future__ import annotations
 
 import math
 import os
 import tomllib
-from dataclasses import dataclass, fields, replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from platformdirs import user_config_path, user_data_path, user_log_path
@@ -29,14 +35,38 @@ class Settings:
     sim_seed: int = 1
     sim_pace: float = 4.0  # market moves per second in the embedded simulator
     # TWS-style precautionary limits; 0 turns one off. Breaking one needs an override.
-    max_order_size: float = 5_000
-    max_order_value: float = 500_000
+    max_order_size: float = 5_000.0
+    max_order_value: float = 500_000.0
     max_deviation_percent: float = 5.0
     max_deviation_ticks: int = 0
 
 
 class ConfigError(ValueError):
     """The config file cannot be used; the text says where and why."""
+
+
+# Each section's keys, as the file spells them, and the setting each one is.
+SECTIONS: dict[str, dict[str, str]] = {
+    "connection": {k: k for k in ("host", "port", "client_id", "account", "readonly",
+                                  "connect_timeout")},
+    "app": {k: k for k in ("linger", "retry_every", "log_file", "journal_file")},
+    "sim": {"seed": "sim_seed", "pace": "sim_pace"},
+    "limits": {k: k for k in ("max_order_size", "max_order_value", "max_deviation_percent",
+                              "max_deviation_ticks")},
+}
+Check = Callable[[object], bool]
+_positive: Check = lambda v: isinstance(v, int | float) and v > 0  # noqa: E731
+_not_negative: Check = lambda v: isinstance(v, int | float) and v >= 0  # noqa: E731
+RANGES: dict[str, tuple[Check, str]] = {
+    "port": (lambda v: isinstance(v, int) and 1 <= v <= 65535, "between 1 and 65535"),
+    "client_id": (_not_negative, "0 or more"),
+    "connect_timeout": (_positive, "more than 0"),
+    "retry_every": (_positive, "more than 0"),
+    "linger": (_not_negative, "0 or more"),
+    "sim_pace": (_not_negative, "0 or more"),
+    **dict.fromkeys(("max_order_size", "max_order_value", "max_deviation_percent",
+                     "max_deviation_ticks"), (_not_negative, "0 or more (0 turns it off)")),
+}
 
 
 def default_config_path() -> Path:
@@ -53,7 +83,7 @@ def default_journal_path(simulated: bool = False) -> Path:
 
 
 def load_config(path: Path) -> dict[str, object]:
-    """The [connection]/[app] tables of a TOML file, flattened to Settings' names."""
+    """The file's settings by Settings' names; a key or section we don't know is an error."""
     try:
         with path.open("rb") as handle:
             data = tomllib.load(handle)
@@ -61,19 +91,34 @@ def load_config(path: Path) -> dict[str, object]:
         return {}
     except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
         raise ConfigError(f"{path}: {exc}") from exc  # not UTF-8 is not TOML either
-    known = {f.name for f in fields(Settings)}
     values: dict[str, object] = {}
-    for section in ("connection", "app", "sim", "limits"):
-        table = data.get(section, {})
+    for section, table in data.items():
+        keys = SECTIONS.get(section)
+        if keys is None:
+            raise ConfigError(f"{path}: unknown {_where(section, table)}"
+                              f" (the sections are {', '.join(f'[{s}]' for s in SECTIONS)})")
         if not isinstance(table, dict):
             raise ConfigError(f"{path}: [{section}] must be a table")
         for key, value in table.items():
-            name = key.replace("-", "_")
-            name = f"sim_{name}" if section == "sim" and not name.startswith("sim") else name
-            if name not in known:
-                raise ConfigError(f"{path}: unknown setting {section}.{key}")
+            name = keys.get(key.replace("-", "_"))
+            if name is None:
+                raise ConfigError(f"{path}: unknown setting {section}.{key}"
+                                  f"{_home_of(key.replace('-', '_'))}")
             values[name] = value
     return values
+
+
+def _where(section: str, value: object) -> str:
+    return f"section [{section}]" if isinstance(value, dict) else \
+        f"top-level setting {section!r}{_home_of(section)}"
+
+
+def _home_of(key: str) -> str:
+    """Where a key that is in the wrong place belongs."""
+    for section, keys in SECTIONS.items():
+        if key in keys:
+            return f": {key} belongs in [{section}]"
+    return ""
 
 
 def settings_from(file_values: dict[str, object], cli_values: dict[str, object]) -> Settings:
@@ -85,8 +130,16 @@ def settings_from(file_values: dict[str, object], cli_values: dict[str, object])
     for name, value in merged.items():
         expected = type(getattr(defaults, name))
         if expected in (int, float, str, bool) and not _fits(value, expected):
-            raise ConfigError(f"{name} must be {expected.__name__}, not {value!r}")
+            raise ConfigError(f"{name} must be {_kind(expected)}, not {value!r}")
+        check, meaning = RANGES.get(name, (lambda v: True, ""))
+        if not check(value):
+            raise ConfigError(f"{name} must be {meaning}, not {value!r}")
     return replace(defaults, **merged)  # type: ignore[arg-type]
+
+
+def _kind(expected: type) -> str:
+    return {int: "a whole number", float: "a number", str: "text",
+            bool: "true or false"}[expected]
 
 
 def _fits(value: object, expected: type) -> bool:

@@ -48,15 +48,15 @@ class Blotter:
         await until(self.pilot, condition, what, timeout)
 
     def log_text(self) -> str:
-        return "\n".join(self.app.exec_log.lines_written)
+        return "\n".join(self.app.blotter.exec_log.lines_written)
 
     async def look_up(self, symbol: str) -> None:
         await self.press("n")
         await self.press("ctrl+a", "ctrl+k")  # clear whatever the field held
         await self.type(symbol)
         await self.press("enter")
-        await self.until(lambda: self.app.found is not None
-                         and self.app.ticket.resolved_text == symbol.upper(),
+        await self.until(lambda: self.app.blotter.ticket_desk.found is not None
+                         and self.app.blotter.ticket.resolved_text == symbol.upper(),
                          f"{symbol} looked up")
 
 

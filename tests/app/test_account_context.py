@@ -11,7 +11,7 @@ FIRST, SECOND = "DU1234567", "DU7654321"
 
 
 async def buy(blotter: Blotter, quantity: str, limit: str, account: str = FIRST) -> None:
-    blotter.app.ticket.query_one("#account", Select).value = account
+    blotter.app.blotter.ticket.query_one("#account", Select).value = account
     await type_into(blotter, "quantity", quantity)
     await type_into(blotter, "limit", limit)
     await send(blotter)
@@ -22,20 +22,20 @@ async def test_a_fill_shows_in_positions_and_the_account_line(blotter: Blotter) 
     await blotter.look_up("AAPL")
     await buy(blotter, "100", "187.60")
     app = blotter.app
-    await blotter.until(lambda: [p.position for p in app.positions_table.rows()] == [100],
+    await blotter.until(lambda: [p.position for p in app.blotter.positions_table.rows()] == [100],
                         "the AAPL position in the positions pane")
-    [position] = app.positions_table.rows()
+    [position] = app.blotter.positions_table.rows()
     assert (position.symbol, position.account) == ("AAPL", FIRST)
     await blotter.until(lambda: position_pnl(blotter) is not None, "PnL for the position")
     summary = app.portfolio.account(FIRST)
     await blotter.until(lambda: (s := app.portfolio.account(FIRST)) is not None
                         and s.net_liquidation and s.daily_pnl is not None,
                         f"net liquidation and daily PnL (have {summary})")
-    assert "pos 100" in str(app.ticket.query_one("#ticket-info").render())
+    assert "pos 100" in str(app.blotter.ticket.query_one("#ticket-info").render())
 
 
 def position_pnl(blotter: Blotter) -> float | None:
-    rows = blotter.app.positions_table.rows()
+    rows = blotter.app.blotter.positions_table.rows()
     return rows[0].unrealized_pnl if rows else None
 
 
@@ -45,11 +45,11 @@ async def test_the_account_filter(blotter: Blotter) -> None:
     await buy(blotter, "10", "187.00", FIRST)
     await buy(blotter, "20", "187.01", SECOND)
     app = blotter.app
-    await blotter.until(lambda: len(app.orders.rows()) == 2, "both orders shown")
-    app.orders.focus()
+    await blotter.until(lambda: len(app.blotter.orders.rows()) == 2, "both orders shown")
+    app.blotter.orders.focus()
     await blotter.press("f")  # -> the first account
-    assert [r.account for r in app.orders.rows()] == [FIRST]
+    assert [r.account for r in app.blotter.orders.rows()] == [FIRST]
     await blotter.press("f")  # -> the second
-    assert [r.account for r in app.orders.rows()] == [SECOND]
+    assert [r.account for r in app.blotter.orders.rows()] == [SECOND]
     await blotter.press("f")  # -> all again
-    assert len(app.orders.rows()) == 2
+    assert len(app.blotter.orders.rows()) == 2

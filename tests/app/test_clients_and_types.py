@@ -40,7 +40,7 @@ ORDERS = [
 async def test_each_type_and_tif_reaches_the_exchange(blotter: Blotter, line: str,
                                                       expected: tuple[object, ...]) -> None:
     blotter.sim.set_quote("AAPL", 187.50, 187.51)
-    blotter.app.orders.focus()
+    blotter.app.blotter.orders.focus()
     await quick(blotter, f"{line} @DU1234567")
     await confirmation(blotter)
     await blotter.press("y")
@@ -66,10 +66,11 @@ async def test_client_0_binds_and_cancels_a_manual_tws_order(exchange: Simulator
     settings = Settings(port=exchange.port, client_id=0, linger=0.5)
     async for blotter in start(settings):
         app = blotter.app
-        await blotter.until(lambda b=blotter: b.app.orders.rows(), "the manual order, bound")
-        [row] = app.orders.rows()
+        await blotter.until(lambda b=blotter: b.app.blotter.orders.rows(),
+                            "the manual order, bound")
+        [row] = app.blotter.orders.rows()
         assert row.ours and row.order_id < 0 and row.perm_id == manual.permId
-        app.orders.focus()
+        app.blotter.orders.focus()
         await blotter.press("c", "y")
         await blotter.until(lambda: manual.status.value == "Cancelled", "cancelled at IB")
         assert exchange.traffic.cancels == [(0, row.order_id)]
@@ -83,14 +84,14 @@ async def test_other_clients_orders_show_but_keys_refuse_them(exchange: Simulato
         other.placeOrder(aapl, ib_async.LimitOrder("SELL", 50, 199.00))
         async for blotter in start(Settings(port=exchange.port, client_id=1)):
             app = blotter.app
-            await blotter.until(lambda b=blotter: b.app.orders.rows(),
+            await blotter.until(lambda b=blotter: b.app.blotter.orders.rows(),
                                 "client 2's order, seen as master")
-            [row] = app.orders.rows()
+            [row] = app.blotter.orders.rows()
             assert (row.client_id, row.ours) == (2, False)
             # its contract was never looked up here: the adapter asks IB for the tick
-            await blotter.until(lambda b=blotter: b.app.orders.rows()[0].min_tick == 0.01,
+            await blotter.until(lambda b=blotter: b.app.blotter.orders.rows()[0].min_tick == 0.01,
                                 "the order's tick learned from IB")
-            app.orders.focus()
+            app.blotter.orders.focus()
             await blotter.press("c")
             await blotter.pilot.pause(0.2)
             assert exchange.traffic.cancels == []  # refused here, not sent for IB to refuse

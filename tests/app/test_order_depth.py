@@ -15,7 +15,7 @@ def placed(blotter: Blotter) -> list[ReceivedOrder]:
 
 
 async def type_into(blotter: Blotter, field: str, text: str) -> None:
-    blotter.app.ticket.query_one(f"#{field}").focus()
+    blotter.app.blotter.ticket.query_one(f"#{field}").focus()
     await blotter.press("ctrl+a", "ctrl+k")
     await blotter.type(text)
 
@@ -106,7 +106,7 @@ async def test_bracket_from_the_ticket(blotter: Blotter) -> None:
 async def test_algo_and_oca_reach_the_exchange(blotter: Blotter) -> None:
     blotter.sim.set_quote("AAPL", 187.50, 187.51)
     await blotter.look_up("AAPL")
-    ticket = blotter.app.ticket
+    ticket = blotter.app.blotter.ticket
     ticket.query_one("#algo", Select).value = "Adaptive:Patient"
     await type_into(blotter, "quantity", "100")
     await type_into(blotter, "limit", "187.00")

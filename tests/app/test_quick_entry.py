@@ -25,7 +25,7 @@ async def quick(blotter: Blotter, line: str) -> None:
 
 async def test_quick_entry_and_the_form_send_the_same_order(blotter: Blotter) -> None:
     blotter.sim.set_quote("AAPL", 187.50, 187.51)
-    blotter.app.orders.focus()
+    blotter.app.blotter.orders.focus()
     await quick(blotter, "b 100 aapl 187.4 gtc adaptive urgent @DU7654321")
     await confirmation(blotter)
     await blotter.press("y")
@@ -43,7 +43,7 @@ async def test_quick_entry_and_the_form_send_the_same_order(blotter: Blotter) ->
 
 
 async def test_a_line_it_does_not_understand_sends_nothing(blotter: Blotter) -> None:
-    blotter.app.orders.focus()
+    blotter.app.blotter.orders.focus()
     await quick(blotter, "b 100 aapl 187.4 gtx")
     error = blotter.app.query_one("#quick-error", Static)
     await blotter.until(lambda: "gtx" in str(error.render()), "the error under the line")
@@ -53,9 +53,9 @@ async def test_a_line_it_does_not_understand_sends_nothing(blotter: Blotter) -> 
 
 async def test_a_bracket_line_needs_the_exits_on_the_right_side(blotter: Blotter) -> None:
     blotter.sim.set_quote("AAPL", 187.50, 187.51)
-    blotter.app.orders.focus()
+    blotter.app.blotter.orders.focus()
     await quick(blotter, "b 100 aapl 187.4 tp 186 sl 185")
-    await blotter.until(lambda: blotter.app.ticket.query_one("#field-take_profit")
+    await blotter.until(lambda: blotter.app.blotter.ticket.query_one("#field-take_profit")
                         .has_class("-invalid"), "the take-profit marked wrong")
     assert placed(blotter) == []
     await type_into(blotter, "take_profit", "189")

@@ -40,11 +40,12 @@ async def test_an_exception_in_a_handler_is_shown_not_fatal(
 
 async def test_the_table_stays_live_behind_a_dialog(blotter: Blotter) -> None:
     blotter.sim.set_quote("AAPL", 187.50, 187.51, size=500)
-    blotter.app.orders.focus()
+    blotter.app.blotter.orders.focus()
     await quick(blotter, "b 100 aapl 187.40")
     await confirmation(blotter)
     await blotter.press("y")
-    await blotter.until(lambda: [r.status for r in blotter.app.orders.rows()] == ["Submitted"],
+    orders = blotter.app.blotter.orders
+    await blotter.until(lambda: [r.status for r in orders.rows()] == ["Submitted"],
                         "the order working")
     await blotter.press("question_mark")  # a dialog on top of the table
     blotter.sim.set_quote("AAPL", 187.30, 187.35, size=500)  # the order fills behind it
@@ -52,6 +53,6 @@ async def test_the_table_stays_live_behind_a_dialog(blotter: Blotter) -> None:
                         "the fill")
     await blotter.pilot.pause(0.1)
     assert isinstance(blotter.app.screen, HelpScreen)
-    assert [r.status for r in blotter.app.orders.rows()] == ["Filled"]
+    assert [r.status for r in blotter.app.blotter.orders.rows()] == ["Filled"]
     assert blotter.app.handled_errors == []
-    assert "FILL" in "\n".join(blotter.app.exec_log.lines_written)
+    assert "FILL" in "\n".join(blotter.app.blotter.exec_log.lines_written)

@@ -25,7 +25,7 @@ def _use_es(app: BlotterApp) -> None:
 
     contract = ib_async.Contract(conId=ES.con_id, symbol="ES", secType="FUT", exchange="CME",
                                  localSymbol="ESZ6", currency="USD", multiplier="50")
-    app.use_contract("ES", Found(contract, ES, "ESZ6 E-mini S&P 500 · CME"))
+    app.blotter.ticket_desk.use_contract("ES", Found(contract, ES, "ESZ6 E-mini S&P 500 · CME"))
 
 
 SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 36)], ids=["80x24", "120x36"])
@@ -42,10 +42,11 @@ def send_es_ticket(quantity: str, limit: str) -> Callable[[Pilot], Awaitable[Non
     async def fill_in(pilot: Pilot) -> None:
         app = pilot.app
         assert isinstance(app, BlotterApp)
+        await pilot.pause()  # the screen's widgets are mounted
         _use_es(app)
-        app.ticket.query_one("#quantity").focus()
+        app.blotter.ticket.query_one("#quantity").focus()
         await pilot.press(*quantity)
-        app.ticket.query_one("#limit").focus()
+        app.blotter.ticket.query_one("#limit").focus()
         await pilot.press(*limit, "enter")
         await pilot.pause()
 
@@ -67,8 +68,9 @@ def test_modify_modal(snap_compare, size: tuple[int, int]) -> None:
     async def open_modify(pilot: Pilot) -> None:
         # the demo is offline, where the m key refuses: open the dialog it would show
         app = pilot.app
-        assert isinstance(app, BlotterApp) and app.orders.selected is not None
-        await app.push_screen(ModifyOrderScreen(app.orders.selected))
+        await pilot.pause()
+        assert isinstance(app, BlotterApp) and app.blotter.orders.selected is not None
+        await app.push_screen(ModifyOrderScreen(app.blotter.orders.selected))
         await pilot.pause()
 
     assert snap_compare(demo_app(), terminal_size=size, run_before=open_modify)

@@ -9,7 +9,7 @@ from .conftest import Blotter
 
 
 def rows(blotter: Blotter) -> list[OrderRow]:
-    return blotter.app.orders.rows()
+    return blotter.app.blotter.orders.rows()
 
 
 def placed(blotter: Blotter) -> list[ReceivedOrder]:
@@ -19,7 +19,7 @@ def placed(blotter: Blotter) -> list[ReceivedOrder]:
 
 async def enter_limit_order(blotter: Blotter, quantity: str, limit: str) -> None:
     """From the looked-up symbol: quantity, tab to the limit, enter, confirm with y."""
-    ticket = blotter.app.ticket
+    ticket = blotter.app.blotter.ticket
     ticket.query_one("#quantity").focus()
     await blotter.type(quantity)
     ticket.query_one("#limit").focus()
@@ -46,6 +46,9 @@ async def test_place_modify_cancel(blotter: Blotter) -> None:
     await blotter.press("ctrl+a", "ctrl+k")
     await blotter.type("187.45")
     await blotter.press("enter")
+    await blotter.until(lambda: blotter.app.screen.id != "_default"
+                        and "187.00" not in str(blotter.app.screen), "the change's confirmation")
+    await blotter.press("y")
     await blotter.until(lambda: rows(blotter)[0].limit == 187.45, "the modified price shown")
     modify = placed(blotter)[-1]
     assert modify.order_id == received.order_id and modify.request.lmtPrice == 187.45
@@ -94,7 +97,7 @@ async def test_marketable_order_fills_with_commissions_in_the_log(blotter: Blott
 async def test_invalid_ticket_says_why_and_sends_nothing(blotter: Blotter) -> None:
     await blotter.look_up("ES")
     await enter_limit_order(blotter, "0", "5412.30")
-    ticket = blotter.app.ticket
+    ticket = blotter.app.blotter.ticket
     await blotter.until(lambda: ticket.query_one("#field-limit").has_class("-invalid"),
                         "the limit field marked invalid")
     assert ticket.query_one("#field-quantity").has_class("-invalid")

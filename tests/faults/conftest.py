@@ -23,9 +23,9 @@ from ib_blotter.sim.model import Fill, SimOrder
 from ib_blotter.sim.simulator import SimConfig, Simulator
 from ib_blotter.state.blotter import BlotterState, Change, ChangeKind
 from ib_blotter.state.portfolio import PortfolioState
-from ib_blotter.state.records import ConnectionState, OrderRow
-from ib_blotter.state.ticket import OrderSpec
+from ib_blotter.state.records import ConnectionState, OrderRow, OrderSpec
 
+from .. import trading
 from ..waiting import wait_until
 
 HOST = "127.0.0.1"
@@ -71,8 +71,8 @@ class Harness:
     def place(self, contract: ib_async.Contract, side: str, quantity: float,
               limit: float | None = None) -> None:
         order_type = "MKT" if limit is None else "LMT"
-        self.adapter.place(contract, OrderSpec(side=side, quantity=quantity,
-                                               order_type=order_type, limit=limit))
+        trading.place(self.adapter, contract, OrderSpec(side=side, quantity=quantity,
+                                                        order_type=order_type, limit=limit))
 
     # -- what the simulator holds, in the blotter's terms ----------------------------------
 

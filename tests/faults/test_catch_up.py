@@ -14,9 +14,9 @@ from ib_blotter.sim.model import OrderRequest, SimContract
 from ib_blotter.sim.session import Session
 from ib_blotter.sim.simulator import Simulator
 from ib_blotter.state.blotter import BlotterState, Change, ChangeKind
-from ib_blotter.state.records import ConnectionState
-from ib_blotter.state.ticket import OrderSpec
+from ib_blotter.state.records import ConnectionState, OrderSpec
 
+from .. import trading
 from ..waiting import wait_until
 from .conftest import HOST
 
@@ -95,7 +95,8 @@ async def test_ib_async_keeps_no_fill_once_it_is_shown_with_its_commission(
         assert blotter.state.fills() and not ib.wrapper.fills
         [(contract, _spec)] = await blotter.adapter.resolve("AAPL")
         before = len(blotter.state.fills())
-        blotter.adapter.place(contract, OrderSpec(side="BUY", quantity=5, order_type="MKT"))
+        trading.place(blotter.adapter, contract,
+                      OrderSpec(side="BUY", quantity=5, order_type="MKT"))
         await wait_until(lambda: len(blotter.state.fills()) > before
                          and blotter.state.fills()[-1].commission is not None,
                          "the live fill and its commission")

@@ -58,7 +58,7 @@ async def test_a_bug_in_a_widget_handler_is_shown_and_the_app_answers_keys(
             assert any("simulated ticket bug" in n.message for n in app._notifications)
             await pilot.press("escape", "a")  # the ticket and the app still take keys
             await pilot.pause()
-            assert app.show_all
+            assert app.blotter.show_all
     assert "Traceback" in caplog.text
 
 

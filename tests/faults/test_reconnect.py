@@ -4,11 +4,18 @@ then shows exactly what the exchange holds: no fill lost, none twice."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
-from ib_blotter.ib.errors import NotConnectedError
+import pytest
+
+from ib_blotter.ib.errors import RefusedError
 from ib_blotter.sim.simulator import Simulator
+from ib_blotter.state.gate import Action, Approval, Request
+from ib_blotter.state.order_changes import current_terms
 from ib_blotter.state.records import ConnectionState
+from ib_blotter.state.ticket import spec_from_order
 
+from ..trading import spec_of
 from .conftest import Harness, wait_until
 
 
@@ -62,15 +69,14 @@ async def test_the_drop_is_shown_at_once_and_order_requests_are_refused(
     await wait_until(lambda: not harness.connected, "the drop")
     assert harness.state.connection.last_error  # says why
     assert harness.state.working_orders() == [row]  # the order still works at IB
-    for request in (lambda: harness.adapter.cancel(row.key),
-                    lambda: harness.adapter.modify(row.key, limit=98.0),
-                    lambda: harness.place(aapl, "BUY", 1)):
-        try:
-            request()
-        except NotConnectedError as exc:
-            assert "Not connected" in str(exc)
-        else:
-            raise AssertionError("a request was sent while disconnected")
+    lower = replace(current_terms(row), limit=98.0)
+    for request in (Request(Action.CANCEL, target=row),
+                    Request(Action.MODIFY, lower, spec_from_order(row), row),
+                    Request(Action.PLACE, lower, spec_of(aapl))):
+        decision = harness.adapter.decide(request)
+        assert "Not connected" in decision.refusal
+        with pytest.raises(RefusedError, match="Not connected"):  # approved while connected
+            harness.adapter.send(Approval(replace(decision, problems=()), "y"), aapl)
     await refusing
     await wait_until(lambda: harness.connected, "the reconnect")
     assert [r.perm_id for r in harness.state.working_orders()] == [row.perm_id]

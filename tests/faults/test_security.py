@@ -17,8 +17,8 @@ import pytest
 import ib_blotter
 from ib_blotter import cli
 from ib_blotter.config import Settings
-from ib_blotter.ib.errors import ReadOnlyError
 from ib_blotter.sim.simulator import Simulator
+from ib_blotter.state.gate import NotApprovedError
 from ib_blotter.ui.app import BlotterApp
 
 from .conftest import Harness, start_harness, wait_until
@@ -47,7 +47,7 @@ async def test_readonly_connects_ib_async_read_only(
     assert "61" in requests  # it did sync (positions)
     assert not {"5", "99", "15"} & set(requests)
     aapl = await harness.contract("AAPL")
-    with pytest.raises(ReadOnlyError):
+    with pytest.raises(NotApprovedError, match="Read-only"):  # the gate never approves it
         harness.place(aapl, "BUY", 1)
     assert "3" not in requests  # no placeOrder left the process
 

@@ -16,11 +16,11 @@ from ib_blotter.config import Settings
 from ib_blotter.ib.backoff import Backoff
 from ib_blotter.sim.simulator import Simulator
 from ib_blotter.state.blotter import Change, ChangeKind
-from ib_blotter.state.records import ConnectionState, LogKind, LogLine
-from ib_blotter.state.ticket import OrderSpec
+from ib_blotter.state.records import ConnectionState, LogKind, LogLine, OrderSpec
 from ib_blotter.ui.app import BlotterApp
 from ib_blotter.ui.connection_bar import describe
 
+from .. import trading
 from .conftest import wait_until
 
 FILLS_PER_ORDER = 10
@@ -65,13 +65,13 @@ async def test_a_thousand_fill_storm_loses_nothing_and_keys_still_answer(
     blotter.state.subscribe(count)
     key_latencies: list[float] = []
     for n in range(ORDERS):
-        blotter.adapter.place(contract, OrderSpec(side="BUY" if n % 2 else "SELL",
+        trading.place(blotter.adapter, contract, OrderSpec(side="BUY" if n % 2 else "SELL",
                                                   quantity=32, order_type="MKT"))
         if n % 10 == 0:  # a key while fills pour in: it must be handled, and soon
-            before = blotter.show_all
+            before = blotter.blotter.show_all
             started = time.perf_counter()
             await pilot.press("a")
-            await wait_until(lambda before=before: blotter.show_all is not before, "key a")
+            await wait_until(lambda before=before: blotter.blotter.show_all is not before, "key a")
             key_latencies.append(time.perf_counter() - started)
         await asyncio.sleep(0)
     await wait_until(lambda: len(blotter.state.fills()) >= ORDERS * FILLS_PER_ORDER,
@@ -92,10 +92,11 @@ async def test_the_app_shows_the_drop_refuses_changes_and_reconnects_on_r(
     sim = sim_of(blotter)
     sim.set_quote("AAPL", 100.00, 100.01, last=100.00)
     contract = await aapl(blotter)
-    blotter.adapter.place(contract, OrderSpec(side="BUY", quantity=5, order_type="LMT",
+    trading.place(blotter.adapter, contract, OrderSpec(side="BUY", quantity=5, order_type="LMT",
                                               limit=99.00))
-    await wait_until(lambda: blotter.orders.selected is not None
-                     and blotter.orders.selected.status == "Submitted", "the order in the table")
+    orders = blotter.blotter.orders
+    await wait_until(lambda: orders.selected is not None
+                     and orders.selected.status == "Submitted", "the order in the table")
     blotter.adapter.backoff = Backoff(first=60, cap=60)  # only `r` brings it back in time
 
     sim.drop_connections()

@@ -6,21 +6,20 @@ arrive from TWS, so these tests see ib_async 2.1.0's real event semantics.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import ib_async
 import pytest
 from ib_async import CommissionReport, Execution, Order, OrderState, Stock
 from ib_async.util import UNSET_DOUBLE
 
 from ib_blotter.ib.adapter import IBAdapter
-from ib_blotter.ib.errors import (
-    NotConnectedError,
-    NotOurOrderError,
-    OrderEndedError,
-    ReadOnlyError,
-)
+from ib_blotter.ib.errors import NotConnectedError, RefusedError
 from ib_blotter.state.blotter import BlotterState
-from ib_blotter.state.records import LogKind, OrderKey
-from ib_blotter.state.ticket import OrderSpec
+from ib_blotter.state.gate import Action, Approval, Decision, Request
+from ib_blotter.state.order_changes import current_terms
+from ib_blotter.state.records import ContractSpec, LogKind, OrderKey, OrderRow, OrderSpec
+from ib_blotter.state.ticket import spec_from_order
 
 AAPL = Stock("AAPL", "SMART", "USD", conId=265598, localSymbol="AAPL")
 KEY = OrderKey(client_id=1, order_id=12)
@@ -152,18 +151,28 @@ def test_a_failing_handler_is_logged_not_raised(adapter, ib, state):
     assert line.text.startswith("Internal error in _on_open_order")
 
 
+def forged(request: Request, key: str = "y") -> Approval:
+    """An approval the gate would not give now (made before the connection dropped, say):
+    the adapter must judge it again and refuse."""
+    return Approval(Decision(request), key)
+
+
+def requests() -> list[Request]:
+    row = OrderRow(order_id=12, perm_id=555, client_id=1, symbol="AAPL", side="BUY",
+                   quantity=100, order_type="LMT", status="Submitted", limit=187.5, ours=True)
+    spec = OrderSpec(side="BUY", quantity=1, order_type="MKT")
+    return [Request(Action.PLACE, spec, ContractSpec(con_id=AAPL.conId)),
+            Request(Action.MODIFY, replace(current_terms(row), limit=1.0),
+                    spec_from_order(row), row),
+            Request(Action.CANCEL, target=row), Request(Action.CANCEL_ALL)]
+
+
 def test_readonly_refuses_every_order_request_before_sending(state, ib):
     adapter = IBAdapter(state, ib, client_id=1, readonly=True)
-    spec = OrderSpec(side="BUY", quantity=1, order_type="MKT")
-
-    for request in (
-        lambda: adapter.place(AAPL, spec),
-        lambda: adapter.modify(KEY, limit=1.0),
-        lambda: adapter.cancel(KEY),
-        adapter.cancel_all,
-    ):
-        with pytest.raises(ReadOnlyError, match="Read-only"):
-            request()
+    for request in requests():
+        assert "Read-only" in adapter.decide(request).refusal
+        with pytest.raises(RefusedError, match="Read-only"):
+            adapter.send(forged(request), AAPL)
     assert ib.trades() == []
 
 
@@ -176,26 +185,29 @@ async def test_readonly_still_reads(state, ib):
         adapter.subscribe_quote(AAPL)
 
 
-def test_nothing_is_sent_while_disconnected(adapter):
-    with pytest.raises(NotConnectedError):
-        adapter.place(AAPL, OrderSpec(side="BUY", quantity=1, order_type="MKT"))
-    with pytest.raises(NotConnectedError):
-        adapter.cancel_all()
+def test_nothing_is_sent_while_disconnected(adapter, ib):
+    for request in requests():
+        with pytest.raises(RefusedError, match="Not connected"):
+            adapter.send(forged(request), AAPL)
+    assert ib.trades() == []
 
 
 def test_only_our_own_live_orders_may_be_changed(adapter, ib, state):
     open_order(ib, order_id=40, client_id=7, perm_id=900)
-    with pytest.raises(NotOurOrderError, match="placed by client 7"):
-        adapter.cancel(OrderKey(client_id=7, order_id=40))
-
-    with pytest.raises(NotOurOrderError, match="not known"):
-        adapter.modify(OrderKey(client_id=1, order_id=99), limit=1.0)
+    theirs = state.order(OrderKey(client_id=7, order_id=40))
+    with pytest.raises(RefusedError, match="belongs to client 7"):
+        adapter.send(forged(Request(Action.CANCEL, target=theirs)))
 
     open_order(ib)
     order_status(ib, "Filled", filled=100)
-    with pytest.raises(OrderEndedError, match="Filled"):
-        adapter.modify(KEY, limit=187.6)
+    filled = state.order(KEY)
+    assert filled is not None and filled.status == "Filled"
+    stale = replace(filled, status="Submitted")  # what the screen showed a moment ago
+    with pytest.raises(RefusedError, match="Filled"):
+        adapter.send(forged(Request(Action.MODIFY, replace(current_terms(filled), limit=187.6),
+                                    spec_from_order(filled), stale)))
 
     open_order(ib, order_id=13, perm_id=556)
-    with pytest.raises(NotConnectedError):  # ours and live: only the socket is missing
-        adapter.cancel(OrderKey(client_id=1, order_id=13))
+    ours = state.order(OrderKey(client_id=1, order_id=13))
+    with pytest.raises(RefusedError, match="Not connected"):  # ours and live: only the socket
+        adapter.send(forged(Request(Action.CANCEL, target=ours)))

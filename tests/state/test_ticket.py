@@ -240,7 +240,7 @@ def test_order_specs_carry_only_the_prices_their_type_uses(ticket, expected):
 
 def test_price_fields_per_type():
     assert price_fields("MKT") == ()
-    assert price_fields("STP LMT") == ("limit", "stop")
+    assert price_fields("STP LMT") == ("stop", "limit")  # as quick entry says them
     assert set(price_fields("TRAIL")) == {"trail_amount", "trail_percent", "stop"}
 
 

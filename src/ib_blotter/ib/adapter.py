@@ -3,8 +3,7 @@
 It shares Textual's event loop, so it only ever awaits ib_async's `...Async` methods (the sync
 API would call run_until_complete on a running loop). Every event handler is guarded: an
 exception is logged and becomes a state log line, never raised into ib_async.
-`--readonly` is enforced here: every order request (place, modify, cancel, global cancel)
-refuses before anything is sent; reads (contract look-ups, quotes) still work.
+Nothing leaves without the gate's yes (order_requests.py): `--readonly` among the rest.
 What a new session brings (orders, executions) is in sync.py; the requests in order_requests.py.
 """
 
@@ -21,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import ib_async
 
-from ib_blotter.ib import convert
+from ib_blotter.ib import convert, seam
 from ib_blotter.ib.backoff import Backoff
 from ib_blotter.ib.errors import (
     IBConnectError,
@@ -32,6 +31,7 @@ from ib_blotter.ib.quotes import QuoteBook
 from ib_blotter.ib.sync import SessionSync
 from ib_blotter.state import ib_messages
 from ib_blotter.state.blotter import BlotterState
+from ib_blotter.state.limits import Limits
 from ib_blotter.state.records import (
     ConnectionInfo,
     ConnectionState,
@@ -65,9 +65,12 @@ class IBAdapter(SessionSync, OrderRequests):
         simulated: bool = False,
         clock: Callable[[], float] = time.monotonic,
         journal: Journal | None = None,
+        limits: Limits | None = None,
     ) -> None:
         self.state = state
         self.ib = ib or ib_async.IB()
+        seam.follow_order_terms(self.ib)
+        self.limits = limits or Limits()
         self.journal = journal  # written before the state hears of an event
         self.quotes = QuoteBook(self.ib)
         self.backoff: Backoff | None = None  # stay_connected makes one if none is given
@@ -81,7 +84,6 @@ class IBAdapter(SessionSync, OrderRequests):
         self._ib_status: dict[OrderKey, str] = {}  # IB's last real status of each order
         self._order_keys: dict[int, OrderKey] = {}  # our order ids (errors name only these)
         self._min_ticks: dict[int, float] = {}  # conId -> tick, learned from resolve()
-        self._pending_tif: dict[OrderKey, str] = {}
         self._tick_lookups: set[int] = set()  # conIds whose tick we asked IB for
         self._tasks: set[asyncio.Task[None]] = set()  # held so they are not collected
         self._syncing = False
@@ -217,7 +219,6 @@ class IBAdapter(SessionSync, OrderRequests):
         self._trades.clear()
         self._ib_status.clear()
         self._order_keys.clear()
-        self._pending_tif.clear()
         if not self.ib.isConnected():
             self.ib.wrapper.reset()
 
@@ -281,12 +282,7 @@ class IBAdapter(SessionSync, OrderRequests):
         self._take(trade)
 
     def _on_open_order(self, trade: ib_async.Trade) -> None:
-        key = self._remember(trade)
-        tif = self._pending_tif.pop(key, None)
-        if tif is not None:
-            # ib_async copies only price, size and type from an openOrder onto a known order.
-            trade.order.tif = tif
-        self._take(trade, key=key)
+        self._take(trade)
 
     def _on_order_status(self, trade: ib_async.Trade) -> None:
         key = self._remember(trade)
@@ -325,7 +321,6 @@ class IBAdapter(SessionSync, OrderRequests):
             self.journal.record_error(req_id, code, text)
         key = self._order_keys.get(req_id) if req_id != -1 else None
         if key is not None:
-            self._pending_tif.pop(key, None)
             self.state.order_message(key, code, text)
         else:
             about = f" ({convert.display_symbol(contract)})" if contract else ""

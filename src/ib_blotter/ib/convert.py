@@ -5,6 +5,7 @@ Pure functions of their arguments: they read ib_async's dataclasses, never call 
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import math
 import re
@@ -15,19 +16,23 @@ from typing import Any
 import ib_async
 from ib_async.util import UNSET_DOUBLE, UNSET_INTEGER
 
+from ib_blotter.state.contract_rules import TIFS
+from ib_blotter.state.order_types import CATALOGUE, order_type
 from ib_blotter.state.records import (
     ENDED_STATUSES,
+    ContractSpec,
     FillRow,
     Liquidity,
     OrderPreview,
     OrderRow,
+    OrderSpec,
     Position,
     Quote,
 )
-from ib_blotter.state.ticket import ORDER_TYPES, TIFS, ContractSpec, OrderSpec
 
-# contractDetails.orderTypes spells some types its own way ("STPLMT" for "STP LMT").
-IB_TYPE_TOKENS = {"STP LMT": "STPLMT", "MIDPRICE": "MIDPX"}
+# OrderSpec / OrderRow price attributes and the IB order fields that carry them.
+IB_PRICE_FIELDS = {"limit": "lmtPrice", "aux": "auxPrice", "trailing_percent": "trailingPercent",
+                   "trail_stop": "trailStopPrice"}
 _MONTH_CODES = "FGHJKMNQUVXZ"
 _FUTURE_LOCAL_SYMBOL = re.compile(r"[A-Z0-9]{1,5}[FGHJKMNQUVXZ]\d{1,2}")
 
@@ -114,9 +119,7 @@ def order_row(
         sec_type=contract.secType,
         filled=filled,
         remaining=remaining,
-        limit=price_or_none(order.lmtPrice),
-        aux=price_or_none(order.auxPrice),
-        trailing_percent=price_or_none(order.trailingPercent),
+        **_prices(order),
         tif=order.tif,
         avg_fill_price=price_or_none(status.avgFillPrice) if filled > 0 else None,
         parent_id=order.parentId,
@@ -125,7 +128,19 @@ def order_row(
         ours=order.clientId == our_client_id and order.orderId != 0,
         ended_at=now if ended else None,
         min_tick=min_tick,
+        multiplier=_multiplier(contract.multiplier),
+        good_till=order.goodTillDate if order.tif == "GTD" else "",
     )
+
+
+def _prices(order: ib_async.Order) -> dict[str, Any]:
+    """The prices its type uses, by OrderRow attribute; the others stay None (IB sends 0 or
+    unset for them, and a STP's lmtPrice 0 is no limit)."""
+    kind = CATALOGUE.get(order.orderType)
+    # another client's type we don't know (REL, PEG MID...): its limit and aux as IB sends them
+    used = {f.attr for f in kind.fields} if kind else {"limit", "aux"}
+    return {attr: price_or_none(getattr(order, ib_field)) if attr in used else None
+            for attr, ib_field in IB_PRICE_FIELDS.items()}
 
 
 def fill_row(fill: ib_async.Fill) -> FillRow:
@@ -174,7 +189,7 @@ def contract_spec(details: ib_async.ContractDetails) -> ContractSpec:
         symbol=display_symbol(contract),
         sec_type=contract.secType,
         min_tick=_positive(details.minTick),
-        order_types=frozenset(t for t in ORDER_TYPES if IB_TYPE_TOKENS.get(t, t) in tokens),
+        order_types=frozenset(code for code, kind in CATALOGUE.items() if kind.token in tokens),
         tifs=frozenset(tif for tif in TIFS if tif in tokens),
         multiplier=_multiplier(contract.multiplier),
         size_increment=_positive(details.sizeIncrement),
@@ -193,10 +208,7 @@ def ib_order(spec: OrderSpec) -> ib_async.Order:
         action=spec.side,
         totalQuantity=spec.quantity,
         orderType=spec.order_type,
-        lmtPrice=_unset_if_none(spec.limit),
-        auxPrice=_unset_if_none(spec.aux),
-        trailingPercent=_unset_if_none(spec.trailing_percent),
-        trailStopPrice=_unset_if_none(spec.trail_stop),
+        **ib_prices(spec),
         tif=spec.tif,
         goodTillDate=spec.good_till,
         account=spec.account,
@@ -206,6 +218,28 @@ def ib_order(spec: OrderSpec) -> ib_async.Order:
         algoStrategy=spec.algo,
         algoParams=[ib_async.TagValue(tag, value) for tag, value in spec.algo_params],
     )
+
+
+def ib_prices(spec: OrderSpec) -> dict[str, Any]:
+    """IB's price fields for an order's type: the ones it uses set, every other one unset."""
+    used = {f.attr for f in order_type(spec.order_type).fields}
+    return {ib_field: _unset_if_none(getattr(spec, attr) if attr in used else None)
+            for attr, ib_field in IB_PRICE_FIELDS.items()}
+
+
+def changed_order(sent: ib_async.Order, spec: OrderSpec, *, parent_done: bool) -> ib_async.Order:
+    """The order IB holds with a change's new terms: every other field as it was sent, so a
+    modify changes only what the trader changed. A bracket child whose parent has filled goes
+    without its parentId (TWS answers 135 otherwise)."""
+    order = copy.copy(sent)
+    for name, value in ib_prices(spec).items():
+        setattr(order, name, value)
+    order.totalQuantity = spec.quantity
+    order.tif = spec.tif
+    order.goodTillDate = spec.good_till if spec.tif == "GTD" else ""
+    if parent_done:
+        order.parentId = 0
+    return order
 
 
 def bracket_exits(spec: OrderSpec, parent_id: int) -> list[ib_async.Order]:
@@ -303,6 +337,8 @@ def order_preview(state: ib_async.OrderState) -> OrderPreview:
 
 def number_or_none(text: str | float | None) -> float | None:
     """A number IB sent as text or float; None for empty, NaN and the unset max double."""
+    if text is None:
+        return None
     try:
         value = float(text)
     except (TypeError, ValueError):

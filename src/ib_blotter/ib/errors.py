@@ -7,16 +7,8 @@ class AdapterError(Exception):
     """A request the adapter refused; the message is meant for the trader."""
 
 
-class ReadOnlyError(AdapterError):
-    pass
-
-
-class NotOurOrderError(AdapterError):
-    pass
-
-
-class OrderEndedError(AdapterError):
-    pass
+class RefusedError(AdapterError):
+    """The gate, asked once more before sending, said no."""
 
 
 class NotConnectedError(AdapterError):

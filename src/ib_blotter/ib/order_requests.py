@@ -1,32 +1,31 @@
-"""`OrderRequests`: what the trader asks of IB: look-ups, orders, what-ifs, cancels, quotes.
+"""`OrderRequests`: what the trader asks of IB: look-ups, quotes, what-ifs, and the approved
+requests (orders, changes, cancels, global cancel). A mixin of IBAdapter.
 
-A mixin of IBAdapter. `--readonly` is enforced here: every order request refuses before
-anything is sent; reads (contract look-ups, quotes) still work. Only our own live orders
-may be changed.
+Nothing is sent that the gate (`state/gate.py`) has not decided and the trader not approved:
+`send` takes an `Approval` only, and decides it again against what this adapter knows now
+(the connection, read-only, the order as IB last reported it, the market) before anything
+leaves. Reads (contract look-ups, quotes) need only the connection.
 """
 
 from __future__ import annotations
 
 import asyncio
-import copy
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import ib_async
 
 from ib_blotter.ib import convert
-from ib_blotter.ib.errors import (
-    AdapterError,
-    NotConnectedError,
-    NotOurOrderError,
-    OrderEndedError,
-    ReadOnlyError,
-)
-from ib_blotter.state.records import OrderKey, OrderPreview, Quote
-from ib_blotter.state.ticket import ContractSpec, OrderSpec
+from ib_blotter.ib.errors import AdapterError, NotConnectedError, RefusedError
+from ib_blotter.state import gate
+from ib_blotter.state.gate import Action, Approval, Request, Situation
+from ib_blotter.state.records import ContractSpec, OrderKey, OrderPreview, OrderSpec, Quote
 
 if TYPE_CHECKING:
     from ib_blotter.ib.adapter import IBAdapter
+
+QUOTE_WAIT = 1.0  # seconds a change waits for its contract's first quote before deciding
 
 
 class OrderRequests:
@@ -53,22 +52,76 @@ class OrderRequests:
             self._min_ticks[spec.con_id] = spec.min_tick
         return found
 
-    def place(self: IBAdapter, contract: ib_async.Contract, spec: OrderSpec) -> OrderKey:
-        """Send a new order (validated by `ticket.to_order_spec`); returns its key."""
-        self._refuse_if_readonly("place orders")
-        self._require_connection("place orders")
-        order = convert.ib_order(spec)
-        order.account = order.account or self.account
-        if not spec.is_bracket:
-            trade = self._send("place", contract, order)
-            return OrderKey.of(trade.order.clientId, trade.order.orderId, trade.order.permId)
-        return self._place_bracket(contract, spec, order)
+    # -- the gate's view from here ---------------------------------------------------------
+
+    def situation(self: IBAdapter, con_id: int = 0) -> Situation:
+        """What the gate judges a request on: the connection, read-only, the limits and the
+        market of contract `con_id` as this session last heard it."""
+        return Situation(connected=self.ib.isConnected(), readonly=self.readonly,
+                         limits=self.limits, quote=self.quotes.quote(con_id))
+
+    def decide(self: IBAdapter, request: Request) -> gate.Decision:
+        return gate.decide(self._as_now(request), self.situation(_con_id(request)))
+
+    async def market(self: IBAdapter, contract: ib_async.Contract) -> Quote | None:
+        """The quote of a contract, asked for if this session has none yet (a request is
+        judged against the market); None when IB sends none within QUOTE_WAIT."""
+        if not self.ib.isConnected():
+            return None
+        con_id = contract.conId
+        if self.quotes.quote(con_id) is None:
+            self.quotes.watch(contract)
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + QUOTE_WAIT
+            while self.quotes.quote(con_id) is None and loop.time() < deadline:
+                await asyncio.sleep(0.02)
+        return self.quotes.quote(con_id)
+
+    async def market_for(self: IBAdapter, key: OrderKey) -> Quote | None:
+        """The quote of an order's contract (see `market`)."""
+        trade = self._trades.get(key)
+        return None if trade is None else await self.market(trade.contract)
+
+    # -- sending ---------------------------------------------------------------------------
+
+    def send(self: IBAdapter, approval: Approval,
+             contract: ib_async.Contract | None = None) -> OrderKey | None:
+        """Send what the trader approved (a new order needs its IB `contract`), after the
+        gate says yes once more; returns the key of the order placed or changed."""
+        request = self._as_now(approval.request)
+        try:
+            gate.recheck(replace(approval, decision=replace(approval.decision, request=request)),
+                         self.situation(_con_id(request)))
+        except gate.NotApprovedError as exc:
+            raise RefusedError(str(exc)) from exc
+        action = request.action
+        if action is Action.PLACE:
+            if contract is None or request.order is None:
+                raise RefusedError("Not sent: no contract for the order")
+            return self._place(contract, request.order, approval.key)
+        if action is Action.CANCEL_ALL:
+            self.ib.reqGlobalCancel()
+            self._journal_action("global_cancel", None, {}, approval.key)
+            return None
+        key, trade = self._trade_of(request)
+        if action is Action.CANCEL:
+            self.ib.cancelOrder(trade.order)
+            self._journal_action("cancel", key, convert.order_document(trade.contract,
+                                                                       trade.order), approval.key)
+            return key
+        if request.order is None:
+            raise RefusedError("Not sent: no new terms for the order")
+        changed = convert.changed_order(trade.order, request.order,
+                                        parent_done=self._parent_done(trade))
+        self._send("modify", trade.contract, changed, approval.key)
+        return key
 
     async def what_if(self: IBAdapter, contract: ib_async.Contract, spec: OrderSpec,
                       timeout: float = 5.0) -> OrderPreview:
         """IB's commission and margin figures for this order, without placing it."""
-        self._refuse_if_readonly("preview orders")  # a what-if is a placeOrder to TWS
-        self._require_connection("preview orders")
+        decision = self.decide(Request(Action.WHAT_IF, spec, _spec_of(contract)))
+        if not decision.allowed:  # a what-if is a placeOrder to TWS: read-only refuses it
+            raise RefusedError(decision.refusal)
         order = convert.ib_order(spec)
         order.account = order.account or self.account
         try:
@@ -81,8 +134,17 @@ class OrderRequests:
             raise AdapterError("IB refused the what-if (see the log for why)")
         return convert.order_preview(answer)
 
+    def _place(self: IBAdapter, contract: ib_async.Contract, spec: OrderSpec,
+               key: str) -> OrderKey:
+        order = convert.ib_order(spec)
+        order.account = order.account or self.account
+        if not spec.is_bracket:
+            trade = self._send("place", contract, order, key)
+            return OrderKey.of(trade.order.clientId, trade.order.orderId, trade.order.permId)
+        return self._place_bracket(contract, spec, order, key)
+
     def _place_bracket(self: IBAdapter, contract: ib_async.Contract, spec: OrderSpec,
-                       entry: ib_async.Order) -> OrderKey:
+                       entry: ib_async.Order, key: str) -> OrderKey:
         """Entry first, exits after; only the last one transmits, so IB gets them together."""
         entry.orderId = self.ib.client.getReqId()
         exits = convert.bracket_exits(spec, entry.orderId)
@@ -90,66 +152,51 @@ class OrderRequests:
         for order in group:
             order.account = order.account or self.account
             order.transmit = order is group[-1]
-            self._send("place", contract, order)
+            self._send("place", contract, order, key)
         return OrderKey.of(self.client_id, entry.orderId, 0)
 
-    def modify(
-        self: IBAdapter,
-        key: OrderKey,
-        quantity: float | None = None,
-        limit: float | None = None,
-        aux: float | None = None,
-        tif: str | None = None,
-        trailing_percent: float | None = None,
-        good_till: str | None = None,
-    ) -> None:
-        """Send the order again under its own id with the changed terms (None: unchanged)."""
-        self._refuse_if_readonly("modify orders")
-        trade = self._own_live_trade(key)
-        self._require_connection("modify orders")
-        # A copy: the row keeps showing what IB confirmed until its openOrder says otherwise.
-        order = copy.copy(trade.order)
-        if quantity is not None:
-            order.totalQuantity = quantity
-        if limit is not None:
-            order.lmtPrice = limit
-        if aux is not None:
-            order.auxPrice = aux
-        if trailing_percent is not None:
-            order.trailingPercent = trailing_percent
-        if tif is not None and tif != trade.order.tif:
-            order.tif = tif
-            self._pending_tif[key] = tif
-        if good_till is not None:
-            order.goodTillDate = good_till
-        self._send("modify", trade.contract, order)
-
     def _send(self: IBAdapter, action: str, contract: ib_async.Contract,
-              order: ib_async.Order) -> ib_async.Trade:
-        """placeOrder, journaled whole (contract and every order field) once it has its id."""
+              order: ib_async.Order, key: str) -> ib_async.Trade:
+        """placeOrder, journaled whole (contract and every field of the order as sent, with
+        the key that sent it) once it has its id."""
         trade = self.ib.placeOrder(contract, order)
-        if self.journal is not None:
-            sent = trade.order
-            key = OrderKey.of(sent.clientId, sent.orderId, sent.permId)
-            self.journal.record_order_action(action, key, convert.order_document(contract, sent))
+        sent = OrderKey.of(order.clientId, order.orderId, order.permId)
+        self._journal_action(action, sent, convert.order_document(contract, order), key)
         return trade
 
-    def cancel(self: IBAdapter, key: OrderKey) -> None:
-        self._refuse_if_readonly("cancel orders")
-        trade = self._own_live_trade(key)
-        self._require_connection("cancel orders")
-        self.ib.cancelOrder(trade.order)
+    def _journal_action(self: IBAdapter, action: str, order_key: OrderKey | None,
+                        document: dict[str, object], key: str) -> None:
         if self.journal is not None:
-            self.journal.record_order_action(
-                "cancel", key, convert.order_document(trade.contract, trade.order))
+            self.journal.record_order_action(action, order_key, {"key": key, **document})
 
-    def cancel_all(self: IBAdapter) -> None:
-        """IB's global cancel: every open order of every client, TWS's own included."""
-        self._refuse_if_readonly("cancel orders")
-        self._require_connection("cancel orders")
-        self.ib.reqGlobalCancel()
-        if self.journal is not None:
-            self.journal.record_order_action("global_cancel", None, {})
+    # -- what the request is about, as IB reports it now -----------------------------------
+
+    def _as_now(self: IBAdapter, request: Request) -> Request:
+        """The request with its target as the state shows it now (it may have filled since
+        the trader looked)."""
+        target = request.target
+        if target is None:
+            return request
+        return replace(request, target=self.state.order(target.key) or target)
+
+    def _trade_of(self: IBAdapter, request: Request) -> tuple[OrderKey, ib_async.Trade]:
+        target = request.target
+        trade = self._trades.get(target.key) if target is not None else None
+        if target is None or trade is None:
+            raise RefusedError("Not sent: the order is not known in this session")
+        if trade.isDone():
+            raise RefusedError(f"Not sent: order {target.order_id} has ended")
+        return target.key, trade
+
+    def _parent_done(self: IBAdapter, trade: ib_async.Trade) -> bool:
+        """A bracket child's parent has filled (or is gone): the child now stands alone."""
+        parent_id = trade.order.parentId
+        if not parent_id:
+            return False
+        parent = self.state.order(OrderKey(client_id=trade.order.clientId, order_id=parent_id))
+        return parent is None or parent.is_ended
+
+    # -- quotes ----------------------------------------------------------------------------
 
     def subscribe_quote(
         self: IBAdapter, contract: ib_async.Contract,
@@ -164,27 +211,17 @@ class OrderRequests:
     def unsubscribe_quote(self: IBAdapter, contract: ib_async.Contract) -> None:
         self.quotes.unsubscribe(contract)
 
-    def _refuse_if_readonly(self: IBAdapter, action: str) -> None:
-        """--readonly: no order request leaves this process."""
-        if self.readonly:
-            raise ReadOnlyError(f"Read-only: can't {action} (started with --readonly)")
-
     def _require_connection(self: IBAdapter, action: str) -> None:
         if not self.ib.isConnected():
             raise NotConnectedError(f"Not connected: can't {action}")
 
-    def _own_live_trade(self: IBAdapter, key: OrderKey) -> ib_async.Trade:
-        row, trade = self.state.order(key), self._trades.get(key)
-        if row is None or trade is None:
-            raise NotOurOrderError(f"Order {key} is not known in this session")
-        if not row.ours:
-            raise NotOurOrderError(f"Order {key}: {_not_ours_reason(row.client_id, row.order_id)}")
-        if row.is_ended or trade.isDone():
-            raise OrderEndedError(f"Order {key} has ended ({row.status})")
-        return trade
+
+def _con_id(request: Request) -> int:
+    if request.contract is not None:
+        return request.contract.con_id
+    return request.target.con_id if request.target is not None else 0
 
 
-def _not_ours_reason(client_id: int, order_id: int) -> str:
-    if order_id == 0:
-        return "placed in TWS and not bound to the API (connect as client 0 to manage it)"
-    return f"placed by client {client_id}; only that client may change it"
+def _spec_of(contract: ib_async.Contract) -> ContractSpec:
+    return ContractSpec(symbol=contract.symbol, sec_type=contract.secType, min_tick=0.0,
+                        con_id=contract.conId)

@@ -13,7 +13,11 @@ from dataclasses import dataclass
 
 import ib_async
 
+from ib_blotter.ib import convert
+from ib_blotter.state.records import Quote
+
 logger = logging.getLogger(__name__)
+MAX_WATCHED = 20  # quote lines kept only for judging changes (IB allows 100 per client)
 
 Listener = Callable[[ib_async.Ticker], None]
 
@@ -29,7 +33,29 @@ class QuoteBook:
     def __init__(self, ib: ib_async.IB) -> None:
         self.ib = ib
         self._wanted: dict[int, _Wanted] = {}  # by conId
+        self._watched: list[int] = []  # conIds watched for the gate, oldest first
         self.resubscriptions = 0  # how many lines were asked for again, for tests and the log
+
+    def quote(self, con_id: int) -> Quote | None:
+        """The latest bid/ask/last of a contract we have a line for; None with no line, or
+        before IB sent any price."""
+        wanted = self._wanted.get(con_id)
+        if wanted is None:
+            return None
+        quote = convert.quote(wanted.ticker)
+        return quote if (quote.bid, quote.ask, quote.last) != (None, None, None) else None
+
+    def watch(self, contract: ib_async.Contract) -> None:
+        """Keep a line for a contract an order of ours trades, so a change to it is judged
+        against the market; the oldest such line goes past MAX_WATCHED."""
+        if contract.conId in self._wanted:
+            return
+        self.subscribe(contract, None)
+        self._watched.append(contract.conId)
+        while len(self._watched) > MAX_WATCHED:
+            oldest = self._wanted.get(self._watched.pop(0))
+            if oldest is not None and oldest.listener is None:
+                self.unsubscribe(oldest.contract)
 
     def subscribe(self, contract: ib_async.Contract, listener: Listener | None) -> ib_async.Ticker:
         self.unsubscribe(contract)
@@ -40,6 +66,8 @@ class QuoteBook:
         return ticker
 
     def unsubscribe(self, contract: ib_async.Contract) -> None:
+        if contract.conId in self._watched:
+            self._watched.remove(contract.conId)
         wanted = self._wanted.pop(contract.conId, None)
         if wanted is None:
             return  # never asked for: cancelling would only make ib_async log an error

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import ib_async
 
+from ib_blotter.ib import seam
 from ib_blotter.ib.replay import ExecutionReplay
 from ib_blotter.state.records import LogKind, OrderKey
 
@@ -42,15 +43,19 @@ STARTUP_FETCH_BUT_OPEN = STARTUP_FETCH & ~ib_async.StartupFetch.ORDERS_OPEN
 
 
 class SessionSync:
+    _synced: dict[OrderKey, ib_async.Trade]  # orders heard of during the sync, taken at its end
+    _replay: ExecutionReplay | None  # the executions being caught up on
+
     async def _sync_working_orders(self: IBAdapter, host: str, port: int, timeout: float
                                    ) -> None:
         """Connect, and show every client's working orders (raises if that fails)."""
         # readonly also tells ib_async to skip the order syncs a read-only TWS refuses.
-        await self.ib.connectAsync(
-            host, port, self.client_id, timeout, readonly=self.readonly,
-            account=self.account,
-            fetchFields=STARTUP_FETCH if self.client_id == 0 else STARTUP_FETCH_BUT_OPEN,
-        )
+        with seam.no_auto_bind(self.ib, skip=self.readonly):
+            await self.ib.connectAsync(
+                host, port, self.client_id, timeout, readonly=self.readonly,
+                account=self.account,
+                fetchFields=STARTUP_FETCH if self.client_id == 0 else STARTUP_FETCH_BUT_OPEN,
+            )
         self._read_in_small_chunks()
         await self._see_all_open_orders(timeout)
         await self._show_synced()

@@ -31,6 +31,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -315,7 +316,7 @@ class Journal:
         fills, self._replayed = self._replayed, []
         rest = self._in_savepoint(lambda db: self._insert_new(db, fills), failed=fills)
         for fill in rest:
-            self._in_savepoint(lambda db, fill=fill: self._store_fill(db, fill), failed=False)
+            self._in_savepoint(partial(self._store_fill, fill=fill), failed=False)
 
     def _insert_new(self, db: sqlite3.Connection, fills: list[FillRow]) -> list[FillRow]:
         """Insert the fills whose exec key is not stored yet; returns the others."""

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from . import ib_messages, log_text
 from .records import (
@@ -391,7 +392,7 @@ def _keep_progress(prev: OrderRow | None, row: OrderRow) -> OrderRow:
                    avg_fill_price=prev.avg_fill_price, ended_at=prev.ended_at)
 
 
-def _trim(items: OrderedDict, limit: int) -> None:  # type: ignore[type-arg]
+def _trim(items: OrderedDict[Any, Any], limit: int) -> None:
     while len(items) > limit:
         items.popitem(last=False)
 

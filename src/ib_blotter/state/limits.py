@@ -1,15 +1,26 @@
 """TWS-style precautionary limits: size, value, and distance from the last price.
 
 An order that breaks one is not refused outright: the confirmation says which and needs an
-explicit override, as TWS's precautionary settings do.
+explicit override, as TWS's precautionary settings do. The gate asks these for every new
+order, modify and nudge.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .prices import format_price
-from .ticket import ContractSpec, OrderSpec
+from .order_types import order_type
+from .prices import format_price, format_size
+from .records import ContractSpec, OrderSpec
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Something the trader must read before an order goes: `kind` names the rule (size,
+    value, deviation, ...), so the same rule is recognised when the figures in `text` move."""
+
+    kind: str
+    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,39 +32,51 @@ class Limits:
     max_deviation_percent: float = 5.0
     max_deviation_ticks: int = 0
 
+    @property
+    def checks_deviation(self) -> bool:
+        return bool(self.max_deviation_percent or self.max_deviation_ticks)
+
 
 def order_price(spec: OrderSpec, last: float | None) -> float | None:
-    """The price the order is worth at: its limit, else its stop, else the last trade."""
-    for price in (spec.limit, spec.aux if spec.order_type in ("STP", "STP LMT") else None, last):
-        if price is not None:
-            return price
-    return None
+    """The price the order is worth at: the price it works at (limit, else stop), else the
+    last trade."""
+    kind = order_type(spec.order_type)
+    worked_at = kind.working_price(kind.prices(spec))
+    return worked_at if worked_at is not None else last
 
 
 def breaches(spec: OrderSpec, contract: ContractSpec, last: float | None,
-             limits: Limits) -> list[str]:
-    """Each limit this order breaks, as a sentence; empty when it is within all of them."""
-    found: list[str] = []
+             limits: Limits) -> list[Notice]:
+    """Each limit this order breaks; empty when it is within all of them."""
+    found: list[Notice] = []
     if limits.max_order_size and spec.quantity > limits.max_order_size:
-        found.append(f"Size {spec.quantity:,g} is over the limit of "
-                     f"{limits.max_order_size:,g}")
+        found.append(Notice("size", f"Size {format_size(spec.quantity)} is over the limit of "
+                                    f"{format_size(limits.max_order_size)}"))
     price = order_price(spec, last)
     if price is not None and limits.max_order_value:
         value = spec.quantity * price * (contract.multiplier or 1)
         if value > limits.max_order_value:
-            found.append(f"Value {value:,.0f} is over the limit of {limits.max_order_value:,.0f}")
+            found.append(Notice("value", f"Value {value:,.0f} is over the limit of "
+                                         f"{limits.max_order_value:,.0f}"))
     if last and spec.limit is not None:
         found.extend(_deviation(spec.limit, last, contract, limits))
     return found
 
 
-def _deviation(price: float, last: float, contract: ContractSpec, limits: Limits) -> list[str]:
+def deviation_unchecked(spec: OrderSpec, last: float | None, limits: Limits) -> bool:
+    """A limit price the deviation limit would judge, but no last price to judge it by."""
+    return limits.checks_deviation and spec.limit is not None and not last
+
+
+def _deviation(price: float, last: float, contract: ContractSpec,
+               limits: Limits) -> list[Notice]:
     distance = abs(price - last)
     tick = contract.min_tick
     shown = f"{format_price(price, tick)} is {distance / last:.1%} from the last {last:g}"
     if limits.max_deviation_percent and distance / last * 100 > limits.max_deviation_percent:
-        return [f"Price {shown} (limit {limits.max_deviation_percent:g}%)"]
+        return [Notice("deviation", f"Price {shown} (limit {limits.max_deviation_percent:g}%)")]
     if limits.max_deviation_ticks and tick and distance / tick > limits.max_deviation_ticks + 1e-9:
-        return [f"Price {format_price(price, tick)} is {distance / tick:.0f} ticks from the last "
-                f"{last:g} (limit {limits.max_deviation_ticks} ticks)"]
+        return [Notice("deviation", f"Price {format_price(price, tick)} is "
+                                    f"{distance / tick:.0f} ticks from the last {last:g} "
+                                    f"(limit {limits.max_deviation_ticks} ticks)")]
     return []

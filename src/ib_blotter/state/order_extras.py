@@ -9,10 +9,13 @@ import re
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from .prices import format_step, on_grid, parse_number
+from .contract_rules import algo_problem, price_problem
+from .order_types import order_type
+from .prices import parse_number
+from .records import ContractSpec
 
 if TYPE_CHECKING:
-    from .ticket import ContractSpec, Ticket
+    from .ticket import Ticket
 
 ALGOS = ("Adaptive", "Twap", "Vwap")
 ADAPTIVE_PRIORITIES = ("Urgent", "Normal", "Patient")
@@ -50,10 +53,11 @@ _NAMES = {"take_profit": "Take-profit", "stop_loss": "Stop-loss"}
 
 def _entry_price(ticket: Ticket) -> Decimal | None:
     """The price the entry fills at or better, when the ticket says (not for MKT)."""
-    if ticket.order_type in ("LMT", "STP LMT", "LOC", "MIDPRICE"):
-        return parse_number(ticket.limit)
-    if ticket.order_type == "STP":
-        return parse_number(ticket.stop)
+    kind = order_type(ticket.order_type)
+    texts = {name: getattr(ticket, name) for name in kind.field_names}
+    for name in kind.rests_at:
+        if texts.get(name, "").strip():
+            return parse_number(texts[name])
     return None
 
 
@@ -62,8 +66,8 @@ def _price(name: str, text: str, spec: ContractSpec, errors: dict[str, str]) -> 
     if price is None or price <= 0:
         errors[name] = f"{_NAMES[name]} must be a positive number"
         return None
-    if spec.min_tick > 0 and not on_grid(price, spec.min_tick):
-        errors[name] = f"Price must be a multiple of {format_step(spec.min_tick)}"
+    if problem := price_problem(price, spec):
+        errors[name] = problem
         return None
     return price
 
@@ -73,8 +77,8 @@ def check_algo(ticket: Ticket, spec: ContractSpec, errors: dict[str, str]) -> No
         return
     if ticket.algo not in ALGOS:
         errors["algo"] = f"Unknown algo {ticket.algo!r}: use {', '.join(ALGOS)}"
-    elif not spec.algos:
-        errors["algo"] = f"IB offers no algos for {spec.symbol or 'this contract'}"
+    elif problem := algo_problem(ticket.algo, spec):
+        errors["algo"] = problem
     elif ticket.order_type not in ALGO_ORDER_TYPES[ticket.algo]:
         errors["algo"] = f"{ticket.algo} works LMT or MKT orders, not {ticket.order_type}"
     else:
@@ -93,8 +97,8 @@ def _param_problem(params: dict[str, str]) -> str:
             return f"Algo {ALGO_PARAM_NAMES[tag]} time must look like 15:30"
     pct = params.get("maxPctVol", "").strip()
     if pct:
-        value = parse_number(pct.rstrip("%"))
-        if value is None or not 0 < value <= 50:
+        share = parse_number(pct.rstrip("%"))
+        if share is None or not 0 < share <= 50:
             return "Max % of volume must be between 0 and 50"
     start, end = params.get("startTime", "").strip(), params.get("endTime", "").strip()
     if start and end and _minutes(end) <= _minutes(start):

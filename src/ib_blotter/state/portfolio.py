@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 from .records import AccountSummary, Position
 
@@ -97,7 +98,7 @@ class PortfolioState:
         self._update_account(account, daily_pnl=daily, unrealized_pnl=unrealized,
                              realized_pnl=realized)
 
-    def _update_account(self, account: str, **values: float | None) -> None:
+    def _update_account(self, account: str, **values: Any) -> None:
         previous = self._accounts.get(account) or AccountSummary(account)
         summary = replace(previous, **values)
         if summary != self._accounts.get(account):

@@ -45,6 +45,11 @@ def format_quantity(quantity: float) -> str:
     return format(to_decimal(quantity).normalize(), "f")
 
 
+def format_size(quantity: float) -> str:
+    """A size with thousands separators: 100000.0 -> "100,000", 25000.5 -> "25,000.5"."""
+    return format(to_decimal(quantity).normalize(), ",f")
+
+
 def format_price(price: float | None, min_tick: float | None = None) -> str:
     """A price with as many decimals as its tick has (187.5 on 0.01 -> "187.50")."""
     if price is None:

@@ -46,7 +46,7 @@ from .order_extras import ADAPTIVE_PRIORITIES, ALGO_PARAM_NAMES, ALGOS
 from .prices import parse_number
 from .ticket import Ticket
 
-__all__ = ["GRAMMAR", "QuickEntryError", "complete", "describe", "parse"]
+__all__ = ["GRAMMAR", "QuickEntryError", "complete", "describe", "parse", "parse_located"]
 
 GRAMMAR = """\
 Quick entry: side, quantity, symbol, then the order's words in any order.
@@ -126,12 +126,18 @@ class _Word:
 
 def parse(text: str) -> Ticket:
     """The ticket a quick-entry line describes; raises QuickEntryError for anything else."""
+    return parse_located(text)[0]
+
+
+def parse_located(text: str) -> tuple[Ticket, dict[str, int]]:
+    """The ticket, and where in the line each of its fields was said (the ticket's field
+    name -> character offset): a problem found later puts the cursor on its word."""
     words = _tokenize(text)
     if not words:
         raise QuickEntryError("Type an order, for example: b 100 aapl 187.5", 0)
     reader = _Reader(words, len(text))
     reader.read()
-    return reader.ticket()
+    return reader.ticket(), reader.spans
 
 
 def describe(ticket: Ticket) -> str:
@@ -249,15 +255,20 @@ class _Reader:
         self.said: dict[str, _Word] = {}  # part of the order -> the word that gave it
         self.options: tuple[str, ...] = ()  # optional words the last clause still takes
         self.algo = ""
+        self.spans: dict[str, int] = {}  # ticket field -> where its word starts
+        self._prices: list[_Word] = []  # the words prices were read from, in order
 
     def read(self) -> None:
         side = self._take("a side: b, buy, s or sell")
         self.fields["side"] = _side(side)
-        self.fields["quantity"] = _quantity(self._take("a quantity, like 100 or 1k"))
+        quantity = self._take("a quantity, like 100 or 1k")
+        self.fields["quantity"] = _quantity(quantity)
         symbol = self._take("a symbol, like AAPL or ES")
         if not _SYMBOL.fullmatch(symbol.text):
             raise symbol.error("expected a symbol like AAPL, ESZ6 or EUR.USD")
         self.fields["symbol"] = symbol.text.upper()
+        for name, word in (("side", side), ("quantity", quantity), ("symbol", symbol)):
+            self.spans[name] = word.start
         while self.at < len(self.words):
             self.options = ()
             word = self._take("")
@@ -282,6 +293,7 @@ class _Reader:
     def _clause(self, word: _Word) -> None:
         key = word.key
         if _NUMBER.fullmatch(key):
+            self._prices.append(word)
             self._set_type(word, "LMT", limit=_price(word))
         elif key.startswith("@"):
             self._at(word)
@@ -294,6 +306,7 @@ class _Reader:
         value = _Word(word.text[1:], word.start + 1, word.number) if word.text[1:] else None
         value = value or self._take(f"a price or an account after {word.text!r}")
         if _NUMBER.fullmatch(value.text):
+            self._prices.append(value)
             self._set_type(word, "LMT", limit=_price(value))
         else:
             self._account(word, value)
@@ -318,6 +331,7 @@ class _Reader:
 
     def _trail(self, word: _Word) -> None:
         by = self._take(f"a trailing amount or percent after {word.text!r}, like 1.5 or 2%")
+        self._prices.append(by)
         if by.text.endswith("%"):
             prices = {"trail_percent": _price(by, by.text[:-1])}
         else:
@@ -331,7 +345,7 @@ class _Reader:
     def _midprice(self, word: _Word) -> None:
         cap = self._peek()
         if cap is not None and _NUMBER.fullmatch(cap):
-            self._set_type(word, "MIDPRICE", limit=_price(self._take("")))
+            self._set_type(word, "MIDPRICE", limit=self._price_after(word, ""))
         else:
             self._set_type(word, "MIDPRICE")
 
@@ -343,11 +357,13 @@ class _Reader:
 
     def _tif(self, word: _Word) -> None:
         self._say("tif", word)
+        self.spans["tif"] = word.start
         self.fields["tif"] = word.key.upper()
 
     def _gtd(self, word: _Word) -> None:
         self._say("tif", word)
         date = self._take(f"a date after {word.text!r}, like 2026-12-31")
+        self.spans["gtd"] = date.start
         if not (_DATE.fullmatch(date.text) and _real_date(date.text)):
             raise date.error("expected a date like 2026-12-31 or 20261231")
         gtd = date.text
@@ -364,6 +380,7 @@ class _Reader:
         self._say(word.key, word)
         what = "a take-profit price" if word.key == "tp" else "a stop-loss price"
         self.fields[name] = self._price_after(word, what)
+        self.spans[name] = self._prices.pop().start
 
     def _outside(self, word: _Word) -> None:
         self._say("outside", word)
@@ -375,6 +392,7 @@ class _Reader:
         if not _ACCOUNT.fullmatch(value.text):
             raise value.error("expected an account like DU1234567")
         self.fields["account"] = value.text.upper()
+        self.spans["account"] = value.start
 
     def _oca(self, word: _Word) -> None:
         self._say("oca", word)
@@ -382,6 +400,7 @@ class _Reader:
 
     def _algo(self, word: _Word) -> None:
         self._say("algo", word)
+        self.spans["algo"] = word.start
         self.algo = ALGO_WORDS[word.key]
 
     def _priority(self, word: _Word) -> None:
@@ -409,6 +428,10 @@ class _Reader:
             raise word.error(self._second_type(order_type, prices))
         self.said["type"] = word
         self.fields.update(order_type=order_type, **prices)
+        self.spans["order_type"] = word.start
+        if prices:  # the words they were read from are the last ones kept
+            said, self._prices = self._prices[-len(prices):], self._prices[: -len(prices)]
+            self.spans.update((name, w.start) for name, w in zip(prices, said, strict=True))
 
     def _second_type(self, order_type: str, prices: dict[str, str]) -> str:
         first = self.said["type"]
@@ -434,7 +457,9 @@ class _Reader:
         return self.words[self.at].key if self.at < len(self.words) else None
 
     def _price_after(self, word: _Word, what: str) -> str:
-        return _price(self._take(f"{what} after {word.text!r}"))
+        taken = self._take(f"{what} after {word.text!r}")
+        self._prices.append(taken)
+        return _price(taken)
 
 
 CLAUSES: dict[str, Callable[[_Reader, _Word], None]] = {

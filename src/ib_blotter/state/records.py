@@ -62,6 +62,7 @@ class OrderRow:
     limit: float | None = None
     aux: float | None = None  # the stop price, or the trailing amount
     trailing_percent: float | None = None
+    trail_stop: float | None = None  # a trailing stop's current stop price, as IB reports it
     tif: str = ""
     avg_fill_price: float | None = None
     last_message: str = ""  # the latest warning or error IB sent about this order
@@ -70,6 +71,8 @@ class OrderRow:
     ours: bool = False  # placed by our client id, or bound to client 0: we may modify it
     ended_at: float | None = None  # monotonic seconds when it reached an ended status
     min_tick: float | None = None
+    multiplier: float = 1.0
+    good_till: str = ""  # IB's goodTillDate, for a GTD order
 
     @property
     def key(self) -> OrderKey:
@@ -248,3 +251,48 @@ class AccountSummary:
     unrealized_pnl: float | None = None
     realized_pnl: float | None = None
     currency: str = "USD"
+
+
+@dataclass(frozen=True, slots=True)
+class ContractSpec:
+    """What a resolved contract allows: its tick, order types, TIFs and size steps."""
+
+    symbol: str = ""
+    sec_type: str = "STK"
+    min_tick: float = 0.01  # 0 when unknown: then no grid is checked
+    order_types: frozenset[str] = field(default_factory=frozenset)  # empty: not known
+    tifs: frozenset[str] = field(default_factory=frozenset)  # empty: not known
+    multiplier: float = 1.0
+    size_increment: float = 0.0
+    min_size: float = 0.0
+    con_id: int = 0
+    long_name: str = ""
+    exchange: str = ""
+    currency: str = ""
+    algos: bool = True  # IB lists ALGO among the contract's order types
+
+
+@dataclass(frozen=True, slots=True)
+class OrderSpec:
+    """A valid ticket in numbers; `ib_blotter.ib.convert.ib_order` turns it into an IB order."""
+
+    side: str
+    quantity: float
+    order_type: str
+    limit: float | None = None
+    aux: float | None = None  # stop price, or trailing amount for TRAIL
+    trailing_percent: float | None = None
+    trail_stop: float | None = None
+    tif: str = "DAY"
+    good_till: str = ""  # IB's UTC form, "YYYYMMDD-HH:MM:SS"
+    account: str = ""
+    outside_rth: bool = False
+    take_profit: float | None = None
+    stop_loss: float | None = None
+    oca_group: str = ""
+    algo: str = ""
+    algo_params: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def is_bracket(self) -> bool:
+        return self.take_profit is not None or self.stop_loss is not None

@@ -1,37 +1,37 @@
-"""The order ticket's rules: the one place that decides "may this order be sent?".
+"""The order ticket: what the trader typed, as text, and its checks field by field.
 
-A `Ticket` holds what the trader typed, as text. `validate` says what is wrong with it, field by
-field, in short sentences; `to_order_spec` turns a valid ticket into numbers the adapter sends.
-Prices are checked in Decimal against the contract's tick grid.
+A `Ticket` holds the typed text. `validate` says what is wrong with it in short sentences, by
+field: text that is no number, a missing price, an exit on the wrong side, and the contract's
+rules (`contract_rules`: tick grid, size steps, types, TIFs). `to_order_spec` turns a valid
+ticket into the numbers of an `OrderSpec`. Whether an order may then leave is the gate's
+decision (`state/gate.py`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
-from .order_extras import algo_params_for_ib, check_algo, check_bracket
-from .prices import (
-    format_price,
-    format_quantity,
-    format_step,
-    nudge,
-    on_grid,
-    parse_number,
-    to_decimal,
+from .contract_rules import (
+    TIFS,
+    price_problem,
+    quantity_problem,
+    tif_problem,
+    type_problem,
 )
-from .records import OrderRow
+from .order_extras import algo_params_for_ib, check_algo, check_bracket
+from .order_types import ORDER_TYPES, order_type, price_fields
+from .prices import format_price, format_quantity, parse_number
+from .records import ContractSpec, OrderRow, OrderSpec
 
 __all__ = [
     "ORDER_TYPES",
     "TIFS",
-    "ContractSpec",
     "InvalidTicketError",
-    "OrderSpec",
     "Ticket",
-    "nudge",
     "price_fields",
     "spec_from_order",
     "ticket_from_order",
@@ -40,28 +40,7 @@ __all__ = [
 ]
 
 SIDES = ("BUY", "SELL")
-ORDER_TYPES = ("LMT", "MKT", "STP", "STP LMT", "TRAIL", "MIDPRICE", "MOC", "LOC")
-TIFS = ("DAY", "GTC", "IOC", "GTD", "OPG", "FOK")
-# Which price fields each type uses: the ticket shows only these, and checks only these.
-PRICE_FIELDS: dict[str, tuple[str, ...]] = {
-    "LMT": ("limit",),
-    "MKT": (),
-    "STP": ("stop",),
-    "STP LMT": ("limit", "stop"),
-    "TRAIL": ("trail_amount", "trail_percent", "stop"),
-    "MIDPRICE": ("limit",),
-    "MOC": (),
-    "LOC": ("limit",),
-}
-REQUIRED_PRICES: dict[str, tuple[str, ...]] = {
-    "LMT": ("limit",),
-    "STP": ("stop",),
-    "STP LMT": ("limit", "stop"),
-    "LOC": ("limit",),
-}
 PRICE_NAMES = {"limit": "Limit price", "stop": "Stop price", "trail_amount": "Trailing amount"}
-# Sec types IB trades in fractions; everything else in whole units.
-FRACTIONAL_SEC_TYPES = frozenset({"CASH", "CRYPTO"})
 GTD_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y%m%d %H:%M:%S", "%Y%m%d %H:%M")
 
 
@@ -88,60 +67,10 @@ class Ticket:
     algo_params: tuple[tuple[str, str], ...] = ()  # IB's algo tags, values as typed
 
 
-@dataclass(frozen=True, slots=True)
-class ContractSpec:
-    """What a resolved contract allows: its tick, order types, TIFs and size steps."""
-
-    symbol: str = ""
-    sec_type: str = "STK"
-    min_tick: float = 0.01  # 0 when unknown: then no grid is checked
-    order_types: frozenset[str] = field(default_factory=frozenset)  # empty: not known
-    tifs: frozenset[str] = field(default_factory=frozenset)  # empty: not known
-    multiplier: float = 1.0
-    size_increment: float = 0.0
-    min_size: float = 0.0
-    con_id: int = 0
-    long_name: str = ""
-    exchange: str = ""
-    currency: str = ""
-    algos: bool = True  # IB lists ALGO among the contract's order types
-
-
-@dataclass(frozen=True, slots=True)
-class OrderSpec:
-    """A valid ticket in numbers; `ib_blotter.ib.convert.ib_order` turns it into an IB order."""
-
-    side: str
-    quantity: float
-    order_type: str
-    limit: float | None = None
-    aux: float | None = None  # stop price, or trailing amount for TRAIL
-    trailing_percent: float | None = None
-    trail_stop: float | None = None
-    tif: str = "DAY"
-    good_till: str = ""  # IB's UTC form, "YYYYMMDD-HH:MM:SS"
-    account: str = ""
-    outside_rth: bool = False
-    take_profit: float | None = None
-    stop_loss: float | None = None
-    oca_group: str = ""
-    algo: str = ""
-    algo_params: tuple[tuple[str, str], ...] = ()
-
-    @property
-    def is_bracket(self) -> bool:
-        return self.take_profit is not None or self.stop_loss is not None
-
-
 class InvalidTicketError(ValueError):
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__("; ".join(f"{name}: {text}" for name, text in errors.items()))
         self.errors = errors
-
-
-def price_fields(order_type: str) -> tuple[str, ...]:
-    """The price fields the ticket shows for this order type."""
-    return PRICE_FIELDS.get(order_type, ())
 
 
 def validate(
@@ -151,7 +80,7 @@ def validate(
     now: datetime | None = None,
     accounts: Collection[str] = (),
 ) -> dict[str, str]:
-    """Field name -> what is wrong, in a short sentence; empty when the order may be sent."""
+    """Field name -> what is wrong, in a short sentence; empty when the ticket is complete."""
     errors: dict[str, str] = {}
     checks: list[Callable[[Ticket, ContractSpec, dict[str, str]], None]] = [
         _check_symbol_and_side,
@@ -178,17 +107,12 @@ def to_order_spec(
     errors = validate(ticket, spec, now=now, accounts=accounts)
     if errors:
         raise InvalidTicketError(errors)
-    used = price_fields(ticket.order_type)
-    trail = ticket.order_type == "TRAIL"
-    stop = _optional(ticket.stop) if "stop" in used else None
-    return OrderSpec(
-        side=ticket.side,
-        quantity=float(_number(ticket.quantity)),
-        order_type=ticket.order_type,
-        limit=_optional(ticket.limit) if "limit" in used else None,
-        aux=_optional(ticket.trail_amount) if trail else stop,
-        trailing_percent=_optional(ticket.trail_percent) if trail else None,
-        trail_stop=stop if trail else None,
+    prices: dict[str, Any] = {f.attr: _optional(getattr(ticket, f.name))
+              for f in order_type(ticket.order_type).fields}
+    return replace(
+        OrderSpec(side=ticket.side, quantity=float(_number(ticket.quantity)),
+                  order_type=ticket.order_type),
+        **prices,
         tif=ticket.tif,
         good_till=_ib_utc(_parse_gtd(ticket.gtd)) if ticket.tif == "GTD" else "",
         account=ticket.account,
@@ -203,26 +127,28 @@ def to_order_spec(
 
 def ticket_from_order(row: OrderRow) -> Ticket:
     """A ticket prefilled from a working order, for the modify dialog."""
-    trail = row.order_type == "TRAIL"
+    prices: dict[str, Any] = {}
+    for field in order_type(row.order_type).fields:
+        value = getattr(row, field.attr)
+        if value is None:
+            continue
+        prices[field.name] = f"{value:g}" if field.percent else format_price(value, row.min_tick)
     return Ticket(
         symbol=row.symbol,
         side=row.side,
         quantity=format_quantity(row.quantity),
         order_type=row.order_type,
-        limit=format_price(row.limit, row.min_tick),
-        stop="" if trail else format_price(row.aux, row.min_tick),
-        trail_amount=format_price(row.aux, row.min_tick) if trail else "",
-        trail_percent=f"{row.trailing_percent:g}" if row.trailing_percent else "",
         tif=row.tif or "DAY",
+        gtd=_local_gtd(row.good_till),
         account=row.account,
+        **prices,
     )
 
 
 def spec_from_order(row: OrderRow) -> ContractSpec:
     """What we know of a working order's contract: its tick if known, its sec type."""
-    return ContractSpec(
-        symbol=row.symbol, sec_type=row.sec_type, min_tick=row.min_tick or 0.0, con_id=row.con_id
-    )
+    return ContractSpec(symbol=row.symbol, sec_type=row.sec_type, min_tick=row.min_tick or 0.0,
+                        con_id=row.con_id, multiplier=row.multiplier)
 
 
 def _check_symbol_and_side(ticket: Ticket, spec: ContractSpec, errors: dict[str, str]) -> None:
@@ -237,45 +163,33 @@ def _check_quantity(ticket: Ticket, spec: ContractSpec, errors: dict[str, str]) 
     if quantity is None:
         typed = bool(ticket.quantity.strip())
         errors["quantity"] = "Quantity must be a number" if typed else "Enter a quantity"
-    elif quantity <= 0:
-        errors["quantity"] = "Quantity must be positive"
-    elif spec.sec_type not in FRACTIONAL_SEC_TYPES and quantity != quantity.to_integral_value():
-        errors["quantity"] = "Quantity must be a whole number"
-    elif spec.size_increment > 0 and not on_grid(quantity, spec.size_increment):
-        errors["quantity"] = f"Quantity must be a multiple of {format_step(spec.size_increment)}"
-    elif quantity < to_decimal(spec.min_size):
-        errors["quantity"] = f"Quantity must be at least {format_step(spec.min_size)}"
+    elif problem := quantity_problem(quantity, spec):
+        errors["quantity"] = problem
 
 
 def _check_order_type(ticket: Ticket, spec: ContractSpec, errors: dict[str, str]) -> None:
-    if ticket.order_type not in ORDER_TYPES:
-        errors["order_type"] = f"Unknown order type {ticket.order_type!r}"
-    elif spec.order_types and ticket.order_type not in spec.order_types:
-        name = spec.symbol or "This contract"
-        errors["order_type"] = f"{name} doesn't take {ticket.order_type} orders"
+    if problem := type_problem(ticket.order_type, spec):
+        errors["order_type"] = problem
 
 
 def _check_prices(ticket: Ticket, spec: ContractSpec, errors: dict[str, str]) -> None:
-    required = REQUIRED_PRICES.get(ticket.order_type, ())
-    for name in ("limit", "stop"):
-        text = getattr(ticket, name)
-        if name in required and not text.strip():
-            errors[name] = f"{PRICE_NAMES[name]} required"
-        elif name in price_fields(ticket.order_type) and text.strip():
-            _check_price(name, text, spec, errors)
+    for field in order_type(ticket.order_type).fields:
+        text = getattr(ticket, field.name).strip()
+        if field.required and not text:
+            errors[field.name] = f"{PRICE_NAMES[field.name]} required"
+        elif text and not field.percent:
+            _check_price(field.name, text, spec, errors)
 
 
 def _check_trail(ticket: Ticket, spec: ContractSpec, errors: dict[str, str]) -> None:
-    if ticket.order_type != "TRAIL":
+    if not order_type(ticket.order_type).one_of:
         return
     amount, percent = ticket.trail_amount.strip(), ticket.trail_percent.strip()
     if not amount and not percent:
         errors["trail_amount"] = "Trailing amount or percent required"
     elif amount and percent:
         errors["trail_percent"] = "Give a trailing amount or a percent, not both"
-    elif amount:
-        _check_price("trail_amount", amount, spec, errors)
-    else:
+    elif percent:
         value = parse_number(percent)
         if value is None or not 0 < value < 100:
             errors["trail_percent"] = "Trailing percent must be between 0 and 100"
@@ -285,19 +199,13 @@ def _check_price(name: str, text: str, spec: ContractSpec, errors: dict[str, str
     price = parse_number(text)
     if price is None:
         errors[name] = f"{PRICE_NAMES[name]} must be a number"
-    elif price <= 0:
-        errors[name] = f"{PRICE_NAMES[name]} must be positive"
-    elif spec.min_tick > 0 and not on_grid(price, spec.min_tick):
-        errors[name] = f"Price must be a multiple of {format_step(spec.min_tick)}"
+    elif problem := price_problem(price, spec, PRICE_NAMES[name]):
+        errors[name] = problem
 
 
 def _check_tif(ticket: Ticket, spec: ContractSpec, errors: dict[str, str], now: datetime) -> None:
-    if ticket.tif not in TIFS:
-        errors["tif"] = f"Unknown time in force {ticket.tif!r}"
-    elif spec.tifs and ticket.tif not in spec.tifs:
-        errors["tif"] = f"{ticket.tif} isn't accepted for {spec.symbol or 'this contract'}"
-    elif ticket.tif == "OPG" and ticket.order_type not in ("MKT", "LMT"):
-        errors["tif"] = "OPG needs a MKT or LMT order"
+    if problem := tif_problem(ticket.tif, ticket.order_type, spec):
+        errors["tif"] = problem
     elif ticket.tif == "GTD":
         expiry = _parse_gtd(ticket.gtd)
         if expiry is None:
@@ -329,6 +237,15 @@ def _parse_gtd(text: str) -> datetime | None:
 
 def _ib_utc(moment: datetime | None) -> str:
     return moment.astimezone(UTC).strftime("%Y%m%d-%H:%M:%S") if moment else ""
+
+
+def _local_gtd(good_till: str) -> str:
+    """IB's "YYYYMMDD-HH:MM:SS" (UTC) as the local time the ticket shows."""
+    try:
+        moment = datetime.strptime(good_till, "%Y%m%d-%H:%M:%S").replace(tzinfo=UTC)
+    except ValueError:
+        return ""
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 def _number(text: str) -> Decimal:

@@ -13,14 +13,15 @@ from .guard import guarded
 
 
 class ConfirmScreen(ModalScreen[bool]):
-    """y or enter says yes; n or escape says no. Nothing else closes it."""
+    """y says yes; n or escape says no. Enter says nothing: a double enter must not answer."""
 
     BINDINGS = [
-        Binding("y,enter", "answer(True)", "Yes", priority=True),
+        Binding("y", "answer(True)", "Yes", priority=True),
         Binding("n,escape", "answer(False)", "No", priority=True),
+        Binding("enter", "nothing", show=False, priority=True),
     ]
 
-    def __init__(self, title: str, body: RenderableType, yes: str = "y / enter: send",
+    def __init__(self, title: str, body: RenderableType, yes: str = "y: yes",
                  danger: bool = False) -> None:
         super().__init__()
         self.title_text = title
@@ -37,3 +38,7 @@ class ConfirmScreen(ModalScreen[bool]):
     @guarded
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
+
+    @guarded
+    def action_nothing(self) -> None:
+        self.notify("Press y for yes, n for no", severity="information")

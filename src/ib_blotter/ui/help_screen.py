@@ -1,50 +1,79 @@
-"""`HelpScreen`: every key the blotter answers to, generated from the bindings themselves."""
+"""`HelpScreen`: every key the blotter answers to, made from the bindings themselves (so it
+cannot drift from them), then quick entry's whole grammar."""
 
 from __future__ import annotations
 
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ..state.quick_entry import GRAMMAR
+from .blotter_screen import BlotterScreen
+from .confirm_screen import ConfirmScreen
+from .live_table import LiveTable
+from .order_confirm_screen import OrderConfirmScreen
+from .order_ticket import OrderTicket, SideToggle
+from .orders_table import OpenOrdersTable
+from .quick_entry_bar import QuickEntryBar
 
-# (keys, what they do): the single list shown here and in the README.
-KEYS: tuple[tuple[str, str], ...] = (
-    ("n", "New order: focus the order ticket"),
-    (": or /", "Quick entry: one line, e.g. b 100 aapl 187.5 gtc (right arrow completes)"),
-    ("enter", "In the ticket: check the order and open the confirmation"),
-    ("escape", "Leave the ticket (or a dialog) without sending"),
-    ("m", "Modify the selected order (price, quantity, TIF)"),
-    ("c", "Cancel the selected order (asks first)"),
-    ("C", "Cancel ALL orders: global cancel (asks twice)"),
-    ("+ / =", "Raise the selected order's limit price by one tick"),
-    ("-", "Lower the selected order's limit price by one tick"),
-    ("a", "Show all orders, or only working ones"),
-    ("p", "Show positions instead of the log (both show on wide screens)"),
-    ("f", "Filter orders, positions and the account line by account (cycles)"),
-    ("up/down, j/k", "Move the selection in the orders table"),
-    ("tab / shift+tab", "Move between ticket, orders and log"),
-    ("o / l", "Jump to the orders table / the execution log"),
-    ("r", "Reconnect now, while the connection is down"),
-    ("?", "This help"),
-    ("ctrl+q", "Quit"),
-)
+# Keys Textual gives every app, not declared by our widgets.
+BUILT_IN = (("tab / shift+tab", "Move between the ticket's fields, the orders and the log"),)
+TICKET_KEYS = (("enter", "In the ticket: check the order and open its confirmation"),)
+
+
+def sections() -> list[tuple[str, list[tuple[str, str]]]]:
+    """(where, [(keys, what they do)]) from each owner's BINDINGS."""
+    from .app import BlotterApp  # the app imports this screen's module when help opens
+
+    return [
+        ("Anywhere", [*_keys(BlotterScreen.BINDINGS), *_keys(BlotterApp.BINDINGS), *BUILT_IN]),
+        ("Working orders (when the table has focus)",
+         [*_keys(OpenOrdersTable.BINDINGS), *_keys(LiveTable.BINDINGS)]),
+        ("Order ticket", [*TICKET_KEYS, *_keys(SideToggle.BINDINGS),
+                          *_keys(OrderTicket.BINDINGS)]),
+        ("Quick entry line", _keys(QuickEntryBar.BINDINGS)),
+        ("Confirmations", [*_keys(OrderConfirmScreen.BINDINGS),
+                           *_keys(ConfirmScreen.BINDINGS)]),
+        ("This help", _keys(HelpScreen.BINDINGS)),
+    ]
+
+
+def _keys(bindings: list[BindingType]) -> list[tuple[str, str]]:
+    """One row per action: its keys as a trader types them, and its longest description."""
+    rows: dict[str, tuple[list[str], str]] = {}
+    for binding in bindings:
+        if not isinstance(binding, Binding) or not (binding.tooltip or binding.description):
+            continue
+        keys, _text = rows.setdefault(binding.action,
+                                      ([], binding.tooltip or binding.description))
+        keys.append(_display(binding.key))
+    return [(" / ".join(keys), text) for keys, text in rows.values()]
+
+
+def _display(keys: str) -> str:
+    names = {"question_mark": "?", "colon": ":", "slash": "/", "plus": "+", "minus": "-",
+             "equals_sign": "=", "pageup": "pgup", "pagedown": "pgdn", "escape": "esc"}
+    return ", ".join(names.get(key, key) for key in keys.split(","))
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", priority=True)]
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", priority=True,
+                        tooltip="Close this help")]
 
     def compose(self) -> ComposeResult:
-        table = Table.grid(padding=(0, 2))
-        table.add_column(style="bold cyan", no_wrap=True)
-        table.add_column()
-        for keys, meaning in KEYS:
-            table.add_row(keys, meaning)
         with VerticalScroll(id="dialog"):
             yield Static("Keys", id="dialog-title")
-            yield Static(table, id="dialog-body")
+            for where, keys in sections():
+                table = Table.grid(padding=(0, 2))
+                table.add_column(style="bold cyan", no_wrap=True, width=16)
+                table.add_column(overflow="fold")
+                for key, meaning in keys:
+                    table.add_row(key, meaning)
+                yield Static(Text(where, style="bold underline"), classes="help-section")
+                yield Static(table, classes="help-keys")
             yield Static(GRAMMAR, id="dialog-grammar")
-            yield Static("esc / ? : close", id="dialog-keys")
+            yield Static("esc, q or ? closes this help", id="dialog-keys")

@@ -140,7 +140,7 @@ class LiveTable(ScrollView, Generic[K, R], can_focus=True):
             if index is not None and top <= index < top + height:
                 self.refresh_line(index + 1)
 
-    def remove(self, key: K) -> None:
+    def remove_row(self, key: K) -> None:
         index = self._index.pop(key, None)
         if index is None:
             return

@@ -1,7 +1,9 @@
-"""`OrderConfirmScreen`: the last look before an order goes: terms, IB's what-if, limits.
+"""`OrderConfirmScreen`: the last look before a request goes: its terms, IB's what-if, the
+limits it breaks and what the trader must read.
 
-y sends; an order that breaks a precautionary limit needs o (override) instead; n or esc
-goes back. The what-if answer fills in while the screen is open.
+Only the gate's send key answers it (y; o when it breaks a precautionary limit; a for the
+second question of a global cancel); n or esc goes back. Enter never sends: an enter that
+opened the confirmation, pressed twice, must not send it unread.
 """
 
 from __future__ import annotations
@@ -14,9 +16,13 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from ..state.gate import Decision
 from ..state.prices import format_money
 from ..state.records import OrderPreview
 from .guard import guarded
+
+KEY_MEANINGS = {"y": "y: send", "o": "o: override the limits and send",
+                "a": "a: yes, cancel everything"}
 
 
 def _money(value: float | None) -> str:
@@ -40,32 +46,41 @@ def preview_text(preview: OrderPreview) -> Text:
     return text
 
 
-class OrderConfirmScreen(ModalScreen[bool]):
-    """Answers True to send, False to go back."""
+class OrderConfirmScreen(ModalScreen[str | None]):
+    """Answers the send key pressed, or None to go back."""
 
     BINDINGS = [
-        Binding("y,enter", "send", "Send", priority=True),
-        Binding("o", "override", "Override limits", priority=True),
+        Binding("y", "answer('y')", "Send", priority=True),
+        Binding("o", "answer('o')", "Override limits", priority=True),
+        Binding("a", "answer('a')", "Cancel all", priority=True),
+        Binding("enter", "enter", "Enter", show=False, priority=True),
         Binding("n,escape", "back", "Back", priority=True),
     ]
 
-    def __init__(self, summary: RenderableType, breaches: list[str],
-                 preview_note: str = "asking IB...") -> None:
+    def __init__(self, decision: Decision, summary: RenderableType,
+                 title: str = "Send this order?", preview_note: str | None = None) -> None:
         super().__init__()
+        self.decision = decision
         self.summary = summary
-        self.breaches = breaches
-        self.preview_note = preview_note
+        self.title_text = title
+        self.preview_note = preview_note  # None: no what-if for this request
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog", classes="-danger" if self.breaches else ""):
-            yield Static("Send this order?", id="dialog-title")
+        decision = self.decision
+        danger = bool(decision.breaches) or decision.request.action == "cancel all"
+        with Vertical(id="dialog", classes="-danger" if danger else ""):
+            yield Static(self.title_text, id="dialog-title")
             yield Static(self.summary, id="dialog-body")
-            yield Static(Text(f"What-if: {self.preview_note}", style="dim"),
-                         id="dialog-preview")
-            if self.breaches:
-                yield Static(Text("\n".join(f"! {b}" for b in self.breaches), style="bold red"),
-                             id="dialog-breaches")
-            keys = "o: override the limits and send" if self.breaches else "y / enter: send"
+            if self.preview_note is not None:
+                yield Static(Text(f"What-if: {self.preview_note}", style="dim"),
+                             id="dialog-preview")
+            if decision.warnings:
+                yield Static(Text("\n".join(f"! {w.text}" for w in decision.warnings),
+                                  style="bold yellow"), id="dialog-warnings")
+            if decision.breaches:
+                yield Static(Text("\n".join(f"! {b.text}" for b in decision.breaches),
+                                  style="bold red"), id="dialog-breaches")
+            keys = "    ".join(KEY_MEANINGS[key] for key in decision.send_keys)
             yield Static(f"{keys}    n / esc: back", id="dialog-keys")
 
     def show_preview(self, preview: OrderPreview | None, problem: str = "") -> None:
@@ -76,18 +91,18 @@ class OrderConfirmScreen(ModalScreen[bool]):
             widget.update(preview_text(preview))
 
     @guarded
-    def action_send(self) -> None:
-        if self.breaches:
-            self.notify("This order breaks a limit: press o to override, or n to go back",
+    def action_answer(self, key: str) -> None:
+        if key in self.decision.send_keys:
+            self.dismiss(key)
+        elif self.decision.breaches and key == "y":
+            self.notify("This breaks a limit: press o to override, or n to go back",
                         severity="warning")
-            return
-        self.dismiss(True)
 
     @guarded
-    def action_override(self) -> None:
-        if self.breaches:
-            self.dismiss(True)
+    def action_enter(self) -> None:
+        self.notify(f"Press {self.decision.send_keys[0]} to send, n to go back",
+                    severity="information")
 
     @guarded
     def action_back(self) -> None:
-        self.dismiss(False)
+        self.dismiss(None)

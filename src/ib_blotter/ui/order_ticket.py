@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -14,12 +16,12 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
+from ..state.order_types import ORDER_TYPES, PRICE_FIELDS, price_fields
 from ..state.prices import format_price, format_quantity, format_step
-from ..state.records import Quote
-from ..state.ticket import ORDER_TYPES, TIFS, ContractSpec, Ticket, price_fields
+from ..state.records import ContractSpec, Quote
+from ..state.ticket import TIFS, Ticket
 from .guard import guarded
 
-PRICE_FIELDS = ("limit", "stop", "trail_amount", "trail_percent")
 LABELS = {
     "symbol": "Symbol", "side": "Side", "quantity": "Qty", "order_type": "Type",
     "limit": "Limit", "stop": "Stop", "trail_amount": "Trail", "trail_percent": "Trail%",
@@ -91,9 +93,11 @@ class OrderTicket(Widget):
             super().__init__()
             self.ticket = ticket
 
-    def __init__(self, accounts: tuple[str, ...] = (), **kwargs: object) -> None:
+    def __init__(self, accounts: tuple[str, ...] = (), *, readonly: bool = False,
+                 **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.accounts = accounts
+        self.readonly = readonly
         self.spec: ContractSpec | None = None
         self._resolved_text = ""
         self._description = ""
@@ -139,6 +143,8 @@ class OrderTicket(Widget):
 
     @guarded
     def on_mount(self) -> None:
+        if self.readonly:  # said before anything is typed: nothing typed here can be sent
+            self.border_title = "Order ticket · READ-ONLY: look up and quote, nothing is sent"
         self._show_fields_for("LMT", "DAY")
         if self.accounts:
             self.set_accounts(self.accounts)
@@ -164,6 +170,17 @@ class OrderTicket(Widget):
         self.query_one("#algo", Select).value = choice
         self._set_text("algo_until", params.get("endTime", ""))
         self._show_fields_for(ticket.order_type, ticket.tif)
+
+    def focus_field(self, name: str) -> None:
+        """Focus a field to fix (or the symbol when the problem names none), cursor at its end."""
+        try:
+            field = self.query_one(f"#{name}") if self._mounted(name) else None
+        except NoMatches:
+            field = None
+        field = field if field is not None and field.focusable else self.query_one("#symbol")
+        field.focus()
+        if isinstance(field, Input):
+            field.cursor_position = len(field.value)
 
     def look_up(self, symbol: str) -> None:
         self.query_one("#symbol", Input).value = symbol
@@ -231,7 +248,7 @@ class OrderTicket(Widget):
             oca_group=text("oca_group"), **self._algo(text("algo_until")),
         )
 
-    def _algo(self, until: str) -> dict[str, object]:
+    def _algo(self, until: str) -> dict[str, Any]:
         choice = str(self.query_one("#algo", Select).value or "")
         strategy, _, priority = choice.partition(":")
         params: list[tuple[str, str]] = []

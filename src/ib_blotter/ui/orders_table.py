@@ -6,12 +6,16 @@ SSH costs ~50x the bytes of the one changed row), with the orders' columns and c
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.style import Style
+from textual.binding import Binding
+from textual.message import Message
 
 from ..state.prices import format_price, format_quantity
 from ..state.records import OrderKey, OrderRow
+from .guard import guarded
 from .live_table import Column, LiveTable
 
 
@@ -59,21 +63,92 @@ STATUS_STYLES = {
     "Inactive": Style(color="red", bold=True),
 }
 SIDE_STYLES = {"BUY": Style(color="green3"), "SELL": Style(color="red1")}
-
-
+# The keys that send something: hidden (and off) when the blotter is read-only.
+SENDING = frozenset({"modify", "cancel", "cancel_all", "nudge"})
 
 
 class OpenOrdersTable(LiveTable[OrderKey, OrderRow]):
-    """Orders by arrival: ours in plain text, other clients' in italics, ended ones dimmed."""
+    """Orders by arrival: ours in plain text, other clients' in italics, ended ones dimmed.
 
+    The keys that act on orders live here, so they work only while the table has focus: a
+    letter typed into a field can never reach them. Each posts a message the screen acts on.
+    """
+
+    BINDINGS = [
+        Binding("m", "modify", "Modify", tooltip="Modify the selected order: price, "
+                "quantity, TIF (shows old -> new, then asks)"),
+        Binding("c", "cancel", "Cancel", tooltip="Cancel the selected order (asks first)"),
+        Binding("C", "cancel_all", "Cancel all", key_display="C",
+                tooltip="Cancel ALL orders, IB's global cancel (asks twice: y, then a)"),
+        Binding("plus,equals_sign", "nudge(1)", "+tick", key_display="+",
+                tooltip="Raise the selected order's price one tick (both prices of a stop "
+                        "limit); asks first if that breaks a limit or would fill"),
+        Binding("minus", "nudge(-1)", "-tick", key_display="-",
+                tooltip="Lower the selected order's price one tick"),
+        Binding("a", "toggle_all", "All", tooltip="Show all orders, or only working ones"),
+    ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         *LiveTable.COMPONENT_CLASSES, "orders-table--not-ours", "orders-table--ended",
     }
     COLUMNS = COLUMNS
     TAIL_TITLE = "Message"
 
-    def __init__(self, empty_text: str = "No working orders.", **kwargs: object) -> None:
+    @dataclass
+    class ModifyRequested(Message):
+        row: OrderRow
+
+    @dataclass
+    class CancelRequested(Message):
+        row: OrderRow
+
+    @dataclass
+    class NudgeRequested(Message):
+        row: OrderRow
+        ticks: int
+        key: str  # "+" or "-": the key that sends a nudge needing no question
+
+    class CancelAllRequested(Message):
+        pass
+
+    class ShowAllToggled(Message):
+        pass
+
+    def __init__(self, empty_text: str = "No working orders.", *, readonly: bool = False,
+                 **kwargs: object) -> None:
         super().__init__(empty_text, **kwargs)
+        self.readonly = readonly
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (self.readonly and action in SENDING)
+
+    @guarded
+    def action_modify(self) -> None:
+        if (row := self._selected()) is not None:
+            self.post_message(self.ModifyRequested(row))
+
+    @guarded
+    def action_cancel(self) -> None:
+        if (row := self._selected()) is not None:
+            self.post_message(self.CancelRequested(row))
+
+    @guarded
+    def action_cancel_all(self) -> None:
+        self.post_message(self.CancelAllRequested())
+
+    @guarded
+    def action_nudge(self, ticks: int) -> None:
+        if (row := self._selected()) is not None:
+            self.post_message(self.NudgeRequested(row, ticks, "+" if ticks > 0 else "-"))
+
+    @guarded
+    def action_toggle_all(self) -> None:
+        self.post_message(self.ShowAllToggled())
+
+    def _selected(self) -> OrderRow | None:
+        row = self.selected
+        if row is None:
+            self.notify("No order selected", severity="warning")
+        return row
 
     def key_of(self, row: OrderRow) -> OrderKey:
         return row.key

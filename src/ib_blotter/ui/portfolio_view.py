@@ -1,75 +1,60 @@
-"""The app's account context: the account strip, the positions pane, the account filter.
-
-A mixin of BlotterApp: portfolio events -> widgets, and the keys that choose what is shown.
-"""
+"""`PortfolioView`: the account strip, the positions pane and the ticket's position, for the
+filtered account (or all of them): portfolio events -> widgets."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from .account_strip import AccountStrip
-from .guard import guarded
-from .positions_table import PositionsTable
 
 if TYPE_CHECKING:
-    from .app import BlotterApp
+    from .blotter_screen import BlotterScreen
 
 
 class PortfolioView:
-    """Positions and account figures for the filtered account (or all of them)."""
+    def __init__(self, screen: BlotterScreen) -> None:
+        self.screen = screen
 
-    @property
-    def positions_table(self: BlotterApp) -> PositionsTable:
-        return self.query_one(PositionsTable)
-
-    def _portfolio_changed(self: BlotterApp, kind: str, key: object) -> None:
+    def changed(self, kind: str, key: object) -> None:
         try:
             if kind == "position" and isinstance(key, tuple):
                 self._position_changed(key)
             elif kind == "account":
-                self._show_account()
+                self.show_account()
         except Exception as exc:  # a widget failing must not take the feed down
-            self._report(f"Positions update failed: {exc}", exc)
+            self.screen.blotter_app.report(f"Positions update failed: {exc}", exc)
 
-    def _position_changed(self: BlotterApp, key: tuple[str, int]) -> None:
-        row = self.portfolio.position(*key)
-        shown = row is not None and row.position != 0 and self.account_filter in (None, key[0])
+    def _position_changed(self, key: tuple[str, int]) -> None:
+        screen = self.screen
+        row = screen.blotter_app.portfolio.position(*key)
+        shown = row is not None and row.position != 0 and screen.account_filter in (None, key[0])
         if shown and row is not None:
-            self.positions_table.upsert(row)
+            screen.positions_table.upsert(row)
         else:
-            self.positions_table.remove(key)
-        self._show_ticket_position()
+            screen.positions_table.remove_row(key)
+        self.show_ticket_position()
 
-    def _show_account(self: BlotterApp) -> None:
-        accounts = self.state.connection.accounts
-        name = self.account_filter or (accounts[0] if accounts else "")
-        self.query_one(AccountStrip).show(self.portfolio.account(name), name,
-                                          self.account_filter is not None)
+    def show_account(self) -> None:
+        screen = self.screen
+        app = screen.blotter_app
+        accounts = app.state.connection.accounts
+        name = screen.account_filter or (accounts[0] if accounts else "")
+        screen.query_one(AccountStrip).show(app.portfolio.account(name), name,
+                                            screen.account_filter is not None)
 
-    def _show_ticket_position(self: BlotterApp) -> None:
-        found = self.found
-        account = self.ticket.ticket().account or self.settings.account
+    def show_ticket_position(self) -> None:
+        screen = self.screen
+        found = screen.ticket_desk.found
         if found is None:
             return
-        holding = self.portfolio.position(account, found.spec.con_id) if account else None
-        self.ticket.show_position(holding.position if holding else 0.0)
+        account = screen.ticket.ticket().account or screen.blotter_app.settings.account
+        portfolio = screen.blotter_app.portfolio
+        holding = portfolio.position(account, found.spec.con_id) if account else None
+        screen.ticket.show_position(holding.position if holding else 0.0)
 
-    def _refilter(self: BlotterApp) -> None:
-        """The filter changed: every view shows the chosen account (or all)."""
-        self.positions_table.replace_all(self.portfolio.positions(self.account_filter))
-        self._reload_orders()
-        self._show_account()
-
-    @guarded
-    def action_next_account(self: BlotterApp) -> None:
-        accounts = list(self.state.connection.accounts)
-        if not accounts:
-            self.notify("No accounts yet", severity="warning")
-            return
-        choices: list[str | None] = [None, *accounts]
-        self.account_filter = choices[(choices.index(self.account_filter) + 1) % len(choices)]
-        self.notify(f"Showing {self.account_filter or 'all accounts'}")
-
-    @guarded
-    def action_toggle_positions(self: BlotterApp) -> None:
-        self.show_positions = not self.show_positions
+    def refilter(self) -> None:
+        """The filter changed: positions and the account line show the chosen account."""
+        screen = self.screen
+        positions = screen.blotter_app.portfolio.positions(screen.account_filter)
+        screen.positions_table.replace_all(positions)
+        self.show_account()

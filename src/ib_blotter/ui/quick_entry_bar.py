@@ -42,7 +42,8 @@ class QuickEntrySuggester(Suggester):
 
 
 class QuickEntryBar(Widget):
-    """Hidden until opened; enter sends the line to the app, escape closes it."""
+    """Hidden until opened; enter hands the line on (it stays open, on the word to fix, until
+    its order is sent), escape closes it. Text typed here never reaches a hotkey."""
 
     BINDINGS = [Binding("escape", "close", "Close", show=False, priority=True)]
 
@@ -56,6 +57,7 @@ class QuickEntryBar(Widget):
                  **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self._words = words
+        self._where: dict[str, int] = {}  # field -> offset of its word in the line entered
 
     def compose(self) -> ComposeResult:
         yield Static(": ", id="quick-prompt")
@@ -67,18 +69,38 @@ class QuickEntryBar(Widget):
     def open(self) -> None:
         self.display = True
         self.query_one("#quick-error", Static).update("")
+        self.focus_line()
+
+    def focus_line(self) -> None:
         self.query_one(Input).focus()
+
+    def close(self) -> None:
+        """The order is sent (or the trader left): the line empties and goes."""
+        line = self.query_one(Input)
+        line.value = ""
+        self.query_one("#quick-error", Static).update("")
+        self.display = False
 
     @guarded
     def action_close(self) -> None:
-        self.display = False
+        self.close()
         self.post_message(self.Closed())
 
     class Closed(Message):
         """The bar was closed without sending."""
 
-    def show_error(self, text: str) -> None:
+    def show_error(self, text: str, position: int | None = None) -> None:
+        """Say what is wrong under the line; the cursor goes to `position` (its word)."""
         self.query_one("#quick-error", Static).update(Text(text, style="bold red"))
+        line = self.query_one(Input)
+        if position is not None:
+            line.cursor_position = position
+        self.display = True
+        line.focus()
+
+    def show_problem(self, field: str, text: str) -> None:
+        """A problem found after the line was read (a check, the lookup): on its word."""
+        self.show_error(text, self._where.get(field, self._where.get("symbol")))
 
     @on(Input.Submitted, "#quick-input")
     @guarded
@@ -87,15 +109,12 @@ class QuickEntryBar(Widget):
         text = event.value.strip()
         if not text:
             return
-        from ..state.quick_entry import QuickEntryError, parse  # loaded when first used
+        from ..state.quick_entry import QuickEntryError, parse_located  # loaded when first used
 
         try:
-            ticket = parse(text)
+            ticket, self._where = parse_located(text)
         except QuickEntryError as exc:
-            self.show_error(str(exc))
-            event.input.cursor_position = exc.position
+            self.show_error(str(exc), exc.position)
             return
         self.query_one("#quick-error", Static).update("")
-        self.display = False
-        event.input.value = ""
         self.post_message(self.Entered(ticket, text))

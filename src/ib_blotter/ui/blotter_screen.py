@@ -1,0 +1,303 @@
+"""`BlotterScreen`: what the trader sees, and what it does with what its widgets tell it.
+
+Data flows one way: IB events -> state -> widgets (the state's changes, row by row); keys ->
+widgets -> messages -> this screen (`@on`) -> the gate -> a confirmation -> the adapter. The
+keys live on the widgets that own them (the orders table binds the order keys); the screen
+binds only what works from anywhere.
+"""
+
+from __future__ import annotations
+
+import time
+from functools import cached_property
+from typing import TYPE_CHECKING, cast
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.reactive import reactive
+from textual.screen import Screen
+
+from .. import gc_policy
+from ..state.blotter import Change, ChangeKind
+from ..state.records import ConnectionState, LogLine, OrderKey, OrderRow
+from .account_strip import AccountStrip
+from .blotter_footer import BlotterFooter
+from .connection_bar import ConnectionBar
+from .execution_log import ExecutionLog
+from .guard import guarded
+from .order_actions import OrderActions
+from .order_ticket import OrderTicket
+from .orders_table import OpenOrdersTable
+from .portfolio_view import PortfolioView
+from .positions_table import PositionsTable
+from .quick_entry_bar import QuickEntryBar
+from .sending import Sender
+from .ticket_desk import TicketDesk
+
+if TYPE_CHECKING:
+    from .app import BlotterApp
+
+
+class BlotterScreen(Screen[None]):
+    """The ticket, the quick-entry line, the working orders, the log and the positions."""
+
+    AUTO_FOCUS = "#orders"  # not the ticket: restyling it on focus would cost the first frame
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", key_display="?",
+                tooltip="This help: every key, and quick entry's words"),
+        Binding("n", "new_order", "New", tooltip="New order: focus the ticket's symbol"),
+        Binding("colon,slash", "quick_entry", "Quick", key_display=":",
+                tooltip="Quick entry: the whole order on one line, e.g. b 100 aapl 187.5 gtc "
+                        "(right arrow takes the completion)"),
+        Binding("p", "toggle_positions", "Positions",
+                tooltip="Positions instead of the log (from 140 columns both show)"),
+        Binding("f", "next_account", "Account",
+                tooltip="Show one account's orders, positions and figures (cycles)"),
+        Binding("o", "focus_orders", "Orders", show=False, tooltip="Jump to the orders table"),
+        Binding("l", "focus_log", "Log", show=False, tooltip="Jump to the execution log"),
+        Binding("escape", "focus_orders", "Leave", show=False,
+                tooltip="Leave the ticket or the quick-entry line without sending"),
+        Binding("r", "reconnect", "Reconnect", show=False,
+                tooltip="Reconnect now, while the connection is down"),
+    ]
+    show_all: reactive[bool] = reactive(False, init=False)
+    """Show ended orders too, not only working ones."""
+    show_positions: reactive[bool] = reactive(False, init=False)
+    """The bottom pane shows positions instead of the log (both show on wide screens)."""
+    account_filter: reactive[str | None] = reactive(None, init=False)
+    """Show only this account's orders and positions; None shows every account."""
+    WIDE = 140  # columns from which the log and the positions sit side by side
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.sender = Sender(self.blotter_app)
+        self.ticket_desk = TicketDesk(self)
+        self.order_actions = OrderActions(self)
+        self.portfolio_view = PortfolioView(self)
+        self._listening: list[object] = []
+
+    @property
+    def blotter_app(self) -> BlotterApp:
+        return cast("BlotterApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        readonly = self.blotter_app.settings.readonly
+        yield ConnectionBar(readonly=readonly, id="connection")
+        yield AccountStrip(id="account-strip")
+        yield OrderTicket(accounts=(), readonly=readonly, id="ticket")
+        yield QuickEntryBar(self._quick_words, id="quick")
+        yield OpenOrdersTable(readonly=readonly, id="orders")
+        with Horizontal(id="bottom"):
+            yield ExecutionLog(id="log")
+            yield PositionsTable(id="positions")
+        yield BlotterFooter(readonly=readonly)
+
+    # Looked up once: these are touched on every IB event, and a query walks the DOM.
+    @cached_property
+    def ticket(self) -> OrderTicket:
+        return self.query_one(OrderTicket)
+
+    @cached_property
+    def quick(self) -> QuickEntryBar:
+        return self.query_one(QuickEntryBar)
+
+    @cached_property
+    def orders(self) -> OpenOrdersTable:
+        return self.query_one(OpenOrdersTable)
+
+    @cached_property
+    def exec_log(self) -> ExecutionLog:
+        return self.query_one(ExecutionLog)
+
+    @cached_property
+    def positions_table(self) -> PositionsTable:
+        return self.query_one(PositionsTable)
+
+    def on_mount(self) -> None:
+        app = self.blotter_app
+        self.orders.border_title = "Working orders"
+        self.exec_log.border_title = "Executions and messages"
+        self.positions_table.border_title = "Positions"
+        self._listening = [app.state.subscribe(self._state_changed),
+                           app.portfolio.subscribe(self.portfolio_view.changed)]
+        self.portfolio_view.refilter()
+        self._connection_changed()
+        self.set_interval(0.5, self._expire_ended)
+        self._reload_orders()
+        for line in app.state.log_lines():
+            self.exec_log.add(line)
+        if app.connect_on_start:
+            self.call_after_refresh(app.start_ib)
+        self.call_after_refresh(gc_policy.first_frame_out)
+
+    def on_unmount(self) -> None:
+        self.stop_listening()  # the widgets are going; events must not reach them
+
+    def stop_listening(self) -> None:
+        for unsubscribe in self._listening:
+            unsubscribe()  # type: ignore[operator]
+        self._listening = []
+
+    # ---- IB events -> state -> widgets ---------------------------------------------------
+    def _state_changed(self, change: Change) -> None:
+        try:
+            if change.kind is ChangeKind.ORDER and isinstance(change.key, OrderKey):
+                self._order_changed(change.key)
+            elif change.kind is ChangeKind.LOG and isinstance(change.key, LogLine):
+                self.exec_log.add(change.key)
+            elif change.kind is ChangeKind.CONNECTION:
+                self._connection_changed()
+        except Exception as exc:  # a widget failing must not take the feed down
+            self.blotter_app.report(f"Display update failed: {exc}", exc)
+
+    def _order_changed(self, key: OrderKey) -> None:
+        row = self.blotter_app.state.order(key)
+        if row is not None and self._order_visible(row):
+            self.orders.upsert(row)
+        else:
+            self.orders.remove_row(key)
+
+    def _order_visible(self, row: OrderRow) -> bool:
+        if self.account_filter is not None and row.account != self.account_filter:
+            return False
+        return self.show_all or self.blotter_app.state.is_working(row.key)
+
+    def _reload_orders(self) -> None:
+        state = self.blotter_app.state
+        rows = state.all_orders() if self.show_all else state.working_orders()
+        self.orders.replace_all(r for r in rows if self._order_visible(r))
+
+    def _connection_changed(self) -> None:
+        app = self.blotter_app
+        info = app.state.connection
+        self.query_one(ConnectionBar).show(info)
+        if info.accounts and info.accounts != self.ticket.accounts:
+            self.ticket.set_accounts(info.accounts, app.settings.account)
+        self.portfolio_view.show_account()
+        if info.state is ConnectionState.CONNECTED:
+            gc_policy.synced()
+
+    @guarded
+    def _expire_ended(self) -> None:
+        for key in self.blotter_app.state.expire_ended(time.monotonic()):
+            if not self.show_all:
+                self.orders.remove_row(key)
+
+    @guarded
+    def watch_show_all(self, show_all: bool) -> None:
+        self._reload_orders()
+        self.orders.border_title = "All orders" if show_all else "Working orders"
+
+    @guarded
+    def watch_account_filter(self, account: str | None) -> None:
+        self.portfolio_view.refilter()
+        self._reload_orders()
+
+    @guarded
+    def watch_show_positions(self, show: bool) -> None:
+        self.query_one("#bottom").set_class(show, "-positions")
+
+    @guarded
+    def on_resize(self) -> None:
+        self.set_class(self.size.width >= self.WIDE, "-wide")
+
+    # ---- what the widgets tell -----------------------------------------------------------
+    @on(OrderTicket.SymbolEntered)
+    @guarded
+    def _symbol_entered(self, event: OrderTicket.SymbolEntered) -> None:
+        self.ticket_desk.symbol_entered(event.text)
+
+    @on(OrderTicket.Submitted)
+    @guarded
+    def _ticket_submitted(self, event: OrderTicket.Submitted) -> None:
+        self.ticket_desk.submit(event.ticket)
+
+    @on(QuickEntryBar.Entered)
+    @guarded
+    def _quick_entered(self, event: QuickEntryBar.Entered) -> None:
+        self.ticket_desk.quick_entered(event.ticket)
+
+    @on(QuickEntryBar.Closed)
+    @guarded
+    def _quick_closed(self) -> None:
+        self.orders.focus()
+
+    @on(OpenOrdersTable.ModifyRequested)
+    @guarded
+    def _modify(self, event: OpenOrdersTable.ModifyRequested) -> None:
+        self.order_actions.modify(event.row)
+
+    @on(OpenOrdersTable.NudgeRequested)
+    @guarded
+    def _nudge(self, event: OpenOrdersTable.NudgeRequested) -> None:
+        self.order_actions.nudge(event.row, event.ticks, event.key)
+
+    @on(OpenOrdersTable.CancelRequested)
+    @guarded
+    def _cancel(self, event: OpenOrdersTable.CancelRequested) -> None:
+        self.order_actions.cancel(event.row)
+
+    @on(OpenOrdersTable.CancelAllRequested)
+    @guarded
+    def _cancel_all(self) -> None:
+        self.order_actions.cancel_all()
+
+    @on(OpenOrdersTable.ShowAllToggled)
+    @guarded
+    def _toggle_all(self) -> None:
+        self.show_all = not self.show_all
+
+    # ---- keys that work from anywhere ----------------------------------------------------
+    @guarded
+    def action_new_order(self) -> None:
+        self.ticket.focus_field("symbol")
+
+    @guarded
+    def action_quick_entry(self) -> None:
+        self.quick.open()
+
+    @guarded
+    def action_focus_orders(self) -> None:
+        self.orders.focus()
+
+    @guarded
+    def action_focus_log(self) -> None:
+        self.exec_log.focus()
+
+    @guarded
+    def action_toggle_positions(self) -> None:
+        self.show_positions = not self.show_positions
+
+    @guarded
+    def action_next_account(self) -> None:
+        accounts = list(self.blotter_app.state.connection.accounts)
+        if not accounts:
+            self.notify("No accounts yet", severity="warning")
+            return
+        choices: list[str | None] = [None, *accounts]
+        self.account_filter = choices[(choices.index(self.account_filter) + 1) % len(choices)]
+        self.notify(f"Showing {self.account_filter or 'all accounts'}")
+
+    @guarded
+    def action_help(self) -> None:
+        from .help_screen import HelpScreen  # a dialog: loaded when first opened (start-up)
+
+        self.app.push_screen(HelpScreen())
+
+    @guarded
+    def action_reconnect(self) -> None:
+        app = self.blotter_app
+        if not app.retry_now():
+            state = app.state.connection.state.value
+            self.notify(f"Nothing to retry: {state}", severity="information")
+
+    def _quick_words(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Symbols and accounts quick entry may complete: what this session has seen."""
+        app = self.blotter_app
+        symbols = {row.symbol for row in app.state.all_orders()}
+        symbols.update(p.symbol for p in app.portfolio.positions())
+        if self.ticket_desk.found is not None:
+            symbols.add(self.ticket_desk.found.spec.symbol)
+        return tuple(sorted(symbols)), app.state.connection.accounts

@@ -1,0 +1,230 @@
+"""`TicketDesk`: the ticket's contract and live quote, and a new order from typed to confirmed.
+
+Typed in the form or on the quick-entry line, an order takes one path: looked up, checked
+field by field (`ticket.validate`), judged by the gate, confirmed, sent. A problem puts the
+focus, and the cursor, on what to fix: the ticket's field, or the word on the quick-entry line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+
+from ..ib.errors import AdapterError
+from ..state.gate import Action, Request
+from ..state.order_extras import ALGO_PARAM_NAMES
+from ..state.order_types import order_type
+from ..state.prices import format_money, format_price, format_size
+from ..state.records import LogKind, OrderSpec, Quote
+from ..state.ticket import Ticket, to_order_spec, validate
+from .guard import guarded
+
+if TYPE_CHECKING:
+    import ib_async
+
+    from ..ib.lookup import Found
+    from .app import BlotterApp
+    from .blotter_screen import BlotterScreen
+    from .order_confirm_screen import OrderConfirmScreen
+
+
+class TicketDesk:
+    """Nothing is sent before the trader answers the confirmation with its send key."""
+
+    def __init__(self, screen: BlotterScreen) -> None:
+        self.screen = screen
+        self.found: Found | None = None  # the ticket's resolved contract
+        self._quote_contract: ib_async.Contract | None = None
+        self._quote: Quote | None = None
+        self._pending_quick: Ticket | None = None  # a quick-entry order waiting for its lookup
+        self._confirming = False  # a confirmation is open: a second enter must not open two
+
+    @property
+    def app(self) -> BlotterApp:
+        return self.screen.blotter_app
+
+    # ---- the contract --------------------------------------------------------------------
+    def symbol_entered(self, text: str) -> None:
+        self.found = None  # the old contract must not be traded while the new one is looked up
+        self.app.run_worker(self._look_up(text), exclusive=True, group="lookup")
+
+    @guarded
+    async def _look_up(self, text: str) -> None:
+        self.stop_quote()
+        from ..ib.lookup import LookupFailed, find_contract  # loaded with ib_async, after start
+
+        try:
+            found = await find_contract(self.app.adapter, text)
+        except (LookupFailed, AdapterError) as exc:
+            self.screen.ticket.show_contract(None, str(exc))
+            if self._pending_quick is not None and self._pending_quick.symbol == text:
+                self._pending_quick = None
+                self.screen.quick.show_problem("symbol", str(exc))
+            return
+        self.use_contract(text, found)
+
+    def use_contract(self, text: str, found: Found) -> None:
+        """The ticket now trades this contract (looked up for `text`)."""
+        self.found = found
+        self.screen.ticket.show_contract(found.spec, found.description, text)
+        self._start_quote(found.contract)
+        self.screen.portfolio_view.show_ticket_position()
+        pending, self._pending_quick = self._pending_quick, None
+        if pending is not None and pending.symbol == text:
+            self.submit(pending, quick=True)
+
+    def _start_quote(self, contract: ib_async.Contract) -> None:
+        if not self.app.ib_connected:
+            return
+        try:  # the adapter re-subscribes after 1101 and reconnects
+            self.app.adapter.subscribe_quote(contract, self._quote_updated)
+            self._quote_contract = contract
+        except AdapterError as exc:
+            self.app.state.log(LogKind.WARNING, f"No quote for {contract.symbol}: {exc}")
+
+    def stop_quote(self) -> None:
+        if self._quote_contract is not None:
+            self.app.adapter.unsubscribe_quote(self._quote_contract)
+            self._quote_contract = self._quote = None
+
+    def _quote_updated(self, quote: Quote) -> None:
+        self._quote = quote
+        self.screen.ticket.show_quote(quote)
+
+    # ---- a new order ---------------------------------------------------------------------
+    def quick_entered(self, ticket: Ticket) -> None:
+        """A quick-entry line: shown in the form, then checked and confirmed like one."""
+        if not ticket.account:
+            ticket = replace(ticket, account=self.screen.ticket.ticket().account)
+        self.screen.ticket.load(ticket)
+        if self.found is not None and self.screen.ticket.resolved_text == ticket.symbol:
+            self.submit(ticket, quick=True)
+            return
+        self._pending_quick = ticket
+        self.screen.ticket.look_up(ticket.symbol)
+
+    def submit(self, ticket: Ticket, *, quick: bool = False) -> None:
+        """Checked field by field, then judged by the gate and confirmed."""
+        if self._confirming:
+            return
+        found = self.found
+        form = self.screen.ticket
+        if found is None or ticket.symbol != form.resolved_text:
+            self._problems({"symbol": _not_looked_up(ticket.symbol, form.resolved_text)}, quick)
+            return
+        errors = validate(ticket, found.spec, accounts=form.accounts)
+        form.show_errors(errors)
+        if errors:
+            self._problems(errors, quick)
+            return
+        spec = to_order_spec(ticket, found.spec, accounts=form.accounts)
+        self._confirming = True
+        self.app.run_worker(self._judge(found, spec, quick), group="judge")
+
+    async def _judge(self, found: Found, spec: OrderSpec, quick: bool) -> None:
+        """The gate's word once the market is known (a quick entry right after its lookup
+        waits up to a second for the first quote, so the deviation limit has a price)."""
+        screen = None
+        try:
+            if self.app.ib_connected:
+                await self.app.adapter.market(found.contract)
+            decision = self.app.decide(Request(Action.PLACE, spec, found.spec))
+            if not decision.allowed:
+                named = {name: text for name, text in decision.problems if name}
+                if not named:  # read-only, not connected: not about a field
+                    self.screen.sender.refused(decision.refusal, "Order not sent")
+                self.screen.ticket.show_errors(named or {"symbol": decision.refusal})
+                self._problems(named or {"": decision.refusal}, quick)
+                return
+            online = self.app.ib_connected and not self.app.settings.readonly
+            screen = self.screen.sender.confirm(
+                decision, order_summary(found, spec), title="Send this order?",
+                contract=found.contract,
+                preview_note="asking IB..." if online else "not available (not connected)",
+                sent=lambda: self._sent(quick), back=lambda: self._back(quick))
+            if screen is not None and online:
+                self.app.run_worker(self._preview(screen, found, spec), group="what-if")
+        except Exception as exc:
+            self.app.report(f"Order not sent: {exc}", exc)
+        finally:
+            self._confirming = screen is not None  # until it is answered
+
+    async def _preview(self, screen: OrderConfirmScreen, found: Found, spec: OrderSpec) -> None:
+        try:
+            preview = await self.app.adapter.what_if(found.contract, spec)
+        except AdapterError as exc:
+            if screen.is_attached:
+                screen.show_preview(None, str(exc))
+            return
+        if screen.is_attached:
+            screen.show_preview(preview)
+
+    def _sent(self, quick: bool) -> None:
+        self._confirming = False
+        self.screen.ticket.clear_prices()
+        if quick:
+            self.screen.quick.close()
+        self.screen.orders.focus()
+
+    def _back(self, quick: bool) -> None:
+        self._confirming = False
+        if quick:
+            self.screen.quick.focus_line()
+
+    def _problems(self, errors: dict[str, str], quick: bool) -> None:
+        """Focus on what to fix: the word on the quick-entry line, or the ticket's field."""
+        name, text = next(iter(errors.items()))
+        if quick:
+            self.screen.quick.show_problem(name, text)
+        else:
+            self.screen.ticket.focus_field(name)
+
+
+def _not_looked_up(symbol: str, resolved: str) -> str:
+    if symbol and symbol == resolved:
+        return f"Still looking up {symbol}..."
+    return f"Look up {symbol or 'a symbol'} first: type it and press enter"
+
+
+def order_summary(found: Found, spec: OrderSpec) -> Text:
+    """The confirmation's body: side, size, symbol, type, prices, TIF and estimated notional."""
+    symbol, tick = found.spec.symbol, found.spec.min_tick
+    kind = order_type(spec.order_type)
+    text = Text()
+    text.append(f"{spec.side} ", style="bold green3" if spec.side == "BUY" else "bold red1")
+    text.append(f"{format_size(spec.quantity)} {symbol} {spec.order_type}", style="bold")
+    terms = kind.terms(spec, tick)
+    text.append(f" {terms}" if terms else "")
+    text.append(f"  {spec.tif}")
+    if spec.outside_rth:
+        text.append("  outside RTH")
+    text.append_text(_extras(spec, tick))
+    price = kind.working_price(kind.prices(spec))
+    if price is not None:
+        notional = spec.quantity * price * (found.spec.multiplier or 1)
+        text.append(f"\nEstimated notional: {format_money(notional)} "
+                    f"{found.spec.currency or 'USD'}")
+    if spec.account:
+        text.append(f"\nAccount: {spec.account}")
+    text.append(f"\n{found.description}", style="dim")
+    return text
+
+
+def _extras(spec: OrderSpec, tick: float) -> Text:
+    """The bracket, OCA group and algo, when the order has them."""
+    text = Text()
+    if spec.is_bracket:
+        exits = [f"take-profit {format_price(spec.take_profit, tick)}"
+                 if spec.take_profit is not None else "",
+                 f"stop-loss {format_price(spec.stop_loss, tick)}"
+                 if spec.stop_loss is not None else ""]
+        text.append("\nBracket: " + ", ".join(e for e in exits if e), style="bold")
+    if spec.oca_group:
+        text.append(f"\nOCA group {spec.oca_group}: a fill cancels the rest of the group")
+    if spec.algo:
+        params = ", ".join(f"{ALGO_PARAM_NAMES.get(tag, tag)} {value}"
+                           for tag, value in spec.algo_params)
+        text.append(f"\nAlgo: {spec.algo}" + (f" ({params})" if params else ""))
+    return text

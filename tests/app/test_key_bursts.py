@@ -1,0 +1,92 @@
+"""Keys typed in one burst (fast typing over SSH, a paste) land where they were typed.
+
+Each key goes to what has focus once the keys before it took effect; text typed into a field
+never reaches a hotkey; after any mistake focus is on the field to fix.
+"""
+
+from __future__ import annotations
+
+from textual.widgets import Input
+
+from ib_blotter.sim.simulator import ReceivedOrder
+from ib_blotter.ui.quick_entry_bar import QuickEntryBar
+
+from .conftest import Blotter
+from .keys import burst
+
+
+def placed(blotter: Blotter) -> list[ReceivedOrder]:
+    return [o for o in blotter.sim.traffic.received_orders if not o.request.whatIf]
+
+
+def field(blotter: Blotter, name: str) -> str:
+    return blotter.app.blotter.ticket.query_one(f"#{name}", Input).value
+
+
+async def a_working_order(blotter: Blotter) -> None:
+    """One resting AAPL buy, selected in the orders table, which has focus."""
+    blotter.sim.set_quote("AAPL", 187.50, 187.51, last=187.50)
+    await blotter.look_up("AAPL")
+    await burst(blotter.pilot, "10", "Tab", "Tab", "180", "Enter")
+    await blotter.until(lambda: blotter.app.screen.id != "_default", "the confirmation")
+    await blotter.press("y")
+    await blotter.until(lambda: blotter.app.blotter.orders.row_count == 1, "the order working")
+    blotter.app.blotter.orders.focus()
+    await blotter.pilot.pause()
+
+
+async def test_tab_in_a_burst_moves_on_before_the_next_digits(blotter: Blotter) -> None:
+    blotter.sim.set_quote("AAPL", 187.50, 187.51)
+    await blotter.look_up("AAPL")  # focus is now on the quantity
+    await burst(blotter.pilot, "100", "Tab", "Tab", "401")
+    assert (field(blotter, "quantity"), field(blotter, "limit")) == ("100", "401")
+
+
+async def test_a_whole_ticket_typed_in_one_burst(blotter: Blotter) -> None:
+    blotter.sim.set_quote("AAPL", 187.50, 187.51)
+    blotter.app.blotter.orders.focus()
+    await burst(blotter.pilot, "n", "AAPL", "Enter")
+    await blotter.until(lambda: blotter.app.blotter.ticket_desk.found is not None, "AAPL looked up")
+    assert field(blotter, "symbol") == "AAPL"
+
+
+async def test_quick_entry_text_fires_no_hotkey(blotter: Blotter) -> None:
+    await a_working_order(blotter)
+    before = len(blotter.sim.traffic.received_orders)
+    await burst(blotter.pilot, ":s 50 msft 420 gtd 2026-12-31")
+    app = blotter.app
+    assert app.screen.id == "_default", "no dialog opened (the m of msft is not Modify)"
+    assert app.query_one("#quick-input", Input).value == "s 50 msft 420 gtd 2026-12-31"
+    await burst(blotter.pilot, "Escape", ":b 1 aapl 180 m c C p a f + -")
+    assert app.screen.id == "_default"
+    screen = app.blotter
+    assert (screen.show_positions, screen.show_all, screen.account_filter) == (False, False, None)
+    assert len(blotter.sim.traffic.received_orders) == before
+    assert blotter.sim.traffic.cancels == [] and blotter.sim.traffic.global_cancels == 0
+
+
+async def test_an_unknown_symbol_keeps_quick_entry_open_on_the_word(blotter: Blotter) -> None:
+    await a_working_order(blotter)
+    before = len(blotter.sim.traffic.received_orders)
+    await burst(blotter.pilot, ":b 100 appl 187.5", "Enter")
+    app = blotter.app
+    bar = app.query_one(QuickEntryBar)
+    line = app.query_one("#quick-input", Input)
+    await blotter.until(lambda: "APPL" in str(app.query_one("#quick-error").render()).upper(),
+                        "the error about APPL under the line")
+    assert bar.display and app.focused is line
+    assert line.cursor_position == len("b 100 ")  # on the word to fix
+    await burst(blotter.pilot, "m", "+", "+", "c")  # typed on: text, never hotkeys
+    assert app.screen.id == "_default"
+    assert len(blotter.sim.traffic.received_orders) == before
+
+
+async def test_focus_is_never_on_nothing_after_a_quick_entry(blotter: Blotter) -> None:
+    blotter.sim.set_quote("AAPL", 187.50, 187.51)
+    blotter.app.blotter.orders.focus()
+    await burst(blotter.pilot, ":b 10 aapl 180", "Enter")
+    await blotter.until(lambda: blotter.app.screen.id != "_default", "the confirmation")
+    await burst(blotter.pilot, "n")
+    await blotter.until(lambda: blotter.app.screen.id == "_default", "back from the dialog")
+    assert blotter.app.focused is not None
+    assert placed(blotter) == []
