@@ -9,7 +9,6 @@ being set or unset. Pure Python: no simulator, no sockets, no ib_async.
 from __future__ import annotations
 
 import json
-import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,8 +48,7 @@ DEFAULT_CLASSES: dict[str, str] = {
 }
 
 UNSET_DOUBLE = 1.7976931348623157e308
-UNSET_INT = 2147483647
-UNSET_TEXTS = frozenset({"", "1.7976931348623157E308", "1.7976931348623157e+308", "Infinite"})
+UNSET_TEXTS = frozenset({"", "1.7976931348623157E308", "1.7976931348623157e+308"})
 
 # Kinds a trace may use; a new kind is added here and in README.md.
 SERVER_KINDS = frozenset(
@@ -67,7 +65,7 @@ CLIENT_KINDS = frozenset(
         "reqGlobalCancel", "reqIds", "manualOrder",
     }
 )
-FARM_NOTICES = range(2100, 2200)  # informational; dropped from observations unless traced
+FARM_NOTICES = (2100, 2200)  # informational codes [low, high): dropped unless traced
 # Compared even when a trace shows none of them, so that "an error alone" means alone.
 LIFECYCLE = frozenset({"openOrder", "orderStatus", "error"})
 
@@ -188,7 +186,8 @@ def relevant(
 
 def _untraced_notice(kind: str, fields: dict[str, Any], traced: set[float | None]) -> bool:
     code = _number(fields.get("code"))
-    return kind == "error" and code is not None and code in FARM_NOTICES and code not in traced
+    low, high = FARM_NOTICES
+    return kind == "error" and code is not None and low <= code < high and code not in traced
 
 
 def compare(
@@ -324,7 +323,7 @@ def is_set(value: Any) -> bool:
         return False
     if isinstance(value, str):
         return value.strip() not in UNSET_TEXTS
-    return not (isinstance(value, float) and (math.isinf(value) or value >= UNSET_DOUBLE))
+    return not (isinstance(value, float) and value == UNSET_DOUBLE)
 
 
 def _number(value: Any) -> float | None:

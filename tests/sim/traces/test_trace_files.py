@@ -62,6 +62,8 @@ def test_trace_file_is_well_formed(path: Any) -> None:
         assert source.get("url") or (source.get("repository") and source.get("path")), source
         if source.get("url"):
             assert source["url"].startswith("https://"), source
+        if source.get("commit"):
+            assert re.fullmatch(r"[0-9a-f]{40}", source["commit"]), source
     for message in trace.messages:
         _check_message(message)
 
@@ -275,6 +277,14 @@ def test_client_side_can_be_compared_too() -> None:
     sent = [("cancelOrder", {"orderId": 3})]
     assert compare(CANCEL, sent, direction=CLIENT) is None
     assert compare(CANCEL, [("placeOrder", {})], direction=CLIENT) is not None
+
+
+def test_compared_fields_leave_out_ids_times_and_prices() -> None:
+    trace = load("mkt_fill")
+    fill = next(m for m in trace.server_messages() if m.kind == "execDetails")
+    compared = trace.compared_fields(fill)
+    assert compared["execution.side"] == "BOT" and compared["execution.lastLiquidity"] == 2
+    assert not {"orderId", "execution.execId", "execution.time", "execution.price"} & set(compared)
 
 
 def test_difference_reads_in_words() -> None:
