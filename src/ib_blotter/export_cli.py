@@ -11,7 +11,7 @@ from pathlib import Path
 from .config import ConfigError, default_config_path, default_journal_path, load_config
 from .journal import Journal, JournalError
 from .journal.export import FORMATS, parse_moment, write_fills
-from .private_files import open_private
+from .private_files import open_private, why_not
 
 EPILOG = """\
 examples:
@@ -85,8 +85,11 @@ def main(argv: list[str]) -> int:
     if args.output is None:
         write_fills(fills, args.format, sys.stdout)
     else:
-        # Fills name the account: the file is the user's alone, like the journal.
-        fd = open_private(Path(args.output), os.O_WRONLY | os.O_TRUNC)
+        try:  # fills name the account: the file is the user's alone, like the journal
+            fd = open_private(Path(args.output), os.O_WRONLY | os.O_TRUNC)
+        except OSError as exc:
+            print(f"ib-blotter export: {why_not(exc)}", file=sys.stderr)
+            return 1
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
             write_fills(fills, args.format, out)
     print(f"{len(fills)} fills from {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M}",
