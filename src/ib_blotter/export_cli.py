@@ -76,11 +76,11 @@ def main(argv: list[str]) -> int:
     if not path.is_file():
         print(f"ib-blotter export: no journal at {path}", file=sys.stderr)
         return 1
-    try:
-        with Journal(path) as journal:
+    try:  # read-only: an export never writes, converts or locks the file a blotter writes
+        with Journal(path, read_only=True) as journal:
             fills = journal.fills_between(start, end)
     except JournalError as exc:
-        print(f"ib-blotter export: {exc}", file=sys.stderr)
+        print(f"ib-blotter export: {exc}; nothing exported", file=sys.stderr)
         return 1
     if args.output is None:
         write_fills(fills, args.format, sys.stdout)
