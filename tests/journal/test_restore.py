@@ -46,6 +46,7 @@ class Restored:
     """Counts the fills the state takes in, and how many came in each event-loop turn."""
 
     def __init__(self, state: BlotterState) -> None:
+        self.state = state
         self.count = 0
         self.per_turn: list[int] = []
         state.subscribe(self.on_change)
@@ -63,23 +64,29 @@ class Restored:
             seen = self.count
 
 
-async def test_a_big_day_goes_in_a_chunk_per_turn(day_file: tuple[Path, list[str]],
-                                                  tmp_path: Path) -> None:
+def start(day_file: tuple[Path, list[str]], tmp_path: Path) -> tuple[Journal, Restored]:
+    """The blotter starting on a copy of the big day."""
     path = tmp_path / "journal.sqlite"
     path.write_bytes(day_file[0].read_bytes())
     state = BlotterState()
     restored = Restored(state)
     journal = open_journal(path, state)
     assert journal is not None
+    return journal, restored
+
+
+async def test_a_big_day_goes_in_a_chunk_per_turn(day_file: tuple[Path, list[str]],
+                                                  tmp_path: Path) -> None:
+    journal, restored = start(day_file, tmp_path)
     try:
         at_open = restored.count
         await restored.watch(until=RESTORED_AT_MOST)
         assert at_open <= RESTORE_CHUNK, f"{at_open} fills restored before the first turn"
         assert max(restored.per_turn) <= RESTORE_CHUNK, max(restored.per_turn)
         newest = day_file[1][-RESTORED_AT_MOST:]
-        assert [f.exec_id for f in state.fills()] == newest  # the newest, oldest first
+        assert [f.exec_id for f in restored.state.fills()] == newest  # oldest first
         await asyncio.sleep(PAUSE * 5)  # the line that says so comes after the last chunk
-        said = [ln.text for ln in state.log_lines() if ln.kind is LogKind.INFO]
+        said = [ln.text for ln in restored.state.log_lines() if ln.kind is LogKind.INFO]
         assert said and said[-1].startswith("The last 10,000 of today's fills restored")
     finally:
         journal.close()
@@ -88,12 +95,7 @@ async def test_a_big_day_goes_in_a_chunk_per_turn(day_file: tuple[Path, list[str
 async def test_closing_while_restoring_stops_it_quietly(
     day_file: tuple[Path, list[str]], tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    path = tmp_path / "journal.sqlite"
-    path.write_bytes(day_file[0].read_bytes())
-    state = BlotterState()
-    restored = Restored(state)
-    journal = open_journal(path, state)
-    assert journal is not None
+    journal, restored = start(day_file, tmp_path)
     await restored.watch(until=RESTORE_CHUNK * 3)
     journal.close()
     with caplog.at_level(logging.ERROR):
@@ -105,10 +107,6 @@ async def test_closing_while_restoring_stops_it_quietly(
 def test_without_an_event_loop_the_day_is_restored_at_once(
     day_file: tuple[Path, list[str]], tmp_path: Path
 ) -> None:
-    path = tmp_path / "journal.sqlite"
-    path.write_bytes(day_file[0].read_bytes())
-    state = BlotterState()
-    journal = open_journal(path, state)
-    assert journal is not None
+    journal, restored = start(day_file, tmp_path)
     journal.close()
-    assert len(state.fills()) == RESTORED_AT_MOST
+    assert len(restored.state.fills()) == RESTORED_AT_MOST

@@ -17,14 +17,13 @@ OS crash can lose the last few, which the next start's reqExecutions brings back
 One process writes a journal (files.py): a second one on the same file reads it and writes
 nothing (`read_only`, `in_use_by`). Writing never raises: a full disk must not stop the
 blotter from showing fills. A write the disk refuses (full, locked, an I/O error) is kept in
-memory with every write after it, in order, and retried until it lands (`backlog`,
+memory with every write after it, in order, and retried until it lands (writer.py: `backlog`,
 `on_backlog`); a write refused for what it holds is logged and dropped (`on_error`). A file
 found damaged is set aside and a new journal started (`set_aside`, `on_set_aside`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import logging
@@ -36,13 +35,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from ..state.records import FillRow, OrderKey, OrderRow, exec_base, is_later_revision
-from .backlog import MAX_BACKLOG, Backlog, Waiting, Write
+from .backlog import MAX_BACKLOG
 from .files import (
     DAMAGED,
-    PASSING,
     InUse,
     Unusable,
     error_code,
@@ -63,14 +61,11 @@ from .schema import (
     fill_from_row,
     fill_values,
 )
+from .writer import Writer
 
 logger = logging.getLogger(__name__)
-T = TypeVar("T")
 
-COMMIT_EVERY = 0.05  # seconds: statuses and replays of a burst share one commit
 KEYS_PER_QUERY = 500  # below SQLite's oldest limit on a statement's parameters (999)
-RETRY_FIRST, RETRY_MOST = 0.1, 5.0  # seconds between tries while the disk refuses
-RETRY_BATCH = 1000  # writes landed per transaction (and per event-loop turn) when catching up
 TIME = FILL_COLUMNS.index("time")
 
 
@@ -94,32 +89,22 @@ class _Commission:
     realized_pnl: float | None
 
 
-class Journal:
+class Journal(Writer):
     """The day's fills and events in a private SQLite file; see the module docstring."""
 
     def __init__(self, path: Path, *, clock: Callable[[], float] = time.time,
                  read_only: bool = False, max_backlog: int = MAX_BACKLOG) -> None:
-        self.path = path
+        super().__init__(path, clock, max_backlog)
         self.read_only = read_only  # reads only: an export, or another process writes it
         self.in_use_by: int | None = None  # that other process's pid, when known
         self.set_aside: Path | None = None  # where a damaged or foreign file found here went
         self.set_aside_why = ""
-        self.last_error = ""
-        self.on_error: Callable[[str], None] | None = None  # a write lost: once per kind
-        self.on_backlog: Callable[[Backlog], None] | None = None  # behind, retried, caught up
         self.on_set_aside: Callable[[Path, str], None] | None = None  # damage found later
-        self._clock = clock
         self._statuses: dict[OrderKey, tuple[str, float, float]] = {}  # last status written
         self._pending: OrderedDict[str, _Commission] = OrderedDict()  # commission before fill
         self._used_pending: list[str] = []  # taken by fills in the open transaction
-        self._commit_due = False  # a commit is scheduled (within COMMIT_EVERY)
         self._replayed: list[FillRow] = []  # replayed fills not written yet
-        self._done: list[Write] = []  # written in the open transaction, not committed yet
-        self._waiting = Waiting(max_backlog)
-        self._retry: asyncio.TimerHandle | None = None
-        self._retry_delay = RETRY_FIRST
         self._lock: int | None = None
-        self._closed = False
         try:
             self._db = self._open()
         except (OSError, sqlite3.Error, Unusable) as exc:
@@ -143,14 +128,7 @@ class Journal:
     def close(self) -> None:
         if self._closed:
             return
-        self.commit()
-        self._catch_up(now=True)
-        if self._waiting:
-            logger.error("journal %s closed %d writes behind: they are not saved",
-                         self.path, self._waiting.state().writes)
-        if self._retry is not None:
-            self._retry.cancel()
-        self._closed = True
+        self._finish()
         self._db.close()
         self._release_lock()
 
@@ -212,33 +190,11 @@ class Journal:
         self._event_write("error", str(req_id), code,
                           {"req_id": req_id, "code": code, "text": text}, deferred=True)
 
-    def commit(self) -> None:
-        """Commit whatever is written and not yet committed (and, without an event loop to
-        retry on, try again what the disk refused)."""
-        if self._closed or self.read_only:
-            return
-        self._commit_due = False
-        self._write_replayed()
-        try:
-            if self._db.in_transaction:
-                self._db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            self._fall_behind([], exc)
-        else:
-            self._committed()
-        if self._waiting and _running_loop() is None:
-            self._catch_up()
-
-    @property
-    def backlog(self) -> Backlog:
-        """How far behind the journal is: writes kept in memory, since when, and why."""
-        return self._waiting.state()
-
     # -- reading ---------------------------------------------------------------------------
 
     def fills_between(self, start: datetime, end: datetime) -> list[FillRow]:
         """Fills with start <= time < end, oldest first (in the order written, at one time)."""
-        self._write_replayed()
+        self._before_commit()  # replayed fills not written yet are read too
         rows = self._rows(f"SELECT {FILL_LIST} FROM fills WHERE time >= ? AND time < ? "
                           "ORDER BY time, rowid",
                           (start.timestamp(), end.timestamp()))
@@ -382,170 +338,21 @@ class Journal:
         return replace(fill, commission=report.commission,
                        commission_currency=report.currency, realized_pnl=report.realized_pnl)
 
-    # -- transactions, and what the disk refused -------------------------------------------
+    # -- around a commit ------------------------------------------------------------------
 
-    def _submit(self, store: Callable[[sqlite3.Connection, float], T], *, failed: T,
-                deferred: bool = False, size: int = 1) -> T | None:
-        """One write: now, committed now or (deferred) within COMMIT_EVERY; or, while the
-        journal is behind, kept after the others."""
-        if self.read_only:
-            return failed
-        write = Write(store, self._clock(), size)
-        if self._waiting:
-            self._keep(write)
-            return None
-        result = self._apply(write, failed)
-        if deferred:
-            self._commit_later()
-        else:
-            self.commit()
-        return result
-
-    def _apply(self, write: Write, failed: T) -> T | None:
-        try:
-            if not self._db.in_transaction:
-                self._db.execute("BEGIN IMMEDIATE")  # the write lock now, not mid-transaction
-            result = self._in_savepoint(lambda: write.store(self._db, write.at))
-        except Exception as exc:  # sqlite3.Error mostly; anything else must not stop the feed
-            if error_code(exc) not in PASSING:
-                self._failed(exc)
-                return failed
-            self._fall_behind([write], exc)
-            return None
-        self._done.append(write)
-        return result
-
-    def _in_savepoint(self, work: Callable[[], T]) -> T:
-        """Work in a savepoint of the open transaction, so a bad write spoils nothing else."""
-        self._db.execute("SAVEPOINT one_write")
-        try:
-            result = work()
-        except BaseException:
-            if self._db.in_transaction:  # some failures (a full disk) end the transaction
-                self._db.execute("ROLLBACK TO one_write")
-                self._db.execute("RELEASE one_write")
-            raise
-        self._db.execute("RELEASE one_write")
-        return result
-
-    def _write_replayed(self) -> None:
+    def _before_commit(self) -> None:
         if not self._replayed or self._closed:
             return
         fills, self._replayed = self._replayed, []
-        write = Write(lambda db, at: self._store_replayed(db, fills, at), self._clock(),
-                      len(fills))
-        if self._waiting:
-            self._keep(write)
-        else:
-            self._apply(write, None)
+        self._add(lambda db, at: self._store_replayed(db, fills, at), None, len(fills))
 
-    def _committed(self) -> None:
-        self._done.clear()
+    def _after_commit(self) -> None:
         for exec_id in self._used_pending:
             self._pending.pop(exec_id, None)
         self._used_pending.clear()
 
-    def _fall_behind(self, writes: list[Write], exc: Exception) -> None:
-        """The disk refused: the open transaction's writes and these kept, first, in order."""
-        with contextlib.suppress(sqlite3.Error):
-            if self._db.in_transaction:
-                self._db.execute("ROLLBACK")
+    def _after_rollback(self) -> None:
         self._used_pending.clear()
-        kept, self._done = self._done + writes, []
-        if not self._waiting:
-            logger.error("journal %s refused a write: keeping the writes in memory until it "
-                         "takes them", self.path, exc_info=exc)
-        if kept:
-            self._waiting.put_back(kept, str(exc))
-        if error_code(exc) in DAMAGED:
-            self._start_afresh(str(exc))
-        self._retry_later()
-        self._tell_backlog()
-
-    def _keep(self, write: Write) -> None:
-        if not self._waiting.add(write) and self._waiting.dropped == write.size:  # the first
-            self._lost(f"{self._waiting.bound:,} writes behind, no more are kept until it "
-                       "takes them (IB sends the fills again on the next connect)")
-            self._tell_backlog()
-        if _running_loop() is None:  # nothing to retry on: this write tries again
-            self._catch_up()
-
-    def _catch_up(self, *, now: bool = False) -> None:
-        """Land what is waiting, RETRY_BATCH writes a transaction; with an event loop, one
-        transaction a turn (keys are answered between), else (or `now`) all at once."""
-        self._retry = None
-        if not self._waiting:
-            return
-        while self._waiting and not self._closed:
-            batch = self._waiting.first(RETRY_BATCH)
-            if not self._land(batch):
-                self._retry_delay = min(self._retry_delay * 2, RETRY_MOST)
-                self._retry_later()
-                break
-            self._waiting.landed(len(batch))
-            self._retry_delay = RETRY_FIRST
-            if self._waiting and not now and _running_loop() is not None:
-                self._retry_later(0.0)
-                break
-        self._tell_backlog()
-
-    def _land(self, batch: list[Write]) -> bool:
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
-            for write in batch:
-                try:
-                    self._in_savepoint(lambda write=write: write.store(self._db, write.at))
-                except Exception as exc:
-                    self._refused(exc)
-            self._db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            with contextlib.suppress(sqlite3.Error):
-                if self._db.in_transaction:
-                    self._db.execute("ROLLBACK")
-            self._used_pending.clear()
-            self._waiting.error = str(exc)
-            if error_code(exc) in DAMAGED:
-                self._start_afresh(str(exc))
-            return False
-        self._committed()
-        return True
-
-    def _retry_later(self, delay: float | None = None) -> None:
-        loop = _running_loop()
-        if loop is None or self._retry is not None or self._closed:
-            return
-        wait = self._retry_delay if delay is None else delay
-        self._retry = loop.call_later(wait, self._catch_up)
-
-    def _commit_later(self) -> None:
-        if self._commit_due:
-            return
-        loop = _running_loop()
-        if loop is None:  # no event loop (a script, a test): nothing to wait for
-            self.commit()
-            return
-        self._commit_due = True
-        loop.call_later(COMMIT_EVERY, self.commit)
-
-    def _tell_backlog(self) -> None:
-        if self.on_backlog is not None:
-            self.on_backlog(self._waiting.state())
-
-    def _refused(self, exc: Exception) -> None:
-        """A write inside a batch failed: the disk's fault is raised (all is tried again),
-        the write's own fault is logged and only that write dropped."""
-        if error_code(exc) in PASSING:
-            raise exc
-        self._failed(exc)
-
-    def _failed(self, exc: Exception) -> None:
-        logger.error("journal write to %s failed", self.path, exc_info=exc)
-        self._lost(str(exc))
-
-    def _lost(self, text: str) -> None:
-        if text != self.last_error and self.on_error is not None:
-            self.on_error(text)  # once per kind of failure, not once per fill
-        self.last_error = text
 
     # -- the file --------------------------------------------------------------------------
 
@@ -596,8 +403,3 @@ def _event_values(kind: str, ref: str, code: int | None, data: dict[str, Any],
     return (at, kind, ref, code, JSON.encode(data))
 
 
-def _running_loop() -> asyncio.AbstractEventLoop | None:
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return None
