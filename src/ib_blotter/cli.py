@@ -18,7 +18,7 @@ from .config import (
     load_config,
     settings_from,
 )
-from .private_files import open_private
+from .private_files import open_private, why_not
 
 EPILOG = """\
 examples:
@@ -104,7 +104,10 @@ def main(argv: list[str] | None = None) -> None:
         settings = build_settings(args)
     except ConfigError as exc:
         sys.exit(f"ib-blotter: {exc}")
-    setup_logging(settings.log_file or default_log_path())
+    try:
+        setup_logging(settings.log_file or default_log_path())
+    except OSError as exc:
+        sys.exit(f"ib-blotter: {why_not(exc)}")
     warn_if_shared(args.config or default_config_path())
     gc_policy.hold_until_first_frame()  # BlotterApp.on_mount lets it run once the frame is out
     from .ui.app import BlotterApp  # after logging: importing Textual is the slow part

@@ -11,7 +11,7 @@ from pathlib import Path
 from .config import ConfigError, default_config_path, default_journal_path, load_config
 from .journal import Journal, JournalError
 from .journal.export import FORMATS, parse_moment, write_fills
-from .private_files import open_private
+from .private_files import open_private, why_not
 
 EPILOG = """\
 examples:
@@ -76,17 +76,20 @@ def main(argv: list[str]) -> int:
     if not path.is_file():
         print(f"ib-blotter export: no journal at {path}", file=sys.stderr)
         return 1
-    try:
-        with Journal(path) as journal:
+    try:  # read-only: an export never writes, converts or locks the file a blotter writes
+        with Journal(path, read_only=True) as journal:
             fills = journal.fills_between(start, end)
     except JournalError as exc:
-        print(f"ib-blotter export: {exc}", file=sys.stderr)
+        print(f"ib-blotter export: {exc}; nothing exported", file=sys.stderr)
         return 1
     if args.output is None:
         write_fills(fills, args.format, sys.stdout)
     else:
-        # Fills name the account: the file is the user's alone, like the journal.
-        fd = open_private(Path(args.output), os.O_WRONLY | os.O_TRUNC)
+        try:  # fills name the account: the file is the user's alone, like the journal
+            fd = open_private(Path(args.output), os.O_WRONLY | os.O_TRUNC)
+        except OSError as exc:
+            print(f"ib-blotter export: {why_not(exc)}", file=sys.stderr)
+            return 1
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
             write_fills(fills, args.format, out)
     print(f"{len(fills)} fills from {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M}",

@@ -17,6 +17,8 @@ import pytest
 import ib_blotter
 from ib_blotter import cli
 from ib_blotter.config import Settings
+from ib_blotter.journal import Journal
+from ib_blotter.private_files import PrivateFileError, open_private
 from ib_blotter.sim.simulator import Simulator
 from ib_blotter.state.gate import NotApprovedError
 from ib_blotter.ui.app import BlotterApp
@@ -113,3 +115,88 @@ async def test_the_embedded_simulator_listens_on_loopback_only(tmp_path: Path) -
         assert app.simulator is not None and app.simulator._server is not None
         hosts = {s.getsockname()[0] for s in app.simulator._server.sockets}
         assert hosts == {"127.0.0.1"}
+
+
+# -- private files: regular files only, every directory made 0700 ------------------------------
+
+def _not_regular_targets(tmp_path: Path) -> dict[str, Path]:
+    """A fifo (with a reader, so opening it for writing cannot block), a directory, a symlink
+    to the fifo, and as root a character device (a copy of /dev/null's node: chmodding it
+    would harm nothing but the copy)."""
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo, 0o644)
+    folder = tmp_path / "folder"
+    folder.mkdir(mode=0o755)
+    link = tmp_path / "link-to-fifo"
+    link.symlink_to(fifo)
+    targets = {"fifo": fifo, "directory": folder, "symlink to a fifo": link}
+    try:
+        os.mknod(tmp_path / "null", stat.S_IFCHR | 0o666, os.makedev(1, 3))
+        os.chmod(tmp_path / "null", 0o666)
+        targets["device"] = tmp_path / "null"
+    except PermissionError:
+        pass  # not root: no device node of our own to try
+    return targets
+
+
+def _modes(paths: dict[str, Path]) -> dict[str, int]:
+    return {name: stat.S_IMODE(path.stat().st_mode) for name, path in paths.items()}
+
+
+def test_a_private_file_is_a_regular_file_or_refused_and_never_chmodded(tmp_path: Path) -> None:
+    targets = _not_regular_targets(tmp_path)
+    before = _modes(targets)
+    reader = os.open(tmp_path / "fifo", os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        for name, path in targets.items():
+            with pytest.raises(PrivateFileError, match="not a regular file"):
+                os.close(open_private(path, os.O_WRONLY | os.O_TRUNC))
+            assert _modes(targets) == before, name
+    finally:
+        os.close(reader)
+
+
+def test_export_to_a_device_says_so_and_leaves_it_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    journal = tmp_path / "journal.sqlite"
+    Journal(journal).close()
+    targets = _not_regular_targets(tmp_path)
+    targets.pop("fifo"), targets.pop("symlink to a fifo")  # no reader: covered above
+    before = _modes(targets)
+    for name, path in targets.items():
+        with pytest.raises(SystemExit) as stopped:
+            cli.main(["export", "--journal", str(journal), "--output", str(path)])
+        assert stopped.value.code == 1, name
+        err = capsys.readouterr().err
+        assert "not a regular file" in err and "Traceback" not in err, err
+        assert err.count("\n") == 1, err
+    assert _modes(targets) == before
+
+
+def test_a_log_file_that_is_not_a_regular_file_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(BlotterApp, "run", _must_not_start)
+    folder = tmp_path / "folder"
+    folder.mkdir(mode=0o755)
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["--log-file", str(folder)])
+    assert "not a regular file" in str(stopped.value.code)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o755
+
+
+def _must_not_start(self: BlotterApp) -> None:
+    raise AssertionError("the app started with a log file it cannot write")
+
+
+def test_every_directory_made_is_private_whatever_the_umask(tmp_path: Path) -> None:
+    old_umask = os.umask(0)
+    try:
+        path = tmp_path / "a" / "b" / "c" / "file"
+        os.close(open_private(path, os.O_WRONLY))
+    finally:
+        os.umask(old_umask)
+    made = [tmp_path / "a", tmp_path / "a" / "b", tmp_path / "a" / "b" / "c"]
+    assert [oct(stat.S_IMODE(p.stat().st_mode)) for p in made] == ["0o700"] * 3
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from ib_blotter.journal import Journal, JournalError
-from ib_blotter.journal.journal import COMMIT_EVERY
 from ib_blotter.journal.startup import open_journal
+from ib_blotter.journal.writer import COMMIT_EVERY
 from ib_blotter.state.blotter import BlotterState
 from ib_blotter.state.records import FillRow, LogKind, OrderKey, OrderRow
 

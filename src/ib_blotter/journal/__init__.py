@@ -3,6 +3,7 @@
 Pure Python over sqlite3: imports neither Textual nor ib_async nor sockets.
 """
 
+from .backlog import Backlog
 from .journal import Journal, JournalError, JournalEvent
 
-__all__ = ["Journal", "JournalError", "JournalEvent"]
+__all__ = ["Backlog", "Journal", "JournalError", "JournalEvent"]

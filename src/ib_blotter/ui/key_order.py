@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from textual.message_pump import MessagePump
 
 MAX_ROUNDS = 24  # settling rounds per key: a bubbling key moves one widget up per round
-ROUND_TIMEOUT = 1.0  # seconds: a handler stuck that long must not freeze the keyboard
+ROUND_TIMEOUT = 5.0  # seconds: a handler stuck that long must not freeze the keyboard
 Held = events.Key | events.Paste
 
 
