@@ -252,20 +252,29 @@ class Simulator:
         interval = 1.0 / self.config.pace if self.config.pace > 0 else 0.25
         while True:
             await asyncio.sleep(interval)
-            self._market_tick()
+            self._step_markets()
+            for session in list(self.sessions.values()):
+                self._publish_to(session)
+                await asyncio.sleep(0)  # one client's many lines never hold up another's replies
 
-    def _market_tick(self) -> None:
+    def _step_markets(self) -> None:
         for con_id in self.market.instruments:
-            if self.market_paused:
-                self.exchange.rematch(con_id)  # algos and GTD still run on a frozen market
-            else:
-                self.exchange.step(con_id)
-        self.publish_quotes()
+            try:
+                if self.market_paused:
+                    self.exchange.rematch(con_id)  # algos and GTD still run on a frozen market
+                else:
+                    self.exchange.step(con_id)
+            except Exception:  # a bug in one market must not stop the others
+                log.exception("the market of conId %s failed to move", con_id)
 
     def publish_quotes(self) -> None:
         """Send every market data subscriber the ticks that changed since its last update."""
-        epoch = int(self.config.clock())
         for session in list(self.sessions.values()):
+            self._publish_to(session)
+
+    def _publish_to(self, session: Session) -> None:
+        epoch = int(self.config.clock())
+        try:
             for req_id, con_id in list(session.subs.market_data.items()):
                 quote = self.market.quote(con_id)
                 key = (id(session), req_id)
@@ -278,6 +287,8 @@ class Simulator:
                     req_id, quote, session.subs.market_data_type, epoch, previous
                 ):
                     session.send(message)
+        except Exception:
+            log.exception("quotes to client %s failed", session.client_id)
 
     def forget_quotes(self, session: Session, req_id: int) -> None:
         self._last_quotes.pop((id(session), req_id), None)
@@ -285,7 +296,10 @@ class Simulator:
     async def _account_loop(self) -> None:
         while True:
             await asyncio.sleep(1.0)
-            push_periodic(self)
+            try:
+                push_periodic(self)
+            except Exception:
+                log.exception("the account updates failed")
 
     # ---- controls: market ------------------------------------------------------------------
     def instrument_id(self, symbol: str) -> int:
