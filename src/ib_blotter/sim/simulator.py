@@ -41,6 +41,11 @@ class SimConfig:
     pace: float = 4.0  # market moves per second per instrument; 0 freezes prices
     manual_orders: int = 0  # "orders typed into TWS" to seed at start
     clock: Callable[[], float] = time.time
+    max_connections: int = 32  # TWS takes up to 32 API clients (IB's API docs, "Connection")
+    max_market_data_lines: int = 100  # per client; more gets error 101, as TWS's default
+    # IB documents neither; a client on loopback or a LAN needs milliseconds for either
+    handshake_timeout: float = 10.0  # from accept to startApi
+    frame_timeout: float = 10.0  # a frame begun and not finished this long: the peer is stuck
 
 
 @dataclass(slots=True)
@@ -129,6 +134,11 @@ class Simulator:
         await self.stop()
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if len(self._tasks) >= self.config.max_connections:
+            log.warning("refused a connection from %s: %d open, the most taken",
+                        writer.get_extra_info("peername"), len(self._tasks))
+            writer.transport.abort()
+            return
         session = Session(self, reader, writer)
         task = asyncio.current_task()
         if task is not None:
