@@ -307,6 +307,13 @@ class Matching:
             realizedPNL=realized if realized is not None else UNSET_DOUBLE,
         )
 
+    def correct(self: Exchange, fill: Fill, corrected: Fill) -> None:
+        """IB corrected an execution: from now on it reports the corrected one."""
+        for index in range(len(self.fills) - 1, -1, -1):
+            if self.fills[index] is fill:
+                self.fills[index] = corrected
+                return
+
     def _on_filled(self: Exchange, order: SimOrder) -> None:
         self._finish(order, Status.FILLED)
         for child in self._children(order):

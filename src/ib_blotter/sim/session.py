@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from . import outgoing as out
+from .faults import Shaper
 from .wire import API_HELLO, MAX_FRAME, FrameReader, ProtocolError, frame
 
 if TYPE_CHECKING:
@@ -59,9 +60,7 @@ class Session:
         self._pending: deque[list[str]] = deque()
         self._bulk: deque[Iterator[list[object]]] = deque()  # long replies still to send
         self._closed = False
-        self._held_status: list[object] | None = None
-        self._pace_window = 0
-        self._pace_count = 0
+        self._shaper = Shaper(sim.faults, self._write_fields)  # the traffic faults
 
     # ---- life cycle ----------------------------------------------------------------------
     async def run(self) -> None:
@@ -110,7 +109,9 @@ class Session:
             message = await self._next_message()
             if message is None:
                 return
-            if self._paced_out():
+            paced_out = self._shaper.over_pace()
+            if paced_out:
+                self.error(-1, 100, paced_out)
                 continue
             self.sim.handle(self, message)
             if self._bulk:
@@ -155,33 +156,14 @@ class Session:
 
     # ---- output --------------------------------------------------------------------------
     def send(self, fields: list[object]) -> None:
-        if self._closed:
-            return
-        if self.sim.faults.reorder_statuses and fields and fields[0] == out.ORDER_STATUS:
-            fields = self._swap_status(fields)
-            if fields is None:
-                return
-        data = frame(fields)
-        delay = self.sim.faults.reply_delay
-        if delay > 0:
-            asyncio.get_running_loop().call_later(delay, self._write, data)
-        else:
-            self._write(data)
+        if not self._closed:
+            self._shaper.send(fields)
 
-    def _swap_status(self, fields: list[object]) -> list[object] | None:
-        """Hold one orderStatus back and send it after the next one."""
-        if self._held_status is None:
-            self._held_status = fields
-            asyncio.get_running_loop().call_later(0.05, self._flush_held)
-            return None
-        held, self._held_status = self._held_status, None
+    def send_later(self, delay: float, fields: list[object]) -> None:
+        asyncio.get_running_loop().call_later(delay, self.send, fields)
+
+    def _write_fields(self, fields: list[object]) -> None:
         self._write(frame(fields))
-        return held
-
-    def _flush_held(self) -> None:
-        if self._held_status is not None:
-            held, self._held_status = self._held_status, None
-            self._write(frame(held))
 
     def _write(self, data: bytes) -> None:
         if self._closed:
@@ -221,26 +203,6 @@ class Session:
 
     def error(self, req_id: int, code: int, text: str) -> None:
         self.send(out.error(req_id, code, text))
-
-    # ---- pacing --------------------------------------------------------------------------
-    def _paced_out(self) -> bool:
-        limit = self.sim.faults.pacing_limit
-        if limit <= 0:
-            return False
-        window = int(time.monotonic())
-        if window != self._pace_window:
-            self._pace_window, self._pace_count = window, 0
-        self._pace_count += 1
-        if self._pace_count <= limit:
-            return False
-        self.error(
-            -1,
-            100,
-            f"Max rate of messages per second has been exceeded:max={limit} "
-            f"rec={self._pace_count} (1)",
-        )
-        return True
-
 
 class Turns:
     """Slices of one client's work: past TURN seconds of it, every other client gets a turn."""

@@ -10,10 +10,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from . import faults
 from . import outgoing as out
 from .events import ErrorEvent, Event, FillEvent, OrderEvent, WhatIfEvent
 from .exchange import Exchange
-from .faults import CONNECTIVITY_TEXT, Faults
+from .faults import CONNECTIVITY_TEXT, Faults, execution_messages
 from .feeds import quote_key, quote_ticks
 from .instruments import Universe
 from .market import Market
@@ -83,6 +84,7 @@ class Simulator:
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._loops: list[asyncio.Task[None]] = []
+        self._background: set[asyncio.Task[None]] = set()  # restarts under way
         self._last_quotes: dict[tuple[int, int], tuple[float, ...]] = {}
         self.port = self.config.port
         self._stopped = False
@@ -106,14 +108,14 @@ class Simulator:
 
     async def stop(self) -> None:
         self._stopped = True
-        for task in self._loops:
+        for task in [*self._loops, *self._background]:
             task.cancel()
         await self._close_listener()
         # Sessions end by themselves once their sockets close; cancelling them makes asyncio
         # log a spurious traceback from its connection callback.
         if self._tasks:
             await asyncio.wait(list(self._tasks), timeout=1.0)
-        await asyncio.gather(*self._loops, return_exceptions=True)
+        await asyncio.gather(*self._loops, *self._background, return_exceptions=True)
 
     async def _close_listener(self) -> None:
         """Stop accepting and drop every client, then wait for the listener to close (on
@@ -123,8 +125,9 @@ class Simulator:
             return
         server.close()
         self.drop_connections()
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(server.wait_closed(), 1.0)
+        with contextlib.suppress(Exception):  # asyncio.timeout: wait_for can eat a cancel (3.11)
+            async with asyncio.timeout(1.0):
+                await server.wait_closed()
 
     async def __aenter__(self) -> Simulator:
         await self.start()
@@ -237,15 +240,15 @@ class Simulator:
             self.exchange.bind_manual_orders()
 
     def _send_fill(self, order: SimOrder, fill: Fill) -> None:
-        audience = self.audience(order)
-        duplicate = self.faults.duplicate_executions > 0
-        if duplicate:
-            self.faults.duplicate_executions -= 1
-        for session in audience:
-            session.send(out.exec_details(-1, fill))
-            if duplicate:
-                session.send(out.exec_details(-1, fill))
-            session.send(out.commission_report(fill))
+        messages, corrected = execution_messages(self.faults, fill)
+        if corrected is not None:
+            self.exchange.correct(fill, corrected)
+        for session in self.audience(order):
+            for delay, fields in messages:
+                if delay > 0:
+                    session.send_later(delay, fields)
+                else:
+                    session.send(fields)
         push_account_changes(self, fill.account)
 
     def _send_error(self, event: ErrorEvent) -> None:
@@ -375,6 +378,17 @@ class Simulator:
         self.add_manual_order(inst.contract.localSymbol, "BUY", 100, "LMT", limit=limit)
 
     # ---- controls: faults ------------------------------------------------------------------
+    def fault(self, name: str, *args: object) -> str:
+        """Apply a fault of the registry (`faults.FAULTS`) by name: `sim.fault("restart", 5)`;
+        arguments as Python values or console words. Says what it did."""
+        return faults.apply(self, name, *args)
+
+    def restart(self, seconds: float) -> None:
+        """A gateway restart in the background: `refuse_connections` without waiting for it."""
+        task = asyncio.get_running_loop().create_task(self.refuse_connections(seconds))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
     def drop_connections(self) -> None:
         for session in list(self.sessions.values()):
             session.writer.transport.abort()
