@@ -94,7 +94,14 @@ async def test_connections_are_capped(sim: Simulator) -> None:
     ib = IB()
     await ib.connectAsync(HOST, sim.port, clientId=9, timeout=5)  # room again
     ib.disconnect()
-    assert all(c.writer.transport.is_closing() is False for c in connected)
+    assert not any(c.writer.transport.is_closing() for c in connected)
+
+
+async def first_error(client: Raw, code: str) -> list[str]:
+    error = await client.until("4")
+    while error[3] != code:
+        error = await client.until("4")
+    return error
 
 
 async def test_the_hundred_and_first_line_gets_error_101(sim: Simulator) -> None:
@@ -103,9 +110,7 @@ async def test_the_hundred_and_first_line_gets_error_101(sim: Simulator) -> None
     client = await Raw.connect(sim.port, client_id=1)
     for req_id in range(1, 102):
         client.send(mkt_data(req_id))
-    error = await client.until("4")
-    while error[3] != "101":
-        error = await client.until("4")
+    error = await first_error(client, "101")
     assert (error[2], error[4]) == ("101", "Max number of tickers has been reached.")
     assert len(sim.sessions[1].subs.market_data) == 100
     client.send([2, 2, 7])  # cancelMktData frees a line
@@ -118,9 +123,7 @@ async def test_the_line_cap_is_configurable(clock: SimClock) -> None:
         client = await Raw.connect(sim.port, client_id=1)
         for req_id in range(1, 5):
             client.send(mkt_data(req_id))
-        error = await client.until("4")
-        while error[3] != "101":
-            error = await client.until("4")
+        error = await first_error(client, "101")
         assert error[2] == "4" and sorted(sim.sessions[1].subs.market_data) == [1, 2, 3]
 
 

@@ -112,13 +112,14 @@ def _check_trail(inst: Instrument, req: OrderRequest) -> Refusal | None:
     """A trailing percent in range, or an amount on the price grid (as the blotter's ticket
     checks it; a number that is no number is off the grid)."""
     percent, amount = req.trailingPercent, req.auxPrice
-    if percent is None and amount is None:
+    if percent is not None:
+        if not 0 < percent < 100:  # NaN fails this too
+            return reject("The trailing percent must be between 0 and 100.")
+    elif amount is None:
         return reject("A trailing amount or percent is required for TRAIL orders.")
-    if percent is not None and not 0 < percent < 100:  # NaN fails this too
-        return reject("The trailing percent must be between 0 and 100.")
-    if percent is None and amount is not None and amount <= 0:
+    elif amount <= 0:
         return reject("The trailing amount must be greater than zero.")
-    if percent is None and amount is not None and not on_tick(amount, inst.minTick):
+    elif not on_tick(amount, inst.minTick):
         return Refusal(110, OFF_TICK)
     if req.trailStopPrice is not None and not on_tick(req.trailStopPrice, inst.minTick):
         return Refusal(110, OFF_TICK)

@@ -212,8 +212,8 @@ class Turns:
 
     async def take(self) -> None:
         if time.monotonic() >= self._ends:
-            await asyncio.sleep(0)
-            await asyncio.sleep(0)
+            await asyncio.sleep(0)  # another client's read callback runs,
+            await asyncio.sleep(0)  # then the task that answers it
             self._ends = time.monotonic() + TURN
 
 

@@ -82,7 +82,7 @@ class Simulator:
         self.sessions: dict[int, Session] = {}
         self.market_paused = self.config.pace <= 0
         self._server: asyncio.Server | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: dict[Session, asyncio.Task[None]] = {}  # open connections, handshakes too
         self._loops: list[asyncio.Task[None]] = []
         self._background: set[asyncio.Task[None]] = set()  # restarts under way
         self._last_quotes: dict[tuple[int, int], tuple[float, ...]] = {}
@@ -114,7 +114,7 @@ class Simulator:
         # Sessions end by themselves once their sockets close; cancelling them makes asyncio
         # log a spurious traceback from its connection callback.
         if self._tasks:
-            await asyncio.wait(list(self._tasks), timeout=1.0)
+            await asyncio.wait(list(self._tasks.values()), timeout=1.0)
         await asyncio.gather(*self._loops, *self._background, return_exceptions=True)
 
     async def _close_listener(self) -> None:
@@ -138,19 +138,18 @@ class Simulator:
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         if len(self._tasks) >= self.config.max_connections:
-            log.warning("refused a connection from %s: %d open, the most taken",
+            log.warning("refused a connection from %s: %d open, the most it takes",
                         writer.get_extra_info("peername"), len(self._tasks))
             writer.transport.abort()
             return
         session = Session(self, reader, writer)
         task = asyncio.current_task()
         if task is not None:
-            self._tasks.add(task)
+            self._tasks[session] = task
         try:
             await session.run()
         finally:
-            if task is not None:
-                self._tasks.discard(task)
+            self._tasks.pop(session, None)
 
     # ---- sessions --------------------------------------------------------------------------
     def register(self, session: Session, client_id: int) -> bool:
@@ -390,7 +389,8 @@ class Simulator:
         task.add_done_callback(self._background.discard)
 
     def drop_connections(self) -> None:
-        for session in list(self.sessions.values()):
+        """Every connection, those still in their handshake too."""
+        for session in list(self._tasks):
             session.writer.transport.abort()
             session.close()
 
