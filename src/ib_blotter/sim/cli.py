@@ -10,6 +10,7 @@ import signal
 import sys
 
 from .control import ControlError, run_command
+from .faults import FAULTS, Fault
 from .simulator import DEFAULT_ACCOUNTS, SimConfig, Simulator
 
 
@@ -49,14 +50,25 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=0,
         help="seed this many orders 'typed into TWS' at start",
     )
-    parser.add_argument(
-        "--pacing",
-        type=int,
-        default=0,
-        help="answer error 100 past this many messages/s per client (0: off)",
-    )
     parser.add_argument("--no-console", action="store_true", help="ignore stdin")
+    faults = parser.add_argument_group("faults from the start (the console's fault commands)")
+    for entry in _start_faults():
+        [argument] = entry.arguments
+        faults.add_argument(f"--{entry.name}", metavar=argument.name, type=argument.read,
+                            help=entry.help)
     return parser.parse_args(argv)
+
+
+def _start_faults() -> list[Fault]:
+    return [entry for entry in FAULTS.values() if entry.at_start]
+
+
+def apply_start_faults(sim: Simulator, args: argparse.Namespace) -> None:
+    """The faults given as flags, said on stderr (stdout's first line is the banner)."""
+    for entry in _start_faults():
+        value = getattr(args, entry.name.replace("-", "_"))
+        if value is not None:
+            print(f"fault: {sim.fault(entry.name, value)}", file=sys.stderr, flush=True)
 
 
 def config_from(args: argparse.Namespace) -> SimConfig:
@@ -76,7 +88,7 @@ def config_from(args: argparse.Namespace) -> SimConfig:
 
 async def serve(args: argparse.Namespace) -> None:
     sim = Simulator(config_from(args))
-    sim.faults.pacing_limit = args.pacing
+    apply_start_faults(sim, args)
     try:
         port = await sim.start()
     except OSError as exc:

@@ -1,28 +1,27 @@
-"""The simulator's run-time console: one line, one control (markets, manual orders, faults)."""
+"""The simulator's run-time console: one line, one control (markets, manual orders, faults).
+
+The faults and their help come from the fault registry (`faults.FAULTS`)."""
 
 from __future__ import annotations
 
-import asyncio
 import shlex
 from collections.abc import Callable
 
+from .faults import FAULTS, FaultError
 from .simulator import Simulator
 
-HELP = """\
+MARKET_HELP = """\
 quote SYM BID ASK [LAST]        move a market by hand
 pause | resume                  freeze or restart the random walk
 auction open|close              run the opening or closing auction
 session regular|extended|closed trading session (outsideRth matters outside regular)
 manual SYM BUY|SELL QTY [TYPE] [PRICE]   an order "typed into TWS" (client 0 binds it)
-orders                          list working orders
-drop                            drop every connection
-restart SECONDS                 refuse connections for SECONDS, keeping all orders
-delay SECONDS                   delay every reply (0 turns it off)
-dup [N]                         send the next N execDetails twice
-reorder on|off                  swap consecutive orderStatus messages
-connectivity 1100|1101|1102     send IB's connectivity notices
-pacing N                        error 100 past N messages/s per client (0 turns it off)
-help                            this list"""
+orders                          list working orders"""
+
+
+def help_text() -> str:
+    faults = [f"{entry.usage:<31} {entry.help}" for entry in FAULTS.values()]
+    return "\n".join([MARKET_HELP, *faults, f"{'help':<31} this list"])
 
 
 class ControlError(ValueError):
@@ -35,6 +34,11 @@ def run_command(sim: Simulator, line: str) -> str:
     if not words:
         return ""
     name, args = words[0].lower(), words[1:]
+    if name in FAULTS:
+        try:
+            return sim.fault(name, *args)
+        except FaultError as exc:
+            raise ControlError(f"{exc}; try 'help'") from exc
     command = COMMANDS.get(name)
     if command is None:
         raise ControlError(f"unknown command {name!r}; try 'help'")
@@ -98,45 +102,8 @@ def _orders(sim: Simulator, args: list[str]) -> str:
     return "\n".join(rows) or "no working orders"
 
 
-def _drop(sim: Simulator, args: list[str]) -> str:
-    count = len(sim.sessions)
-    sim.drop_connections()
-    return f"dropped {count} connection(s)"
-
-
-def _restart(sim: Simulator, args: list[str]) -> str:
-    seconds = float(args[0])
-    asyncio.get_running_loop().create_task(sim.refuse_connections(seconds))
-    return f"refusing connections for {seconds:g} s"
-
-
-def _delay(sim: Simulator, args: list[str]) -> str:
-    sim.faults.reply_delay = float(args[0])
-    return f"reply delay {sim.faults.reply_delay:g} s"
-
-
-def _dup(sim: Simulator, args: list[str]) -> str:
-    sim.faults.duplicate_executions = int(args[0]) if args else 1
-    return f"next {sim.faults.duplicate_executions} execution(s) sent twice"
-
-
-def _reorder(sim: Simulator, args: list[str]) -> str:
-    sim.faults.reorder_statuses = args[0].lower() == "on"
-    return f"status reordering {'on' if sim.faults.reorder_statuses else 'off'}"
-
-
-def _connectivity(sim: Simulator, args: list[str]) -> str:
-    sim.send_connectivity(int(args[0]))
-    return f"sent {args[0]}"
-
-
-def _pacing(sim: Simulator, args: list[str]) -> str:
-    sim.faults.pacing_limit = int(args[0])
-    return f"pacing limit {sim.faults.pacing_limit or 'off'}"
-
-
 def _help(sim: Simulator, args: list[str]) -> str:
-    return HELP
+    return help_text()
 
 
 COMMANDS: dict[str, Callable[[Simulator, list[str]], str]] = {
@@ -147,12 +114,5 @@ COMMANDS: dict[str, Callable[[Simulator, list[str]], str]] = {
     "session": _session,
     "manual": _manual,
     "orders": _orders,
-    "drop": _drop,
-    "restart": _restart,
-    "delay": _delay,
-    "dup": _dup,
-    "reorder": _reorder,
-    "connectivity": _connectivity,
-    "pacing": _pacing,
     "help": _help,
 }

@@ -82,6 +82,19 @@ class Exchange(Matching):
     def place(
         self, client_id: int, order_id: int, contract: SimContract, req: OrderRequest
     ) -> None:
+        """A placeOrder: a new order, or a modify of a known id. If it fails half way, the
+        order it left working is rejected; a failure before any order exists is raised."""
+        try:
+            self._place(client_id, order_id, contract, req)
+        except Exception as exc:
+            order = self.orders.get((client_id, order_id))
+            if order is None or order.is_done:
+                raise
+            self._fail(order, exc)
+
+    def _place(
+        self, client_id: int, order_id: int, contract: SimContract, req: OrderRequest
+    ) -> None:
         existing = self.orders.get((client_id, order_id))
         if existing is not None and not req.whatIf:
             self._modify(existing, contract, req)
@@ -140,6 +153,14 @@ class Exchange(Matching):
         self._index(order)
         self._finish(order, Status.INACTIVE if refusal.code != 110 else Status.CANCELLED)
 
+    def _reject(self, order: SimOrder, reason: str) -> None:
+        """Reject an order TWS had accepted: 201, Inactive, and its held children cancelled."""
+        self._error(order.clientId, order.orderId, 201, f"Order rejected - reason:{reason}")
+        self._finish(order, Status.INACTIVE)
+        for child in self._children(order):
+            if not child.is_done:
+                self._cancel(child, reason="Parent order rejected")
+
     def _accept(self, order: SimOrder) -> None:
         if order.request.account not in self.accounts:
             self._index(order)
@@ -167,6 +188,7 @@ class Exchange(Matching):
             if not member.is_done:
                 member.status = self._resting_status(member)
                 self._start_trail(member)
+            if not member.is_done:
                 self._publish(member)
         for member in group:
             if not member.is_done:
@@ -175,7 +197,10 @@ class Exchange(Matching):
     def _start_trail(self, order: SimOrder) -> None:
         """TWS reports a trailing stop's first stop price with the order it accepts."""
         if order.request.orderType == "TRAIL" and order.trailStop is None:
-            self._trail(order, self.market.quote(order.contract.conId))
+            try:
+                self._trail(order, self.market.quote(order.contract.conId))
+            except Exception as exc:
+                self._fail(order, exc)
 
     def _bracket_of(self, order: SimOrder) -> list[SimOrder]:
         parent = self.orders.get((order.clientId, order.request.parentId))

@@ -7,6 +7,7 @@ and VWAP work in slices; auctions cross MOC/LOC/OPG; fills cascade to brackets a
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from .account import commission_for
@@ -17,6 +18,8 @@ from .rules import parse_algo_time, parse_ib_time
 
 if TYPE_CHECKING:
     from .exchange import Exchange
+
+log = logging.getLogger("ib_blotter.sim")
 
 MAX_SWEEP_LEVELS = 50
 DEFAULT_ALGO_SECONDS = 60.0
@@ -34,7 +37,10 @@ class Matching:
     def rematch(self: Exchange, con_id: int) -> None:
         for order in list(self.working[con_id].values()):
             if not order.is_done:
-                self._expire_or_work(order)
+                try:
+                    self._expire_or_work(order)
+                except Exception as exc:  # one order's bug must not stop the market
+                    self._fail(order, exc)
 
     def _expire_or_work(self: Exchange, order: SimOrder) -> None:
         if order.request.tif == "GTD":
@@ -45,6 +51,28 @@ class Matching:
         self._work(order, arriving=False)
 
     def _work(self: Exchange, order: SimOrder, arriving: bool) -> None:
+        """Give one order its chance to trade; a bug while doing so rejects that order alone."""
+        try:
+            self._work_now(order, arriving)
+        except Exception as exc:
+            self._fail(order, exc)
+
+    def _fail(self: Exchange, order: SimOrder, exc: Exception) -> None:
+        """An order we failed to work ends as TWS ends one it rejects: 201, then Inactive."""
+        log.error(
+            "order permId %s (client %s, id %s) failed while being worked; rejecting it",
+            order.permId, order.clientId, order.orderId, exc_info=exc,
+        )
+        if order.is_done:
+            return
+        try:
+            self._reject(order, f"The order could not be worked ({type(exc).__name__}).")
+        except Exception:  # it cannot even be told: at least take it off the market
+            log.exception("order permId %s could not be rejected", order.permId)
+            order.status = Status.INACTIVE
+            self.working[order.contract.conId].pop(order.permId, None)
+
+    def _work_now(self: Exchange, order: SimOrder, arriving: bool) -> None:
         if not order.request.transmit or self._parent_unfilled(order) or order.is_done:
             return
         if self._outside_hours(order) or order.request.orderType in ("MOC", "LOC"):
@@ -278,6 +306,13 @@ class Matching:
             commission=commission,
             realizedPNL=realized if realized is not None else UNSET_DOUBLE,
         )
+
+    def correct(self: Exchange, fill: Fill, corrected: Fill) -> None:
+        """IB corrected an execution: from now on it reports the corrected one."""
+        for index in range(len(self.fills) - 1, -1, -1):
+            if self.fills[index] is fill:
+                self.fills[index] = corrected
+                return
 
     def _on_filled(self: Exchange, order: SimOrder) -> None:
         self._finish(order, Status.FILLED)

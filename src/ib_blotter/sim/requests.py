@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import chain
 from typing import TYPE_CHECKING
 
@@ -130,11 +130,13 @@ def req_completed_orders(sim: Simulator, session: Session, msg: list[str]) -> No
 @handles(7)
 def req_executions(sim: Simulator, session: Session, msg: list[str]) -> None:
     req_id, wanted = inc.parse_req_executions(msg)
-    fills = [f for f in sim.exchange.fills if _visible(sim, session, f) and _passes(wanted, f)]
+    # filtered as they are sent, so a day of fills is a long reply, never a long pause
+    fills = (f for f in list(sim.exchange.fills)
+             if _visible(sim, session, f) and _passes(wanted, f))
     session.send_bulk(_execution_messages(req_id, fills))
 
 
-def _execution_messages(req_id: int, fills: list[Fill]) -> Iterator[Fields]:
+def _execution_messages(req_id: int, fills: Iterable[Fill]) -> Iterator[Fields]:
     for fill in fills:
         yield out.exec_details(req_id, fill)
         yield out.commission_report(fill)
@@ -184,6 +186,11 @@ def req_mkt_data(sim: Simulator, session: Session, msg: list[str]) -> None:
     if len(matches) != 1:
         session.error(req_id, 200, "No security definition has been found for the request")
         return
+    streaming = not (snapshot or regulatory)
+    lines = session.subs.market_data
+    if streaming and req_id not in lines and len(lines) >= sim.config.max_market_data_lines:
+        session.error(req_id, 101, "Max number of tickers has been reached.")
+        return
     inst = matches[0]
     con_id = inst.contract.conId
     session.send(out.tick_req_params(req_id, inst.minTick, BBO_EXCHANGE, SNAPSHOT_PERMISSIONS))
@@ -193,7 +200,7 @@ def req_mkt_data(sim: Simulator, session: Session, msg: list[str]) -> None:
         req_id, sim.market.quote(con_id), session.subs.market_data_type, epoch
     ):
         session.send(message)
-    if snapshot or regulatory:
+    if not streaming:
         session.send(out.tick_snapshot_end(req_id))
         return
     session.subs.market_data[req_id] = con_id

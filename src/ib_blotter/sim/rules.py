@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
@@ -12,7 +13,19 @@ from .model import Instrument, OrderRequest
 
 NEEDS_LIMIT = frozenset({"LMT", "STP LMT", "LOC"})
 NEEDS_STOP = frozenset({"STP", "STP LMT"})
+ALGO_TIMES = ("startTime", "endTime")
 EXCHANGE_TZ = ZoneInfo("US/Eastern")
+# Above these IB refuses an order as too large (its "LGSZ" reject, error 201: IB's API docs,
+# "Considerations for Automated Systems"); IB's own thresholds vary by instrument.
+MAX_ORDER_SIZE = {"STK": 10_000_000, "FUT": 10_000, "CASH": 100_000_000}
+OFF_TICK = "The price does not conform to the minimum price variation for this contract."
+# TWS's text for a date-time it cannot read (error 10314 for an algo time, naming the
+# parameter: IB's message codes; the ibx project's reading of TWS's algo checks).
+BAD_TIME = (
+    "{name}: The date, time, or time-zone entered is invalid. The correct format is "
+    "yyyymmdd hh:mm:ss xx/xxxx where yyyymmdd and xx/xxxx are optional. "
+    "E.g.: 20031126 15:59:00 US/Eastern"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +47,9 @@ def on_tick(price: float, tick: float) -> bool:
 
 def check_order(inst: Instrument, req: OrderRequest, now: dt.datetime) -> Refusal | None:
     """The first reason TWS would refuse this order, or None when it may work."""
-    for check in (_check_size, _check_type, _check_prices, _check_tif, _check_algo):
+    for check in (
+        _check_size, _check_large, _check_type, _check_prices, _check_tif, _check_algo
+    ):
         refusal = check(inst, req, now)
         if refusal:
             return refusal
@@ -42,6 +57,8 @@ def check_order(inst: Instrument, req: OrderRequest, now: dt.datetime) -> Refusa
 
 
 def _check_size(inst: Instrument, req: OrderRequest, now: dt.datetime) -> Refusal | None:
+    if not math.isfinite(req.totalQuantity):
+        return reject("The order size is not a number.")
     if req.totalQuantity == 0:
         return Refusal(434, "The order size cannot be zero.")
     if req.totalQuantity < 0:
@@ -51,6 +68,17 @@ def _check_size(inst: Instrument, req: OrderRequest, now: dt.datetime) -> Refusa
     if req.action not in ("BUY", "SELL"):
         return reject(f"Invalid action: '{req.action}'. Use BUY or SELL.")
     return None
+
+
+def _check_large(inst: Instrument, req: OrderRequest, now: dt.datetime) -> Refusal | None:
+    largest = MAX_ORDER_SIZE[inst.contract.secType]
+    if req.totalQuantity <= largest:
+        return None
+    return reject(
+        f"In accordance with our regulatory obligations as a broker, we cannot accept Large "
+        f"Orders for {req.totalQuantity:g} of {inst.contract.localSymbol} that you have "
+        f"submitted. Please submit a smaller order (not exceeding {largest:,})."
+    )
 
 
 def _check_type(inst: Instrument, req: OrderRequest, now: dt.datetime) -> Refusal | None:
@@ -69,17 +97,32 @@ def _check_prices(inst: Instrument, req: OrderRequest, now: dt.datetime) -> Refu
     if kind in NEEDS_STOP and req.auxPrice is None:
         return reject(f"A stop price is required for {kind} orders.")
     if kind == "TRAIL":
-        if req.trailingPercent is None and req.auxPrice is None:
-            return reject("A trailing amount or percent is required for TRAIL orders.")
-        if req.trailingPercent is not None and not 0 < req.trailingPercent < 100:
-            return reject("The trailing percent must be between 0 and 100.")
+        refusal = _check_trail(inst, req)
+        if refusal:
+            return refusal
     for price in (req.lmtPrice, req.auxPrice if kind in NEEDS_STOP else None):
         if price is not None and price <= 0:
             return reject("The price must be greater than zero.")
         if price is not None and not on_tick(price, inst.minTick):
-            return Refusal(
-                110, "The price does not conform to the minimum price variation for this contract."
-            )
+            return Refusal(110, OFF_TICK)
+    return None
+
+
+def _check_trail(inst: Instrument, req: OrderRequest) -> Refusal | None:
+    """A trailing percent in range, or an amount on the price grid (as the blotter's ticket
+    checks it; a number that is no number is off the grid)."""
+    percent, amount = req.trailingPercent, req.auxPrice
+    if percent is not None:
+        if not 0 < percent < 100:  # NaN fails this too
+            return reject("The trailing percent must be between 0 and 100.")
+    elif amount is None:
+        return reject("A trailing amount or percent is required for TRAIL orders.")
+    elif amount <= 0:
+        return reject("The trailing amount must be greater than zero.")
+    elif not on_tick(amount, inst.minTick):
+        return Refusal(110, OFF_TICK)
+    if req.trailStopPrice is not None and not on_tick(req.trailStopPrice, inst.minTick):
+        return Refusal(110, OFF_TICK)
     return None
 
 
@@ -101,6 +144,10 @@ def _check_tif(inst: Instrument, req: OrderRequest, now: dt.datetime) -> Refusal
 def _check_algo(inst: Instrument, req: OrderRequest, now: dt.datetime) -> Refusal | None:
     if req.algoStrategy and req.algoStrategy not in ALGOS_BY_SECTYPE[inst.contract.secType]:
         return reject(f"The algo {req.algoStrategy} is not available for this contract.")
+    times = [p for p in req.algoParams if p.tag in ALGO_TIMES and p.value.strip()]
+    for param in times:
+        if parse_algo_time(param.value, now.date()) is None:
+            return Refusal(10314, BAD_TIME.format(name=param.tag))
     return None
 
 
@@ -113,10 +160,11 @@ def parse_ib_time(text: str) -> dt.datetime | None:
         if "-" in text[:9] and " " not in text:
             return dt.datetime.strptime(text, "%Y%m%d-%H:%M:%S").replace(tzinfo=dt.UTC)
         day, clock, *zone = text.split(" ")
-        tz = ZoneInfo(zone[0]) if zone else EXCHANGE_TZ
-        return dt.datetime.strptime(day + clock, "%Y%m%d%H:%M:%S").replace(tzinfo=tz)
-    except (ValueError, KeyError):
+        tz = _zone(zone[0]) if zone else EXCHANGE_TZ
+        parsed = dt.datetime.strptime(day + clock, "%Y%m%d%H:%M:%S")
+    except ValueError:
         return None
+    return parsed.replace(tzinfo=tz) if tz else None
 
 
 def parse_algo_time(text: str, today: dt.date) -> dt.datetime | None:
@@ -124,9 +172,17 @@ def parse_algo_time(text: str, today: dt.date) -> dt.datetime | None:
     full = parse_ib_time(text)
     if full is not None:
         return full
+    clock, *zone = text.strip().split(" ")
+    tz = _zone(zone[0]) if zone else EXCHANGE_TZ
     try:
-        clock, *zone = text.strip().split(" ")
-        tz = ZoneInfo(zone[0]) if zone else EXCHANGE_TZ
-        return dt.datetime.combine(today, dt.time.fromisoformat(clock), tz)
-    except (ValueError, KeyError):
+        return dt.datetime.combine(today, dt.time.fromisoformat(clock), tz) if tz else None
+    except ValueError:
+        return None
+
+
+def _zone(name: str) -> ZoneInfo | None:
+    """A time zone by name, or None for one TWS would not know ("US" is a directory)."""
+    try:
+        return ZoneInfo(name)
+    except (ValueError, KeyError, OSError):
         return None

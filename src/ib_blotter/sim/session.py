@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from . import outgoing as out
-from .wire import API_HELLO, FrameReader, ProtocolError, frame
+from .faults import Shaper
+from .wire import API_HELLO, MAX_FRAME, FrameReader, ProtocolError, frame
 
 if TYPE_CHECKING:
     from .simulator import Simulator
@@ -21,8 +22,9 @@ log = logging.getLogger("ib_blotter.sim")
 SERVER_VERSION = 178
 MIN_CLIENT_VERSION = 157
 MAX_OUTPUT_BUFFER = 16 * 1024 * 1024  # a client this far behind is dropped, not buffered for
-BULK_TURN = 1000  # messages of a long reply between two turns of the other sessions
 BULK_HIGH_WATER = 1024 * 1024  # a long reply waits for the client to read past this
+HANDSHAKE_MAX_FRAME = 64 * 1024  # the version text and startApi take tens of bytes
+TURN = 0.001  # seconds of one client's requests or long reply before the others get the loop
 
 
 @dataclass(slots=True)
@@ -52,21 +54,27 @@ class Session:
         self.subs = Subscriptions()
         host, port = writer.get_extra_info("peername")[:2]
         self.peer = f"{host}:{port}"
-        self._frames = FrameReader()
+        self._frames = FrameReader(max_frame=HANDSHAKE_MAX_FRAME)
+        self._frame_deadline: float | None = None  # when the frame being read is overdue
+        self._turns = Turns()
         self._pending: deque[list[str]] = deque()
         self._bulk: deque[Iterator[list[object]]] = deque()  # long replies still to send
         self._closed = False
-        self._held_status: list[object] | None = None
-        self._pace_window = 0
-        self._pace_count = 0
+        self._shaper = Shaper(sim.faults, self._write_fields)  # the traffic faults
 
     # ---- life cycle ----------------------------------------------------------------------
     async def run(self) -> None:
         try:
-            if await self._handshake():
+            async with asyncio.timeout(self.sim.config.handshake_timeout):
+                ready = await self._handshake()
+            if ready:
+                self._frames.max_frame = MAX_FRAME
                 await self._serve()
         except (ConnectionError, asyncio.IncompleteReadError):
             pass
+        except TimeoutError:
+            log.warning("%s: no handshake within %g s; closing", self.peer,
+                        self.sim.config.handshake_timeout)
         except ProtocolError as exc:
             log.warning("client %s at %s: %s; closing", self.client_id, self.peer, exc)
         finally:
@@ -101,11 +109,14 @@ class Session:
             message = await self._next_message()
             if message is None:
                 return
-            if self._paced_out():
+            paced_out = self._shaper.over_pace()
+            if paced_out:
+                self.error(-1, 100, paced_out)
                 continue
             self.sim.handle(self, message)
             if self._bulk:
                 await self._send_bulk()
+            await self._turns.take()  # a flood of requests is answered in slices
 
     async def _next_message(self) -> list[str] | None:
         while not self._pending:
@@ -114,10 +125,22 @@ class Session:
         return self._pending.popleft()
 
     async def _read_more(self) -> bool:
-        data = await self.reader.read(65536)
+        """Read what came; a frame begun and not completed within frame_timeout (while no
+        other frame completes) means a stuck or hostile peer. A quiet client waits forever."""
+        try:
+            async with asyncio.timeout_at(self._frame_deadline):
+                data = await self.reader.read(65536)
+        except TimeoutError:
+            timeout = self.sim.config.frame_timeout
+            raise ProtocolError(f"a frame begun {timeout:g} s ago never arrived whole") from None
         if not data:
             return False
-        self._pending.extend(self._frames.feed(data))
+        messages = self._frames.feed(data)
+        self._pending.extend(messages)
+        if not self._frames.partial:
+            self._frame_deadline = None
+        elif messages or self._frame_deadline is None:
+            self._frame_deadline = asyncio.get_running_loop().time() + self.sim.config.frame_timeout
         return True
 
     def close(self) -> None:
@@ -133,33 +156,14 @@ class Session:
 
     # ---- output --------------------------------------------------------------------------
     def send(self, fields: list[object]) -> None:
-        if self._closed:
-            return
-        if self.sim.faults.reorder_statuses and fields and fields[0] == out.ORDER_STATUS:
-            fields = self._swap_status(fields)
-            if fields is None:
-                return
-        data = frame(fields)
-        delay = self.sim.faults.reply_delay
-        if delay > 0:
-            asyncio.get_running_loop().call_later(delay, self._write, data)
-        else:
-            self._write(data)
+        if not self._closed:
+            self._shaper.send(fields)
 
-    def _swap_status(self, fields: list[object]) -> list[object] | None:
-        """Hold one orderStatus back and send it after the next one."""
-        if self._held_status is None:
-            self._held_status = fields
-            asyncio.get_running_loop().call_later(0.05, self._flush_held)
-            return None
-        held, self._held_status = self._held_status, None
+    def send_later(self, delay: float, fields: list[object]) -> None:
+        asyncio.get_running_loop().call_later(delay, self.send, fields)
+
+    def _write_fields(self, fields: list[object]) -> None:
         self._write(frame(fields))
-        return held
-
-    def _flush_held(self) -> None:
-        if self._held_status is not None:
-            held, self._held_status = self._held_status, None
-            self._write(frame(held))
 
     def _write(self, data: bytes) -> None:
         if self._closed:
@@ -183,12 +187,12 @@ class Session:
         while self._bulk and not self._closed:
             messages = self._bulk.popleft()
             try:
-                for sent, fields in enumerate(messages, 1):
+                for fields in messages:
                     self.send(fields)
                     if self.writer.transport.get_write_buffer_size() > BULK_HIGH_WATER:
                         await self.writer.drain()
-                    elif sent % BULK_TURN == 0:
-                        await asyncio.sleep(0)  # the kernel takes megabytes: let others run
+                    else:
+                        await self._turns.take()  # the kernel takes megabytes: others run too
                     if self._closed:
                         return
             except (ConnectionError, asyncio.CancelledError):
@@ -200,24 +204,17 @@ class Session:
     def error(self, req_id: int, code: int, text: str) -> None:
         self.send(out.error(req_id, code, text))
 
-    # ---- pacing --------------------------------------------------------------------------
-    def _paced_out(self) -> bool:
-        limit = self.sim.faults.pacing_limit
-        if limit <= 0:
-            return False
-        window = int(time.monotonic())
-        if window != self._pace_window:
-            self._pace_window, self._pace_count = window, 0
-        self._pace_count += 1
-        if self._pace_count <= limit:
-            return False
-        self.error(
-            -1,
-            100,
-            f"Max rate of messages per second has been exceeded:max={limit} "
-            f"rec={self._pace_count} (1)",
-        )
-        return True
+class Turns:
+    """Slices of one client's work: past TURN seconds of it, every other client gets a turn."""
+
+    def __init__(self) -> None:
+        self._ends = time.monotonic() + TURN
+
+    async def take(self) -> None:
+        if time.monotonic() >= self._ends:
+            await asyncio.sleep(0)  # another client's read callback runs,
+            await asyncio.sleep(0)  # then the task that answers it
+            self._ends = time.monotonic() + TURN
 
 
 def _start_api_client_id(start: list[str]) -> int:

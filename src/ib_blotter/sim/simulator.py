@@ -10,10 +10,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from . import faults
 from . import outgoing as out
 from .events import ErrorEvent, Event, FillEvent, OrderEvent, WhatIfEvent
 from .exchange import Exchange
-from .faults import CONNECTIVITY_TEXT, Faults
+from .faults import CONNECTIVITY_TEXT, Faults, execution_messages
 from .feeds import quote_key, quote_ticks
 from .instruments import Universe
 from .market import Market
@@ -41,6 +42,11 @@ class SimConfig:
     pace: float = 4.0  # market moves per second per instrument; 0 freezes prices
     manual_orders: int = 0  # "orders typed into TWS" to seed at start
     clock: Callable[[], float] = time.time
+    max_connections: int = 32  # TWS takes up to 32 API clients (IB's API docs, "Connection")
+    max_market_data_lines: int = 100  # per client; more gets error 101, as TWS's default
+    # IB documents neither; a client on loopback or a LAN needs milliseconds for either
+    handshake_timeout: float = 10.0  # from accept to startApi
+    frame_timeout: float = 10.0  # a frame begun and not finished this long: the peer is stuck
 
 
 @dataclass(slots=True)
@@ -76,8 +82,9 @@ class Simulator:
         self.sessions: dict[int, Session] = {}
         self.market_paused = self.config.pace <= 0
         self._server: asyncio.Server | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: dict[Session, asyncio.Task[None]] = {}  # open connections, handshakes too
         self._loops: list[asyncio.Task[None]] = []
+        self._background: set[asyncio.Task[None]] = set()  # restarts under way
         self._last_quotes: dict[tuple[int, int], tuple[float, ...]] = {}
         self.port = self.config.port
         self._stopped = False
@@ -101,14 +108,14 @@ class Simulator:
 
     async def stop(self) -> None:
         self._stopped = True
-        for task in self._loops:
+        for task in [*self._loops, *self._background]:
             task.cancel()
         await self._close_listener()
         # Sessions end by themselves once their sockets close; cancelling them makes asyncio
         # log a spurious traceback from its connection callback.
         if self._tasks:
-            await asyncio.wait(list(self._tasks), timeout=1.0)
-        await asyncio.gather(*self._loops, return_exceptions=True)
+            await asyncio.wait(list(self._tasks.values()), timeout=1.0)
+        await asyncio.gather(*self._loops, *self._background, return_exceptions=True)
 
     async def _close_listener(self) -> None:
         """Stop accepting and drop every client, then wait for the listener to close (on
@@ -118,8 +125,9 @@ class Simulator:
             return
         server.close()
         self.drop_connections()
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(server.wait_closed(), 1.0)
+        with contextlib.suppress(Exception):  # asyncio.timeout: wait_for can eat a cancel (3.11)
+            async with asyncio.timeout(1.0):
+                await server.wait_closed()
 
     async def __aenter__(self) -> Simulator:
         await self.start()
@@ -129,15 +137,19 @@ class Simulator:
         await self.stop()
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if len(self._tasks) >= self.config.max_connections:
+            log.warning("refused a connection from %s: %d open, the most it takes",
+                        writer.get_extra_info("peername"), len(self._tasks))
+            writer.transport.abort()
+            return
         session = Session(self, reader, writer)
         task = asyncio.current_task()
         if task is not None:
-            self._tasks.add(task)
+            self._tasks[session] = task
         try:
             await session.run()
         finally:
-            if task is not None:
-                self._tasks.discard(task)
+            self._tasks.pop(session, None)
 
     # ---- sessions --------------------------------------------------------------------------
     def register(self, session: Session, client_id: int) -> bool:
@@ -227,15 +239,15 @@ class Simulator:
             self.exchange.bind_manual_orders()
 
     def _send_fill(self, order: SimOrder, fill: Fill) -> None:
-        audience = self.audience(order)
-        duplicate = self.faults.duplicate_executions > 0
-        if duplicate:
-            self.faults.duplicate_executions -= 1
-        for session in audience:
-            session.send(out.exec_details(-1, fill))
-            if duplicate:
-                session.send(out.exec_details(-1, fill))
-            session.send(out.commission_report(fill))
+        messages, corrected = execution_messages(self.faults, fill)
+        if corrected is not None:
+            self.exchange.correct(fill, corrected)
+        for session in self.audience(order):
+            for delay, fields in messages:
+                if delay > 0:
+                    session.send_later(delay, fields)
+                else:
+                    session.send(fields)
         push_account_changes(self, fill.account)
 
     def _send_error(self, event: ErrorEvent) -> None:
@@ -252,20 +264,29 @@ class Simulator:
         interval = 1.0 / self.config.pace if self.config.pace > 0 else 0.25
         while True:
             await asyncio.sleep(interval)
-            self._market_tick()
+            self._step_markets()
+            for session in list(self.sessions.values()):
+                self._publish_to(session)
+                await asyncio.sleep(0)  # one client's many lines never hold up another's replies
 
-    def _market_tick(self) -> None:
+    def _step_markets(self) -> None:
         for con_id in self.market.instruments:
-            if self.market_paused:
-                self.exchange.rematch(con_id)  # algos and GTD still run on a frozen market
-            else:
-                self.exchange.step(con_id)
-        self.publish_quotes()
+            try:
+                if self.market_paused:
+                    self.exchange.rematch(con_id)  # algos and GTD still run on a frozen market
+                else:
+                    self.exchange.step(con_id)
+            except Exception:  # a bug in one market must not stop the others
+                log.exception("the market of conId %s failed to move", con_id)
 
     def publish_quotes(self) -> None:
         """Send every market data subscriber the ticks that changed since its last update."""
-        epoch = int(self.config.clock())
         for session in list(self.sessions.values()):
+            self._publish_to(session)
+
+    def _publish_to(self, session: Session) -> None:
+        epoch = int(self.config.clock())
+        try:
             for req_id, con_id in list(session.subs.market_data.items()):
                 quote = self.market.quote(con_id)
                 key = (id(session), req_id)
@@ -278,6 +299,8 @@ class Simulator:
                     req_id, quote, session.subs.market_data_type, epoch, previous
                 ):
                     session.send(message)
+        except Exception:
+            log.exception("quotes to client %s failed", session.client_id)
 
     def forget_quotes(self, session: Session, req_id: int) -> None:
         self._last_quotes.pop((id(session), req_id), None)
@@ -285,7 +308,10 @@ class Simulator:
     async def _account_loop(self) -> None:
         while True:
             await asyncio.sleep(1.0)
-            push_periodic(self)
+            try:
+                push_periodic(self)
+            except Exception:
+                log.exception("the account updates failed")
 
     # ---- controls: market ------------------------------------------------------------------
     def instrument_id(self, symbol: str) -> int:
@@ -351,8 +377,20 @@ class Simulator:
         self.add_manual_order(inst.contract.localSymbol, "BUY", 100, "LMT", limit=limit)
 
     # ---- controls: faults ------------------------------------------------------------------
+    def fault(self, name: str, *args: object) -> str:
+        """Apply a fault of the registry (`faults.FAULTS`) by name: `sim.fault("restart", 5)`;
+        arguments as Python values or console words. Says what it did."""
+        return faults.apply(self, name, *args)
+
+    def restart(self, seconds: float) -> None:
+        """A gateway restart in the background: `refuse_connections` without waiting for it."""
+        task = asyncio.get_running_loop().create_task(self.refuse_connections(seconds))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
     def drop_connections(self) -> None:
-        for session in list(self.sessions.values()):
+        """Every connection, those still in their handshake too."""
+        for session in list(self._tasks):
             session.writer.transport.abort()
             session.close()
 

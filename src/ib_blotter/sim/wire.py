@@ -49,15 +49,20 @@ class FrameReader:
 
     def __init__(self, max_frame: int = MAX_FRAME) -> None:
         self._buffer = bytearray()
-        self._max_frame = max_frame
+        self.max_frame = max_frame  # a longer frame is refused as soon as its length is read
+
+    @property
+    def partial(self) -> bool:
+        """Bytes of a frame that has not arrived whole are waiting."""
+        return bool(self._buffer)
 
     def feed(self, data: bytes) -> list[list[str]]:
         self._buffer += data
         messages: list[list[str]] = []
         while len(self._buffer) >= 4:
             (size,) = struct.unpack_from(">I", self._buffer)
-            if size > self._max_frame:
-                raise ProtocolError(f"frame of {size} bytes exceeds {self._max_frame}")
+            if size > self.max_frame:
+                raise ProtocolError(f"frame of {size} bytes exceeds {self.max_frame}")
             if len(self._buffer) < 4 + size:
                 break
             body = bytes(self._buffer[4 : 4 + size])
