@@ -80,7 +80,10 @@ def why_unusable(path: Path) -> str:
     try:
         db = connect(path, read_only=True)
         try:
-            return not_ours(db) or probe(db) or ""
+            problem = not_ours(db)
+            if not problem:
+                probe(db)  # raises on damaged pages
+            return problem
         finally:
             db.close()
     except sqlite3.DatabaseError as exc:

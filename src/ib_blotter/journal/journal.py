@@ -34,6 +34,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -288,7 +289,7 @@ class Journal(Writer):
             rest = fills
         for fill in rest:
             try:
-                self._in_savepoint(lambda fill=fill: self._store_fill(db, fill, at))
+                self._in_savepoint(partial(self._store_fill, db, fill, at))
             except Exception as exc:
                 self._refused(exc)
 

@@ -15,6 +15,7 @@ import contextlib
 import logging
 import sqlite3
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -212,7 +213,7 @@ class Writer:
             self._db.execute("BEGIN IMMEDIATE")
             for write in batch:
                 try:
-                    self._in_savepoint(lambda write=write: write.store(self._db, write.at))
+                    self._in_savepoint(partial(write.store, self._db, write.at))
                 except Exception as exc:
                     self._refused(exc)
             self._db.execute("COMMIT")

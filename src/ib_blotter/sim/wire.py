@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import math
 import struct
 from collections.abc import Callable, Iterable
@@ -133,23 +134,23 @@ class FieldCursor:
     def int(self) -> int | None:
         return self._read(read_int)
 
-    def int0(self) -> int:
+    def int0(self) -> builtins.int:
         return self.int() or 0
 
     def bool(self) -> bool:
         return self._read(read_bool)
 
-    def _read(self, reader: Callable[[str], T]) -> T:
+    def _read(self, reader: Callable[[builtins.str], T]) -> T:
         text = self.str()
         try:
             return reader(text)
         except ValueError as exc:
             raise ProtocolError(f"field {self.pos - 1}: {exc}") from exc
 
-    def skip(self, count: int = 1) -> None:
+    def skip(self, count: builtins.int = 1) -> None:
         self.pos += count
         if self.pos > len(self.fields):
             raise ProtocolError(f"message ended at field {self.pos}: {self.fields[:3]}")
 
-    def remaining(self) -> int:
+    def remaining(self) -> builtins.int:
         return len(self.fields) - self.pos
