@@ -80,7 +80,8 @@ async def test_a_modify_that_would_fill_at_once_asks_first(blotter: Blotter) -> 
     before = len(sent(blotter))
     await blotter.press("m")
     await blotter.until(lambda: isinstance(blotter.app.screen, ModifyOrderScreen), "dialog")
-    assert blotter.app.focused is blotter.app.screen.query_one("#modify-limit", Input)
+    await blotter.until(lambda: blotter.app.focused is blotter.app.screen.query_one(
+        "#modify-limit", Input), "the dialog on the limit")
     await blotter.press("ctrl+a", "ctrl+k", *"188.00", "enter")
     await blotter.until(lambda: isinstance(blotter.app.screen, OrderConfirmScreen),
                         "the confirmation")
@@ -134,7 +135,8 @@ async def test_stop_nudge_and_modify(blotter: Blotter) -> None:
 
     await blotter.press("m")
     await blotter.until(lambda: isinstance(blotter.app.screen, ModifyOrderScreen), "dialog")
-    assert blotter.app.focused is blotter.app.screen.query_one("#modify-stop", Input)
+    await blotter.until(lambda: blotter.app.focused is blotter.app.screen.query_one(
+        "#modify-stop", Input), "the dialog on the stop")
     await blotter.press("ctrl+a", "ctrl+k", *"181", "enter")
     await blotter.until(lambda: isinstance(blotter.app.screen, OrderConfirmScreen), "confirm")
     await blotter.press("y")

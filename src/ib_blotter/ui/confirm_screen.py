@@ -18,7 +18,7 @@ class ConfirmScreen(ModalScreen[bool]):
     BINDINGS = [
         Binding("y", "answer(True)", "Yes", priority=True),
         Binding("n,escape", "answer(False)", "No", priority=True),
-        Binding("enter", "nothing", show=False, priority=True),
+        Binding("enter", "nothing", show=False, priority=True, tooltip=""),
     ]
 
     def __init__(self, title: str, body: RenderableType, yes: str = "y: yes",

@@ -13,7 +13,6 @@ from textual.widgets import Static
 
 from ..state.quick_entry import GRAMMAR
 from .blotter_screen import BlotterScreen
-from .confirm_screen import ConfirmScreen
 from .live_table import LiveTable
 from .order_confirm_screen import OrderConfirmScreen
 from .order_ticket import OrderTicket, SideToggle
@@ -36,22 +35,20 @@ def sections() -> list[tuple[str, list[tuple[str, str]]]]:
         ("Order ticket", [*TICKET_KEYS, *_keys(SideToggle.BINDINGS),
                           *_keys(OrderTicket.BINDINGS)]),
         ("Quick entry line", _keys(QuickEntryBar.BINDINGS)),
-        ("Confirmations", [*_keys(OrderConfirmScreen.BINDINGS),
-                           *_keys(ConfirmScreen.BINDINGS)]),
+        ("Confirmations", _keys(OrderConfirmScreen.BINDINGS)),
         ("This help", _keys(HelpScreen.BINDINGS)),
     ]
 
 
 def _keys(bindings: list[BindingType]) -> list[tuple[str, str]]:
     """One row per action: its keys as a trader types them, and its longest description."""
-    rows: dict[str, tuple[list[str], str]] = {}
+    rows: dict[tuple[str, str], list[str]] = {}
     for binding in bindings:
         if not isinstance(binding, Binding) or not (binding.tooltip or binding.description):
             continue
-        keys, _text = rows.setdefault(binding.action,
-                                      ([], binding.tooltip or binding.description))
-        keys.append(_display(binding.key))
-    return [(" / ".join(keys), text) for keys, text in rows.values()]
+        text = binding.tooltip or binding.description
+        rows.setdefault((binding.action, text), []).append(_display(binding.key))
+    return [(" / ".join(keys), text) for (_action, text), keys in rows.items()]
 
 
 def _display(keys: str) -> str:

@@ -58,12 +58,12 @@ class LiveTable(ScrollView, Generic[K, R], can_focus=True):
     """Rows by arrival order; a header line that stays put; a cursor."""
 
     BINDINGS = [
-        Binding("up,k", "cursor(-1)", "Up", show=False),
-        Binding("down,j", "cursor(1)", "Down", show=False),
-        Binding("pageup", "cursor(-10)", "Page up", show=False),
-        Binding("pagedown", "cursor(10)", "Page down", show=False),
-        Binding("home", "cursor_to(0)", "First", show=False),
-        Binding("end", "cursor_to(-1)", "Last", show=False),
+        Binding("up,k", "cursor(-1)", "Up", show=False, tooltip="Select the row above"),
+        Binding("down,j", "cursor(1)", "Down", show=False, tooltip="Select the row below"),
+        Binding("pageup", "cursor(-10)", "Page up", show=False, tooltip="Ten rows up"),
+        Binding("pagedown", "cursor(10)", "Page down", show=False, tooltip="Ten rows down"),
+        Binding("home", "cursor_to(0)", "First", show=False, tooltip="The first row"),
+        Binding("end", "cursor_to(-1)", "Last", show=False, tooltip="The last row"),
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "live-table--header", "live-table--cursor", "live-table--empty",

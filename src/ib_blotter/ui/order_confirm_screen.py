@@ -50,11 +50,14 @@ class OrderConfirmScreen(ModalScreen[str | None]):
     """Answers the send key pressed, or None to go back."""
 
     BINDINGS = [
-        Binding("y", "answer('y')", "Send", priority=True),
-        Binding("o", "answer('o')", "Override limits", priority=True),
-        Binding("a", "answer('a')", "Cancel all", priority=True),
-        Binding("enter", "enter", "Enter", show=False, priority=True),
-        Binding("n,escape", "back", "Back", priority=True),
+        Binding("y", "answer('y')", "Send", priority=True, tooltip="Send it"),
+        Binding("o", "answer('o')", "Override limits", priority=True,
+                tooltip="Send one that breaks a precautionary limit (y does not)"),
+        Binding("a", "answer('a')", "Cancel all", priority=True,
+                tooltip="The second answer of a global cancel"),
+        Binding("enter", "enter", "Enter", show=False, priority=True,
+                tooltip="Never sends: a double enter can't slip an order through"),
+        Binding("n,escape", "back", "Back", priority=True, tooltip="Back, nothing sent"),
     ]
 
     def __init__(self, decision: Decision, summary: RenderableType,

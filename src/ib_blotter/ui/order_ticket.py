@@ -44,9 +44,10 @@ class SideToggle(Static, can_focus=True):
     """BUY or SELL: b, s, space or arrows flip it; enter sends the ticket."""
 
     BINDINGS = [
-        Binding("b", "set('BUY')", "Buy", show=False),
-        Binding("s", "set('SELL')", "Sell", show=False),
-        Binding("space,left,right", "flip", "Flip side", show=False),
+        Binding("b", "set('BUY')", "Buy", show=False, tooltip="On the side field: BUY"),
+        Binding("s", "set('SELL')", "Sell", show=False, tooltip="On the side field: SELL"),
+        Binding("space,left,right", "flip", "Flip side", show=False,
+                tooltip="On the side field: the other side"),
     ]
     side: reactive[str] = reactive("BUY")
     """The side the ticket will send."""
