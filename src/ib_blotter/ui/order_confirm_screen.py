@@ -100,6 +100,8 @@ class OrderConfirmScreen(ModalScreen[str | None]):
         elif self.decision.breaches and key == "y":
             self.notify("This breaks a limit: press o to override, or n to go back",
                         severity="warning")
+        else:
+            self.action_enter()  # says which key answers
 
     @guarded
     def action_enter(self) -> None:
