@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 import pytest
+from textual import events
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from ib_blotter.ib.lookup import Found
 from ib_blotter.state.ticket import ContractSpec
@@ -26,6 +28,19 @@ def _use_es(app: BlotterApp) -> None:
     contract = ib_async.Contract(conId=ES.con_id, symbol="ES", secType="FUT", exchange="CME",
                                  localSymbol="ESZ6", currency="USD", multiplier="50")
     app.blotter.ticket_desk.use_contract("ES", Found(contract, ES, "ESZ6 E-mini S&P 500 · CME"))
+
+
+@pytest.fixture(autouse=True)
+def steady_cursors(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A focused field's cursor does not blink: a snapshot taken half a second later under
+    load would otherwise catch it the other way."""
+    focused = Input._on_focus
+
+    def on_focus(self: Input, event: events.Focus) -> None:
+        focused(self, event)
+        self.cursor_blink = False
+
+    monkeypatch.setattr(Input, "_on_focus", on_focus)
 
 
 SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 36)], ids=["80x24", "120x36"])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -117,10 +117,13 @@ class Harness:
 
 
 async def start_harness(sim: Simulator, journal_path: Path, *, client_id: int = 1,
-                        readonly: bool = False) -> AsyncIterator[Harness]:
+                        readonly: bool = False,
+                        wall: Callable[[], float] | None = None) -> AsyncIterator[Harness]:
     state = BlotterState(linger=0.2)
     journal = Journal(journal_path)
     adapter = IBAdapter(state, client_id=client_id, readonly=readonly, journal=journal)
+    if wall is not None:
+        adapter.wall = wall  # the blotter's wall clock: when it last knew it had every fill
     # Fast, seeded back-off: a refused gateway is retried within a fifth of a second.
     adapter.backoff = Backoff(first=0.05, cap=0.2, rng=random.Random(7))
     portfolio = PortfolioState()

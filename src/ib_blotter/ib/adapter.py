@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import ib_async
 
@@ -28,6 +28,7 @@ from ib_blotter.ib.errors import (
 from ib_blotter.ib.guard import guard_handler
 from ib_blotter.ib.order_requests import OrderRequests
 from ib_blotter.ib.quotes import QuoteBook
+from ib_blotter.ib.recorder import FillRecorder
 from ib_blotter.ib.sync import SessionSync
 from ib_blotter.state import ib_messages
 from ib_blotter.state.blotter import BlotterState
@@ -40,7 +41,6 @@ from ib_blotter.state.records import (
 )
 
 if TYPE_CHECKING:
-    from ib_blotter.ib.replay import ExecutionReplay
     from ib_blotter.journal import Journal
 
 logger = logging.getLogger(__name__)
@@ -69,9 +69,10 @@ class IBAdapter(SessionSync, OrderRequests):
     ) -> None:
         self.state = state
         self.ib = ib or ib_async.IB()
-        seam.follow_order_terms(self.ib)
         self.limits = limits or Limits()
         self.journal = journal  # written before the state hears of an event
+        self.recorder = FillRecorder(state, journal)
+        self.wall: Callable[[], float] = time.time  # when we last knew we had every fill
         self.quotes = QuoteBook(self.ib)
         self.backoff: Backoff | None = None  # stay_connected makes one if none is given
         self.client_id = client_id
@@ -92,9 +93,10 @@ class IBAdapter(SessionSync, OrderRequests):
         self._last_error = ""
         self._down = asyncio.Event()
         self._retry_now = asyncio.Event()
-        self._last_exec_time: datetime | None = None  # IB's time of the latest execution seen
-        self._replay: ExecutionReplay | None = None  # the executions being caught up on
-        self._wiring: list[tuple[Any, Callable[..., None]]] = []
+        self._vouched: float | None = None  # every fill before this is journaled (None: unknown)
+        self._vouch_read = False  # the journal's word on it is read once, at the first connect
+        self._caught_up = False  # this session asked IB for what it missed, and got it
+        self._open_at_ib: set[int] | None = None  # perm ids IB said are open, this session
         self._wire()
 
     # -- event wiring ----------------------------------------------------------------------
@@ -105,22 +107,15 @@ class IBAdapter(SessionSync, OrderRequests):
             (ib.newOrderEvent, self._on_new_order),
             (ib.openOrderEvent, self._on_open_order),
             (ib.orderStatusEvent, self._on_order_status),
-            (ib.execDetailsEvent, self._on_exec_details),
-            (ib.commissionReportEvent, self._on_commission_report),
             (ib.errorEvent, self._on_error),
             (ib.connectedEvent, self._on_connected),
             (ib.disconnectedEvent, self._on_disconnected),
             (ib.client.apiError, self._on_api_error),
         ):
-            guarded = self._guarded(handler)
-            event.connect(guarded, keep_ref=True)
-            self._wiring.append((event, guarded))
-
-    def detach(self) -> None:
-        """Stop listening to ib_async (the IB object may outlive this adapter)."""
-        for event, handler in self._wiring:
-            event.disconnect(handler)
-        self._wiring.clear()
+            event.connect(self._guarded(handler), keep_ref=True)
+        seam.follow_order_terms(ib)
+        seam.on_executions(ib, self._guarded(self._on_execution),
+                           self._guarded(self._on_commission))
 
     def _guarded(self, handler: Callable[..., None]) -> Callable[..., None]:
         return guard_handler(handler, lambda text: self.state.log(LogKind.ERROR, text))
@@ -136,6 +131,7 @@ class IBAdapter(SessionSync, OrderRequests):
         """
         self._host, self._port = host, port
         self._closing, self._last_error = False, ""
+        since = self._catch_up_point()  # before anything this connection brings can move it
         self._forget_session()
         if retrying:
             why = self.state.connection.last_error
@@ -157,7 +153,7 @@ class IBAdapter(SessionSync, OrderRequests):
         self.quotes.resubscribe()  # a new session has no market data lines
         # The orders are in: the trader may act while the day's executions come in behind.
         self.state.connection_changed(self._info(ConnectionState.CONNECTED))
-        await self._catch_up(timeout)
+        await self._catch_up(timeout, since)
 
     async def stay_connected(
         self, host: str, port: int, timeout: float = 4.0, retry_every: float = 5.0
@@ -205,6 +201,8 @@ class IBAdapter(SessionSync, OrderRequests):
         return True
 
     def disconnect(self) -> None:
+        self._vouch_now()
+        self._caught_up = False
         self._closing = True
         self._down.set()
         self._retry_now.set()  # a reconnect loop waiting to retry ends now, not after the wait
@@ -250,26 +248,21 @@ class IBAdapter(SessionSync, OrderRequests):
     def _on_connected(self) -> None:
         for trade in self.ib.trades():
             self._synced[self._remember(trade)] = trade
-        for fill in self.ib.fills():
-            self._fill_in(fill)
 
-    def _fill_in(self, fill: ib_async.Fill, *, replayed: bool = False) -> None:
-        """One execution, live or replayed: journaled first, so what is shown is on disk."""
-        row = convert.fill_row(fill)
-        moment = fill.execution.time
-        if isinstance(moment, datetime) and moment.tzinfo is not None and (
-            self._last_exec_time is None or moment > self._last_exec_time
-        ):
-            self._last_exec_time = moment
-        if self.journal is not None:
-            if replayed:  # at IB already: written with the rest of its socket read
-                self.journal.record_replayed(row)
-            else:
-                self.journal.record_fill(row)
-        # a caught-up fill is logged at the time it happened, as the journal's history is
-        self.state.fill_received(row, at=row.time.astimezone() if replayed else None)
+    def _on_execution(self, contract: ib_async.Contract, execution: ib_async.Execution,
+                      moment: datetime, replayed: bool) -> None:
+        if not replayed:  # one line per live execution, before it is journaled
+            logger.info("execution %s received", execution.execId)
+        self.recorder.execution(convert.execution_row(contract, execution, moment),
+                                replayed=replayed)
+
+    def _on_commission(self, report: ib_async.CommissionReport) -> None:
+        self.recorder.commission(report.execId, report.commission, report.currency,
+                                 convert.realized_pnl(report.realizedPNL))
 
     def _on_disconnected(self) -> None:
+        self._vouch_now()  # every fill until now came live, or was caught up
+        self._caught_up = False
         self._down.set()
         error = "" if self._closing else self._last_error or "Connection closed"
         info = replace(self.state.connection, state=ConnectionState.DISCONNECTED, last_error=error)
@@ -296,23 +289,6 @@ class IBAdapter(SessionSync, OrderRequests):
             self._synced[key] = trade  # shown once, when the sync ends
             return
         self._take(trade, key=key)
-
-    def _on_exec_details(self, trade: ib_async.Trade, fill: ib_async.Fill) -> None:
-        # One line per live execution, before it is journaled: the log says what arrived.
-        logger.info("execution %s received", fill.execution.execId)
-        self._remember(trade)
-        self._fill_in(fill)
-
-    def _on_commission_report(
-        self, trade: ib_async.Trade, fill: ib_async.Fill, report: ib_async.CommissionReport
-    ) -> None:
-        if self._replay is not None and self._replay.commission_in(report.execId):
-            return  # a caught-up fill, now shown with this report on it
-        pnl = convert.realized_pnl(report.realizedPNL)
-        if self.journal is not None:
-            self.journal.record_commission(report.execId, report.commission, report.currency, pnl)
-        self.state.commission_received(report.execId, report.commission, report.currency, pnl)
-        self._release(fill)
 
     def _on_error(
         self, req_id: int, code: int, text: str, contract: ib_async.Contract | None = None

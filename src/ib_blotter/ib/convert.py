@@ -144,18 +144,30 @@ def _prices(order: ib_async.Order) -> dict[str, Any]:
 
 
 def fill_row(fill: ib_async.Fill) -> FillRow:
+    """A fill with its commission report, when ib_async has put one on it."""
     execution, report = fill.execution, fill.commissionReport
     # ib_async gives every Fill an empty report and fills it in when IB sends one.
     reported = bool(report.execId) and report.execId == execution.execId
     commission = report.commission if reported and report.commission != UNSET_DOUBLE else None
+    return dataclasses.replace(
+        execution_row(fill.contract, execution, fill.time),
+        commission=commission,
+        commission_currency=report.currency if reported else "",
+        realized_pnl=realized_pnl(report.realizedPNL) if reported else None,
+    )
+
+
+def execution_row(contract: ib_async.Contract, execution: ib_async.Execution,
+                  time: datetime) -> FillRow:
+    """An execution as a row, before its commission report."""
     order_id = execution.orderId if execution.orderId != UNSET_INTEGER else 0
     return FillRow(
-        time=fill.time,
+        time=time,
         exec_id=execution.execId,
         order_id=order_id,
         perm_id=execution.permId,
         client_id=execution.clientId,
-        symbol=display_symbol(fill.contract),
+        symbol=display_symbol(contract),
         side=execution.side,
         shares=float(execution.shares),
         price=float(execution.price),
@@ -164,9 +176,6 @@ def fill_row(fill: ib_async.Fill) -> FillRow:
         account=execution.acctNumber,
         cum_qty=float(execution.cumQty),
         avg_price=float(execution.avgPrice),
-        commission=commission,
-        commission_currency=report.currency if reported else "",
-        realized_pnl=realized_pnl(report.realizedPNL) if reported else None,
     )
 
 

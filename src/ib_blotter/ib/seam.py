@@ -4,7 +4,8 @@ here. Each function says which internal of ib_async 2.1.0 it relies on and why."
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from datetime import datetime
 
 import ib_async
 
@@ -46,3 +47,62 @@ def no_auto_bind(ib: ib_async.IB, skip: bool) -> Iterator[None]:
         yield
     finally:
         del ib.reqAutoOpenOrders
+
+
+Execution = Callable[[ib_async.Contract, ib_async.Execution, datetime, bool], None]
+Commission = Callable[[ib_async.CommissionReport], None]
+
+
+def on_executions(ib: ib_async.IB, execution: Execution, commission: Commission) -> None:
+    """Every execDetails and commissionReport as it comes off the wire, after ib_async has
+    read it (Wrapper.execDetails / .commissionReport, wrapped on this IB's wrapper): its events
+    skip a report whose order it does not know, and tie a report to the first copy of a fill.
+    `execution(contract, execution, time, replayed)`: replayed when it answers reqExecutions
+    (a request ib_async awaits in Wrapper._futures); time is IB's, else when it arrived. Then
+    ib_async is let go of the fill: it would keep every one of the session (~2 KB each)."""
+    wrapper = ib.wrapper
+    take_execution, take_commission = wrapper.execDetails, wrapper.commissionReport
+
+    def exec_details(req_id: int, contract: ib_async.Contract,
+                     details: ib_async.Execution) -> None:
+        replayed = req_id in wrapper._futures
+        take_execution(req_id, contract, details)
+        given = details.time
+        moment = given if isinstance(given, datetime) and given.tzinfo else wrapper.lastTime
+        execution(contract, details, moment, replayed)
+        _forget_fill(wrapper, details)
+
+    def commission_report(report: ib_async.CommissionReport) -> None:
+        take_commission(report)
+        commission(report)
+
+    wrapper.execDetails = exec_details  # type: ignore[method-assign,assignment]
+    wrapper.commissionReport = commission_report  # type: ignore[method-assign,assignment]
+
+
+def _forget_fill(wrapper: ib_async.Wrapper, details: ib_async.Execution) -> None:
+    wrapper.fills.pop(details.execId, None)
+    trade = wrapper.permId2Trade.get(details.permId)
+    if trade is not None:
+        trade.fills.clear()
+        del trade.log[1:-1]  # one entry per fill too; the first and last are what we read
+
+
+class CountingAnswer:
+    """The container ib_async fills with a reqExecutions answer (Wrapper.startReq): it counts,
+    and keeps nothing (the recorder has each fill already)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def append(self, fill: ib_async.Fill) -> None:
+        self.count += 1
+
+
+def request_executions(ib: ib_async.IB, wanted: ib_async.ExecutionFilter,
+                       answer: CountingAnswer) -> Awaitable[object]:
+    """ib_async's reqExecutionsAsync with `answer` as its container (Wrapper.startReq)."""
+    req_id = ib.client.getReqId()
+    answered = ib.wrapper.startReq(req_id, container=answer)
+    ib.client.reqExecutions(req_id, wanted)
+    return answered

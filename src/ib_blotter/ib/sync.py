@@ -11,13 +11,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterable
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import ib_async
 
 from ib_blotter.ib import seam
-from ib_blotter.ib.replay import ExecutionReplay
 from ib_blotter.state.records import LogKind, OrderKey
 
 if TYPE_CHECKING:
@@ -44,7 +43,10 @@ STARTUP_FETCH_BUT_OPEN = STARTUP_FETCH & ~ib_async.StartupFetch.ORDERS_OPEN
 
 class SessionSync:
     _synced: dict[OrderKey, ib_async.Trade]  # orders heard of during the sync, taken at its end
-    _replay: ExecutionReplay | None  # the executions being caught up on
+    _vouched: float | None  # every fill before this is journaled (None: unknown)
+    _vouch_read: bool  # the journal's word on it is read once, at the first connect
+    _caught_up: bool  # this session asked IB for what it missed, and got it
+    _open_at_ib: set[int] | None  # perm ids of the orders IB said are open, this session
 
     async def _sync_working_orders(self: IBAdapter, host: str, port: int, timeout: float
                                    ) -> None:
@@ -62,14 +64,29 @@ class SessionSync:
         if not self.ib.isConnected():
             raise ConnectionError("Connection lost while syncing")
 
-    async def _catch_up(self: IBAdapter, timeout: float) -> None:
+    async def _catch_up(self: IBAdapter, timeout: float, since: float | None) -> None:
         """The completed orders and the missed executions, once the trader can act."""
         try:  # a busy day takes longer than the handshake: allow for it
             await self._see_completed_orders(max(timeout, BULK_TIMEOUT))
-            await self._catch_up_executions(max(timeout, BULK_TIMEOUT))
+            self._reconcile()
+            await self._catch_up_executions(max(timeout, BULK_TIMEOUT), since)
         except Exception as exc:  # the connection stands: what is missing comes with the next
             logger.exception("catching up after the connect failed")
             self.state.log(LogKind.ERROR, f"Catching up after the connect failed: {exc}")
+
+    def _reconcile(self: IBAdapter) -> None:
+        """An order shown as working that IB no longer reports (not open, and not among the
+        completed orders just taken) is not left working: IB forgot it (a restart) or it
+        never got there. Only when IB's open orders were read in full this session."""
+        reported = self._open_at_ib
+        if reported is None:
+            return
+        for row in self.state.working_orders():
+            if row.is_ended or (row.perm_id and row.perm_id in reported):
+                continue
+            gone = self.state.order_not_at_ib(row.key)
+            if gone is not None and self.journal is not None:
+                self.journal.record_status(gone)
 
     def _read_in_small_chunks(self: IBAdapter) -> None:
         """ib_async decodes all of one socket read before anything else runs, and asyncio reads
@@ -83,13 +100,16 @@ class SessionSync:
     async def _see_all_open_orders(self: IBAdapter, timeout: float) -> None:
         """Every client's open orders, not just ours: a blotter shows the whole book (the
         master client then keeps getting their updates). Ours are keyed as before."""
+        self._open_at_ib = None
         try:
             await asyncio.wait_for(self.ib.reqAllOpenOrdersAsync(), timeout)
         except (TimeoutError, ConnectionError) as exc:
             logger.warning("all open orders not fetched: %r", exc)
             return
-        for trade in self.ib.openTrades():
+        trades = self.ib.openTrades()
+        for trade in trades:
             self._synced[self._remember(trade)] = trade
+        self._open_at_ib = {trade.order.permId for trade in trades}
 
     async def _see_completed_orders(self: IBAdapter, timeout: float) -> None:
         """The day's ended orders, for the full view (ib_async asks before executions too: it
@@ -146,49 +166,53 @@ class SessionSync:
             task.cancel()
         self._tick_lookups.difference_update(c for c in wanted if c not in self._min_ticks)
 
-    async def _catch_up_executions(self: IBAdapter, timeout: float) -> None:
-        """Executions since the last one seen (the whole day on the first connect): the fills
-        that happened while we were away, shown as they arrive (see replay.py). Replays of
-        fills we have are dropped by exec id."""
+    async def _catch_up_executions(self: IBAdapter, timeout: float, since: float | None
+                                   ) -> None:
+        """The executions this session may have missed: from a little before `since`, the
+        moment before which every fill is journaled (the whole day IB keeps when there is
+        none), shown as they arrive. Only what was journaled and seen before this connection
+        began moves `since` (see connect): never a fill of the connection being set up."""
         wanted = ib_async.ExecutionFilter()
-        if self._last_exec_time is not None:
-            since = (self._last_exec_time - RESYNC_MARGIN).astimezone(UTC)
-            wanted.time = since.strftime("%Y%m%d-%H:%M:%S")  # TWS reads "-" as UTC
-        started_from = self._last_exec_time
-        replay = self._replay = ExecutionReplay(self._guarded(self._take_replayed))
+        if since is not None:
+            start = datetime.fromtimestamp(since, UTC) - RESYNC_MARGIN
+            wanted.time = start.strftime("%Y%m%d-%H:%M:%S")  # TWS reads "-" as UTC
+        asked_at = self.wall()
+        answer = seam.CountingAnswer()
         try:
-            await asyncio.wait_for(self._request_executions(wanted, replay), timeout)
+            await asyncio.wait_for(seam.request_executions(self.ib, wanted, answer), timeout)
         except (TimeoutError, ConnectionError) as exc:
-            self._last_exec_time = started_from  # so the next connect asks from there again
             logger.warning("executions since %r not fetched: %r", wanted.time, exc)
             self.state.log(LogKind.WARNING, "Missed executions not fetched: "
                            f"{exc or 'no answer'} (they come on the next connect)")
         else:
-            logger.info("%d executions since %r caught up", replay.count, wanted.time)
-            if replay.count:
-                self.state.log(LogKind.INFO, f"Caught up on {replay.count:,} executions from IB")
+            self._caught_up = True  # from here on every fill comes live
+            self._vouch(asked_at)
+            logger.info("%d executions since %r caught up", answer.count, wanted.time)
+            if answer.count:
+                self.state.log(LogKind.INFO, f"Caught up on {answer.count:,} executions from IB")
         finally:
-            self._replay = None
-            replay.finish()
+            self.recorder.answer_ended()
 
-    def _request_executions(
-        self: IBAdapter, wanted: ib_async.ExecutionFilter, replay: ExecutionReplay
-    ) -> asyncio.Future[ExecutionReplay]:
-        """ib_async's reqExecutionsAsync, with `replay` as the container of the answer."""
-        req_id = self.ib.client.getReqId()
-        answered = self.ib.wrapper.startReq(req_id, container=replay)
-        self.ib.client.reqExecutions(req_id, wanted)
-        return answered
+    def _catch_up_point(self: IBAdapter) -> float | None:
+        """Before which every fill is journaled: read from the journal once, then moved only
+        by this adapter's own catch-ups and by the sessions that end while caught up."""
+        if not self._vouch_read and self.journal is not None:
+            self._vouch_read = True
+            self._vouched = self.journal.vouched(self._vouch_scope())
+        return self._vouched
 
-    def _take_replayed(self: IBAdapter, fill: ib_async.Fill) -> None:
-        self._fill_in(fill, replayed=True)
-        self._release(fill)
+    def _vouch(self: IBAdapter, moment: float) -> None:
+        if self._vouched is not None and moment <= self._vouched:
+            return
+        self._vouched = moment
+        if self.journal is not None:
+            self.journal.vouch(self._vouch_scope(), moment)
 
-    def _release(self: IBAdapter, fill: ib_async.Fill) -> None:
-        """Let ib_async forget a fill that is journaled and shown with its commission: it keeps
-        every fill of the session otherwise (~2 KB each), and we never read them back."""
-        self.ib.wrapper.fills.pop(fill.execution.execId, None)
-        trade = self.ib.wrapper.permId2Trade.get(fill.execution.permId)
-        if trade is not None:
-            trade.fills.clear()
-            del trade.log[1:-1]  # one entry per fill too; the first and last are what we read
+    def _vouch_now(self: IBAdapter) -> None:
+        """A session that caught up heard of every fill since, live: until now."""
+        if self._caught_up:
+            self._vouch(self.wall())
+
+    def _vouch_scope(self: IBAdapter) -> str:
+        """What a vouch is about: the executions this client of this gateway is told of."""
+        return f"executions {self._host}:{self._port} client {self.client_id}"

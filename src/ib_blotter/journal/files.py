@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..private_files import open_private, refuse_unless_regular
-from .schema import SCHEMA, SCHEMA_VERSION, not_ours, probe
+from .schema import MARKS, SCHEMA, SCHEMA_VERSION, not_ours, probe
 
 try:
     import fcntl
@@ -116,6 +116,7 @@ def open_writer(path: Path) -> sqlite3.Connection:
         if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
             db.executescript(f"BEGIN IMMEDIATE; {SCHEMA} "
                              f"PRAGMA user_version={SCHEMA_VERSION}; COMMIT;")
+        db.execute(MARKS)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
     except BaseException:

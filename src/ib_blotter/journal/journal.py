@@ -38,7 +38,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from ..state.records import FillRow, OrderKey, OrderRow, exec_base, is_later_revision
+from ..state.fill_identity import FillNews, ReportNews, fill_news, report_news
+from ..state.records import FillRow, OrderKey, OrderRow, exec_base
 from .backlog import MAX_BACKLOG
 from .files import (
     DAMAGED,
@@ -57,6 +58,7 @@ from .schema import (
     INSERT_EVENT,
     JSON,
     NEW_FILL,
+    SET_MARK,
     UPSERT_FILL,
     fill_document,
     fill_from_row,
@@ -186,6 +188,20 @@ class Journal(Writer):
         }
         self._event_write("status", str(row.key), None, data, deferred=True)
 
+    def vouch(self, scope: str, until: float) -> None:
+        """Every fill of `scope` before `until` (epoch seconds) is written (or kept in order
+        with the writes before this one): written with them, in the same commit."""
+        self._submit(lambda db, at: db.execute(SET_MARK, (scope, until)), failed=None,
+                     deferred=True)
+
+    def vouched(self, scope: str) -> float | None:
+        """Before when the journal has every fill of `scope`; None when it cannot say."""
+        try:
+            rows = self._db.execute("SELECT value FROM marks WHERE name = ?", (scope,)).fetchall()
+        except sqlite3.Error:  # an older journal read by another process: no marks
+            return None
+        return rows[0][0] if rows else None
+
     def record_error(self, req_id: int, code: int, text: str) -> None:
         """An error or notice from IB (reqId -1: not about a request)."""
         self._event_write("error", str(req_id), code,
@@ -250,13 +266,11 @@ class Journal(Writer):
         stored = db.execute(
             "SELECT exec_id, commission FROM fills WHERE exec_key = ?", (fill.key,)
         ).fetchone()
-        if stored[0] != fill.exec_id:
-            if not is_later_revision(fill.exec_id, stored[0]):
-                return False
-        elif fill.commission is None or stored[1] is not None:
-            return False  # nothing new
+        news = fill_news(stored[0], stored[1] is not None, fill)
+        if news is FillNews.NOTHING:
+            return False
         db.execute(UPSERT_FILL, fill_values(fill, self._clock()))
-        if stored[0] != fill.exec_id:
+        if news is FillNews.CORRECTION:
             self._event(db, "execution", fill.exec_id, None, fill_document(fill), at)
         return True
 
@@ -265,11 +279,13 @@ class Journal(Writer):
         stored = db.execute(
             "SELECT exec_id, commission FROM fills WHERE exec_key = ?", (exec_base(exec_id),)
         ).fetchone()
-        if stored is None or is_later_revision(exec_id, stored[0]):
+        news = report_news(stored[0] if stored else None,
+                           stored is not None and stored[1] is not None, exec_id)
+        if news is ReportNews.WAIT:
             self._pending[exec_id] = report
             while len(self._pending) > 1000:
                 self._pending.popitem(last=False)
-        elif stored[0] == exec_id and stored[1] is None:
+        elif news is ReportNews.APPLY:
             db.execute(
                 "UPDATE fills SET commission = ?, commission_currency = ?, realized_pnl = ? "
                 "WHERE exec_key = ?",

@@ -42,7 +42,17 @@ CREATE TABLE IF NOT EXISTS events (
     data TEXT NOT NULL              -- the event as JSON
 );
 CREATE INDEX IF NOT EXISTS events_by_time ON events(time);
+""" + "\n"
+# What the journal vouches for ("every fill of this scope before `value` is here"): added to
+# journals of version 1 as they are opened; a journal without it vouches for nothing.
+MARKS = """
+CREATE TABLE IF NOT EXISTS marks (
+    name TEXT PRIMARY KEY,
+    value REAL NOT NULL
+);
 """
+SET_MARK = ("INSERT INTO marks (name, value) VALUES (?, ?) "
+            "ON CONFLICT(name) DO UPDATE SET value = excluded.value")
 FILL_COLUMNS = (
     "exec_key", "exec_id", "time", "order_id", "perm_id", "client_id", "account", "symbol",
     "side", "shares", "price", "exchange", "liquidity", "cum_qty", "avg_price", "commission",

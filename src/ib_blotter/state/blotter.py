@@ -18,7 +18,9 @@ from enum import StrEnum
 from typing import Any
 
 from . import ib_messages, log_text
+from .fill_identity import FillNews, ReportNews, fill_news, report_news
 from .records import (
+    NOT_AT_IB,
     ConnectionInfo,
     FillRow,
     LogKind,
@@ -26,7 +28,6 @@ from .records import (
     OrderKey,
     OrderRow,
     exec_base,
-    is_later_revision,
 )
 
 logger = logging.getLogger(__name__)
@@ -257,6 +258,21 @@ class BlotterState:
                 expired.append(key)
         return expired
 
+    def order_not_at_ib(self, key: OrderKey) -> OrderRow | None:
+        """IB no longer reports a working order (not open, not completed): it ends here, with
+        a sentence saying so, instead of staying Submitted. Returns the ended row."""
+        row = self._orders.get(key)
+        if row is None or row.is_ended:
+            return None
+        gone = replace(row, status=NOT_AT_IB, ended_at=self._clock(),
+                       last_message="IB no longer reports this order: it is not working at IB")
+        self._orders[key] = gone
+        self._place_in_views(key, row, gone, from_sync=False)
+        self.log(LogKind.WARNING, f"{log_text.order_name(gone)}: not at IB any more (IB "
+                                  "reports it neither open nor completed)")
+        self._notify(ChangeKind.ORDER, key)
+        return gone
+
     def order_message(self, key: OrderKey, code: int, text: str) -> None:
         """IB sent an error or warning about an order: it becomes the row's last message and a
         log line. It never changes the status: only IB's own statuses do."""
@@ -288,10 +304,10 @@ class BlotterState:
         """
         key = fill.key
         prev = self._fills.get(key)
-        if prev is not None and prev.exec_id != fill.exec_id:
-            if not _is_later(fill.exec_id, prev.exec_id):
-                return  # an older version of a fill IB has since corrected
-        elif prev is None and self._too_old_to_keep(fill):
+        news = fill_news(prev.exec_id if prev else None,
+                         prev is not None and prev.commission is not None,
+                         self._with_pending(fill))
+        if news is FillNews.NOTHING or (news is FillNews.NEW and self._too_old_to_keep(fill)):
             return
         fill = self._with_commission(prev, fill)
         if fill == prev:
@@ -307,6 +323,11 @@ class BlotterState:
             return False
         oldest = next(iter(self._fills.values()))
         return fill.time < oldest.time
+
+    def _with_pending(self, fill: FillRow) -> FillRow:
+        """The fill with a commission report that came before it, if one did."""
+        pending = self._pending_commissions.get(fill.exec_id)
+        return _apply(fill, pending) if pending is not None and fill.commission is None else fill
 
     def _with_commission(self, prev: FillRow | None, fill: FillRow) -> FillRow:
         pending = self._pending_commissions.pop(fill.exec_id, None)
@@ -328,10 +349,12 @@ class BlotterState:
         report = _Commission(commission, currency, realized_pnl)
         key = exec_base(exec_id)
         fill = self._fills.get(key)
-        if fill is None or fill.exec_id != exec_id:
-            if fill is None or _is_later(exec_id, fill.exec_id):
-                self._pending_commissions[exec_id] = report
-                _trim(self._pending_commissions, self._max_pending)
+        news = report_news(fill.exec_id if fill else None,
+                           fill is not None and fill.commission is not None, exec_id)
+        if news is ReportNews.WAIT:
+            self._pending_commissions[exec_id] = report
+            _trim(self._pending_commissions, self._max_pending)
+        if news is not ReportNews.APPLY or fill is None:
             return
         updated = _apply(fill, report)
         if updated == fill:
@@ -395,10 +418,6 @@ def _keep_progress(prev: OrderRow | None, row: OrderRow) -> OrderRow:
 def _trim(items: OrderedDict[Any, Any], limit: int) -> None:
     while len(items) > limit:
         items.popitem(last=False)
-
-
-def _is_later(exec_id: str, than: str) -> bool:
-    return is_later_revision(exec_id, than)
 
 
 def _apply(fill: FillRow, report: _Commission) -> FillRow:

@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+# Ours, not IB's: an order shown as working that IB no longer reports after a reconnect.
+NOT_AT_IB = "Not at IB"
 # Statuses after which IB will never work the order again.
-ENDED_STATUSES = frozenset({"Filled", "Cancelled", "ApiCancelled", "Inactive"})
+ENDED_STATUSES = frozenset({"Filled", "Cancelled", "ApiCancelled", "Inactive", NOT_AT_IB})
 
 
 @dataclass(frozen=True, slots=True)
