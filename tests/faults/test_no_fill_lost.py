@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from ib_blotter.ib import sync
 from ib_blotter.journal import Journal
 from ib_blotter.sim.model import OrderRequest, SimContract
 from ib_blotter.sim.simulator import SimConfig, Simulator
@@ -192,3 +193,19 @@ def forget_everything(sim: Simulator) -> None:
 
 def _all_fills(journal: Journal) -> list[FillRow]:
     return journal.fills_between(datetime.fromtimestamp(0, UTC), datetime.fromtimestamp(4e9, UTC))
+
+
+async def test_while_caught_up_the_journal_vouches_for_the_recent_past(
+    exchange: Simulator, clock: Clock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """So a restart after a kill -9 asks IB only for the last minutes, not the whole day."""
+    monkeypatch.setattr(sync, "VOUCH_EVERY", 0.05)
+    place(exchange, 1, "BUY", 5)
+    async with our_blotter(exchange, clock, tmp_path) as harness:
+        await wait_until(lambda: harness.state.fills(), "the fill")
+        scope = harness.adapter._vouch_scope()
+        await wait_until(lambda: harness.journal.vouched(scope) == clock.now, "the first vouch")
+        clock.advance(120)
+        await wait_until(lambda: (harness.journal.commit() or
+                                  harness.journal.vouched(scope)) == clock.now,
+                         "a vouch two minutes later, while connected")

@@ -68,8 +68,9 @@ async def test_link_lost_keeps_orders_and_data_kept_needs_no_resubscription(
     harness.adapter.subscribe_quote(aapl)
 
     sim.send_connectivity(1100)
-    await wait_until(lambda: harness.state.connection.state is ConnectionState.RECONNECTING,
+    await wait_until(lambda: harness.state.connection.state is ConnectionState.LINK_LOST,
                      "the header to say the link is down")
+    assert not harness.adapter.situation().connected  # nothing is sent meanwhile
     assert "lost" in harness.state.connection.last_error
     assert len(harness.state.working_orders()) == 1  # IB keeps them: so do we
 

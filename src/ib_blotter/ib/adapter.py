@@ -13,10 +13,9 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Coroutine
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import ib_async
 
@@ -32,6 +31,7 @@ from ib_blotter.ib.recorder import FillRecorder
 from ib_blotter.ib.sync import SessionSync
 from ib_blotter.state import ib_messages
 from ib_blotter.state.blotter import BlotterState
+from ib_blotter.state.connection import ConnectionMachine
 from ib_blotter.state.limits import Limits
 from ib_blotter.state.records import (
     ConnectionInfo,
@@ -79,6 +79,7 @@ class IBAdapter(SessionSync, OrderRequests):
         self.readonly = readonly
         self.account = account
         self.simulated = simulated
+        self.link = ConnectionMachine(client_id, simulated)
         self._clock = clock
         self._host, self._port = "", 0
         self._trades: dict[OrderKey, ib_async.Trade] = {}
@@ -133,11 +134,7 @@ class IBAdapter(SessionSync, OrderRequests):
         self._closing, self._last_error = False, ""
         since = self._catch_up_point()  # before anything this connection brings can move it
         self._forget_session()
-        if retrying:
-            why = self.state.connection.last_error
-            self.state.connection_changed(self._info(ConnectionState.RECONNECTING, why))
-        else:
-            self.state.connection_changed(self._info(ConnectionState.CONNECTING))
+        self._show(self.link.attempt(host, port, retry=retrying))
         self._syncing, self._synced = True, {}
         try:
             await self._sync_working_orders(host, port, timeout)
@@ -145,14 +142,14 @@ class IBAdapter(SessionSync, OrderRequests):
             if not isinstance(exc, OSError):  # TimeoutError is one too
                 logger.exception("connect to %s:%s failed", host, port)
             message = self._connect_failure(exc, timeout)
-            down = ConnectionState.RECONNECTING if retrying else ConnectionState.DISCONNECTED
-            self.state.connection_changed(self._info(down, message))
+            self._show(self.link.failed(message))
             raise IBConnectError(message) from exc
         finally:
             self._syncing, self._synced = False, {}
         self.quotes.resubscribe()  # a new session has no market data lines
         # The orders are in: the trader may act while the day's executions come in behind.
-        self.state.connection_changed(self._info(ConnectionState.CONNECTED))
+        client = self.ib.client
+        self._show(self.link.up(tuple(client.getAccounts()), client.serverVersion()))
         await self._catch_up(timeout, since)
 
     async def stay_connected(
@@ -181,9 +178,7 @@ class IBAdapter(SessionSync, OrderRequests):
 
     async def _wait_to_retry(self, delay: float) -> None:
         """Say when the next attempt comes, then wait for it (or for retry_now())."""
-        info = replace(self.state.connection, state=ConnectionState.RECONNECTING,
-                       retry_in=delay)
-        self.state.connection_changed(info)
+        self._show(self.link.waiting(delay))
         self._retry_now.clear()
         with contextlib.suppress(TimeoutError):  # the wait ran out: time for the next attempt
             await asyncio.wait_for(self._retry_now.wait(), delay)
@@ -191,7 +186,7 @@ class IBAdapter(SessionSync, OrderRequests):
     def retry_now(self) -> bool:
         """The trader's "reconnect now": cut the wait short. False when there is no wait
         (connected, or an attempt is already under way)."""
-        info = self.state.connection
+        info = self.link.info
         waiting = info.retry_in is not None and info.state is ConnectionState.RECONNECTING
         if self._closing or not waiting:
             return False
@@ -209,8 +204,10 @@ class IBAdapter(SessionSync, OrderRequests):
         if self.ib.isConnected():
             self.ib.disconnect()  # emits disconnectedEvent, which updates the state
         else:
-            info = replace(self.state.connection, state=ConnectionState.DISCONNECTED)
-            self.state.connection_changed(info)
+            self._show(self.link.closed())
+
+    def _show(self, info: ConnectionInfo) -> None:
+        self.state.connection_changed(info)
 
     def _forget_session(self) -> None:
         """A new session starts clean: Trades of a dropped one would shadow what IB says now."""
@@ -219,19 +216,6 @@ class IBAdapter(SessionSync, OrderRequests):
         self._order_keys.clear()
         if not self.ib.isConnected():
             self.ib.wrapper.reset()
-
-    def _info(self, state: ConnectionState, error: str = "") -> ConnectionInfo:
-        ready = self.ib.client.isReady()
-        return ConnectionInfo(
-            state=state,
-            host=self._host,
-            port=self._port,
-            client_id=self.client_id,
-            accounts=tuple(self.ib.client.getAccounts()) if ready else (),
-            server_version=self.ib.client.serverVersion() if ready else None,
-            simulated=self.simulated,
-            last_error=error,
-        )
 
     def _connect_failure(self, exc: BaseException, timeout: float) -> str:
         where = f"{self._host}:{self._port}"
@@ -264,9 +248,10 @@ class IBAdapter(SessionSync, OrderRequests):
         self._vouch_now()  # every fill until now came live, or was caught up
         self._caught_up = False
         self._down.set()
-        error = "" if self._closing else self._last_error or "Connection closed"
-        info = replace(self.state.connection, state=ConnectionState.DISCONNECTED, last_error=error)
-        self.state.connection_changed(info)
+        if self._closing:
+            self._show(self.link.closed())
+        else:
+            self._show(self.link.dropped(self._last_error or "Connection closed"))
 
     def _on_api_error(self, message: str) -> None:
         self._last_error = message
@@ -309,15 +294,10 @@ class IBAdapter(SessionSync, OrderRequests):
         self._last_error = "" if code in LINK_BACK else sentence
         if code == DATA_LOST:
             self.quotes.resubscribe()
-        info = self.state.connection
-        if code in LINK_LOST and info.state is ConnectionState.CONNECTED:
-            self.state.connection_changed(
-                replace(info, state=ConnectionState.RECONNECTING, last_error=sentence)
-            )
-        elif code in LINK_BACK and info.state is ConnectionState.RECONNECTING:
-            self.state.connection_changed(
-                replace(info, state=ConnectionState.CONNECTED, last_error="")
-            )
+        if code in LINK_LOST:
+            self._show(self.link.link_lost(sentence))
+        elif code in LINK_BACK:
+            self._show(self.link.link_back())
 
     def _remember(self, trade: ib_async.Trade) -> OrderKey:
         order = trade.order
@@ -351,11 +331,15 @@ class IBAdapter(SessionSync, OrderRequests):
         if not con_id or con_id in self._tick_lookups or not self.ib.isConnected():
             return
         try:
-            loop = asyncio.get_running_loop()
+            asyncio.get_running_loop()
         except RuntimeError:
             return  # no loop, no socket traffic: nothing to ask with
         self._tick_lookups.add(con_id)
-        task = loop.create_task(self._fetch_tick(con_id))
+        self._spawn(self._fetch_tick(con_id))
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run `work` on the loop, held so it is not collected."""
+        task = asyncio.get_running_loop().create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 

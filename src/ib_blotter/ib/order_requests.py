@@ -57,8 +57,9 @@ class OrderRequests:
     def situation(self: IBAdapter, con_id: int = 0) -> Situation:
         """What the gate judges a request on: the connection, read-only, the limits and the
         market of contract `con_id` as this session last heard it."""
-        return Situation(connected=self.ib.isConnected(), readonly=self.readonly,
-                         limits=self.limits, quote=self.quotes.quote(con_id))
+        return Situation(connected=self.ib.isConnected() and self.link.usable,
+                         readonly=self.readonly, limits=self.limits,
+                         quote=self.quotes.quote(con_id))
 
     def decide(self: IBAdapter, request: Request) -> gate.Decision:
         return gate.decide(self._as_now(request), self.situation(_con_id(request)))

@@ -32,6 +32,9 @@ TICKS_TIMEOUT = 2.0  # seconds the sync's orders wait for their ticks before bei
 READ_CHUNK = 16 * 1024  # bytes taken from the socket per turn of the event loop
 RETAKE_CHUNK = 500  # orders taken between two looks at the keyboard
 BULK_TIMEOUT = 60.0  # seconds for the day's orders and executions after a (re)connect
+# While caught up the journal vouches for "every fill until now" this often: after a kill -9
+# the next start asks IB only for the last few minutes (with RESYNC_MARGIN), not the day.
+VOUCH_EVERY = 10.0
 # ib_async's own start-up sync, less what we ask for ourselves once the working orders are
 # shown: the completed orders, then the executions since the last one seen. Less our open
 # orders too: reqAllOpenOrders brings them with everyone else's. Client 0 still asks: its
@@ -187,6 +190,7 @@ class SessionSync:
         else:
             self._caught_up = True  # from here on every fill comes live
             self._vouch(asked_at)
+            self._spawn(self._keep_vouching())
             logger.info("%d executions since %r caught up", answer.count, wanted.time)
             if answer.count:
                 self.state.log(LogKind.INFO, f"Caught up on {answer.count:,} executions from IB")
@@ -207,6 +211,13 @@ class SessionSync:
         self._vouched = moment
         if self.journal is not None:
             self.journal.vouch(self._vouch_scope(), moment)
+
+    async def _keep_vouching(self: IBAdapter) -> None:
+        while True:
+            await asyncio.sleep(VOUCH_EVERY)
+            if not (self._caught_up and self.ib.isConnected()):
+                return
+            self._vouch_now()
 
     def _vouch_now(self: IBAdapter) -> None:
         """A session that caught up heard of every fill since, live: until now."""

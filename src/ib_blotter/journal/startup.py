@@ -26,14 +26,17 @@ PAUSE = 0.002
 _restoring: set[asyncio.Task[None]] = set()  # the running restores (a task needs a reference)
 
 
-def open_journal(path: Path, state: BlotterState, now: datetime | None = None) -> Journal | None:
+def open_journal(path: Path, state: BlotterState, now: datetime | None = None, *,
+                 read_only: bool = False) -> Journal | None:
     """The journal at `path` with today's fills restored into `state`; None (and a warning in
     the log) when it cannot be opened: the blotter still trades, it just cannot remember.
+    read_only: a --readonly blotter only reads it, so the blotter that trades is its writer
+    whichever starts first.
 
     Under an event loop only the first RESTORE_CHUNK fills go in before this returns, the rest
     between turns of the loop (a 200,000-fill day would hold the keys for seconds)."""
     try:
-        journal = Journal(path)
+        journal = Journal(path, read_only=read_only)
     except JournalError as exc:
         logger.error("no journal: %s", exc)
         state.log(LogKind.WARNING, f"Journal not available, fills are not saved: {exc}")
@@ -41,7 +44,9 @@ def open_journal(path: Path, state: BlotterState, now: datetime | None = None) -
     tell_set_aside = _set_aside_teller(state, path)
     if journal.set_aside is not None:
         tell_set_aside(journal.set_aside, journal.set_aside_why)
-    if journal.read_only:
+    if journal.read_only and read_only:
+        state.log(LogKind.INFO, f"Read-only: the journal {path} is only read here")
+    elif journal.read_only:
         holder = f"pid {journal.in_use_by}" if journal.in_use_by else "another process"
         state.log(LogKind.WARNING, f"Journal {path} is in use by another ib-blotter ({holder}): "
                   "this one shows today's fills from it and saves nothing (--journal FILE "

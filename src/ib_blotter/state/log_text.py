@@ -62,6 +62,8 @@ def connection_text(info: ConnectionInfo) -> str:
         )
     if info.state == ConnectionState.CONNECTING:
         return f"Connecting to {where}{sim} as client {info.client_id}"
+    if info.state == ConnectionState.LINK_LOST:
+        return f"IB link lost at {where}{error}: orders stay at IB, requests wait for it"
     if info.state == ConnectionState.RECONNECTING:
         return f"Reconnecting to {where}{sim}{error}"
     return f"Disconnected from {where}{error}"

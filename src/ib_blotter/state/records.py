@@ -173,6 +173,7 @@ class LogLine:
 class ConnectionState(StrEnum):
     CONNECTING = "connecting"
     CONNECTED = "connected"
+    LINK_LOST = "IB link lost"  # TWS is up, its link to IB is not (1100): orders stay at IB
     DISCONNECTED = "disconnected"
     RECONNECTING = "reconnecting"
 

@@ -116,7 +116,7 @@ class BlotterApp(App[None]):
         settings = self.settings
         # Today's fills come back into the log from the journal before IB is asked anything.
         journal_path = settings.journal_file or default_journal_path(settings.sim)
-        self.journal = open_journal(journal_path, self.state)
+        self.journal = open_journal(journal_path, self.state, read_only=settings.readonly)
         self._adapter = IBAdapter(
             self.state, self._ib, client_id=settings.client_id, readonly=settings.readonly,
             account=settings.account, simulated=settings.sim, journal=self.journal,

@@ -142,6 +142,8 @@ class BlotterScreen(Screen[None]):
 
     # ---- IB events -> state -> widgets ---------------------------------------------------
     def _state_changed(self, change: Change) -> None:
+        if not self.is_attached:  # shutting down: the widgets are gone
+            return
         try:
             if change.kind is ChangeKind.ORDER and isinstance(change.key, OrderKey):
                 self._order_changed(change.key)

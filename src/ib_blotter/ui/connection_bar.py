@@ -10,6 +10,7 @@ from ..state.records import ConnectionInfo, ConnectionState
 STATE_STYLES = {
     ConnectionState.CONNECTED: "bold green3",
     ConnectionState.CONNECTING: "bold yellow",
+    ConnectionState.LINK_LOST: "bold red",
     ConnectionState.RECONNECTING: "bold yellow",
     ConnectionState.DISCONNECTED: "bold red",
 }
