@@ -247,8 +247,9 @@ def sample_instrument(**changes: Any) -> Instrument:
 # openOrder
 
 
-def test_open_order_plain_stock_is_127_fields() -> None:
-    assert len(outgoing.open_order(sim_order(limit_request()))) == 127
+def test_open_order_plain_stock_is_135_fields_as_recorded() -> None:
+    # the recorded AAPL MKT openOrder at 173 has 136 fields, one of them faProfile (< 177)
+    assert len(outgoing.open_order(sim_order(limit_request()))) == 135
 
 
 def test_open_order_limit_with_algo_reaches_both_clients() -> None:
@@ -262,7 +263,7 @@ def test_open_order_limit_with_algo_reaches_both_clients() -> None:
         cashQty=5000.0,
     )
     fields = outgoing.open_order(sim_order(request, status=Status.SUBMITTED))
-    assert len(fields) == 127 + 3  # the algo's param count and one tag/value pair
+    assert len(fields) == 135 + 3  # the algo's param count and one tag/value pair
 
     order_id, contract, order, state = decode_ib_async(fields).only("openOrder")
     assert order_id == 7
@@ -364,7 +365,7 @@ def test_open_order_without_margin_never_sends_empty_margin_strings() -> None:
 
 def test_open_order_peg_bench_block_keeps_the_tail_aligned() -> None:
     fields = outgoing.open_order(sim_order(limit_request(orderType="PEG BENCH", cashQty=42.0)))
-    assert len(fields) == 127 + 5
+    assert len(fields) == 135 + 5
     _, _, order, _ = decode_ib_async(fields).only("openOrder")
     assert (order.orderType, order.cashQty) == ("PEG BENCH", 42.0)
     _, _, order, _ = decode_ibapi(fields).only("openOrder")

@@ -8,6 +8,7 @@ simulator's records and never touch sockets.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from .instruments import tws_order_types
 from .model import (
@@ -119,11 +120,11 @@ def _portfolio_contract(c: SimContract) -> Fields:
     ]
 
 
-def _order_basics(req: OrderRequest) -> Fields:
+def _order_basics(req: OrderRequest, size: float | None = None) -> Fields:
     """action .. orderRef, the run both openOrder and completedOrder start with."""
     return [
         req.action,
-        req.totalQuantity,
+        req.totalQuantity if size is None else size,
         req.orderType,
         _price(req.lmtPrice),
         _price(req.auxPrice),
@@ -160,9 +161,18 @@ def _scale_and_combo_empty() -> Fields:
     return [0, 0, 0, UNSET_INT_TEXT, UNSET_INT_TEXT, UNSET_DOUBLE_TEXT]
 
 
-def _peg_best_mid_unset() -> Fields:
-    # minTradeQty, minCompeteSize, competeAgainstBestOffset, midOffsetAtWhole, midOffsetAtHalf.
-    return [UNSET_INT_TEXT, UNSET_INT_TEXT, UNSET_DOUBLE_TEXT, UNSET_DOUBLE_TEXT, UNSET_DOUBLE_TEXT]
+# minTradeQty, minCompeteSize, competeAgainstBestOffset, midOffsetAtWhole, midOffsetAtHalf:
+# an openOrder carries TWS's defaults (recorded at 173), a completedOrder leaves them unset.
+PEG_BEST_MID_DEFAULTS: Fields = ["", 100, 0.02, "", ""]
+PEG_BEST_MID_UNSET: Fields = [UNSET_INT_TEXT, UNSET_INT_TEXT, UNSET_DOUBLE_TEXT,
+                              UNSET_DOUBLE_TEXT, UNSET_DOUBLE_TEXT]
+# deltaNeutralOrderType "None", its aux price, then the block TWS sends after it: conId,
+# settlingFirm, clearingAccount, clearingIntent, openClose, shortSale, shortSaleSlot,
+# designatedLocation (completedOrder leaves out the four after conId).
+NO_DELTA_NEUTRAL_ORDER: Fields = ["None", UNSET_DOUBLE_TEXT, 0, "", "", "", "?", 0, 0, ""]
+NO_DELTA_NEUTRAL_COMPLETED: Fields = ["None", UNSET_DOUBLE_TEXT, 0, 0, 0, ""]
+NO_PARENT_PERM_ID = 9223372036854775807  # completedOrder's parentPermId of an order with none
+SHAREHOLDER = "Not an insider or substantial shareholder"
 
 
 def _what_if_state(order: SimOrder, margin: OrderMargin | None) -> Fields:
@@ -180,9 +190,9 @@ def _what_if_state(order: SimOrder, margin: OrderMargin | None) -> Fields:
         margin.initMarginAfter,
         margin.maintMarginAfter,
         margin.equityWithLoanAfter,
-        margin.commission,
-        margin.minCommission,
-        margin.maxCommission,
+        _double(margin.commission),
+        _double(margin.minCommission),
+        _double(margin.maxCommission),
         margin.commissionCurrency,
         margin.warningText,
     ]
@@ -229,8 +239,7 @@ def open_order(order: SimOrder, margin: OrderMargin | None = None) -> Fields:
         req.triggerMethod,
         UNSET_DOUBLE_TEXT,  # volatility
         0,  # volatilityType
-        "",  # deltaNeutralOrderType: empty, so no delta-neutral block follows
-        UNSET_DOUBLE_TEXT,  # deltaNeutralAuxPrice
+        *NO_DELTA_NEUTRAL_ORDER,
         False,  # continuousUpdate
         0,  # referencePriceType
         _trail_stop(order),
@@ -242,7 +251,7 @@ def open_order(order: SimOrder, margin: OrderMargin | None = None) -> Fields:
         "",  # hedgeType: empty, so no hedgeParam
         False,  # optOutSmartRouting
         "",  # clearingAccount
-        "",  # clearingIntent
+        "IB",  # clearingIntent, as TWS fills it in
         False,  # notHeld
         False,  # deltaNeutralContract present
         *_algo(req),
@@ -253,7 +262,7 @@ def open_order(order: SimOrder, margin: OrderMargin | None = None) -> Fields:
         False,  # randomizePrice
         *_peg_bench(req),
         0,  # conditions count
-        req.orderType,  # adjustedOrderType
+        "None",  # adjustedOrderType: TWS's word for "not adjusted"
         UNSET_DOUBLE_TEXT,  # triggerPrice
         _trail_stop(order),
         UNSET_DOUBLE_TEXT,  # lmtPriceOffset
@@ -265,14 +274,14 @@ def open_order(order: SimOrder, margin: OrderMargin | None = None) -> Fields:
         "",  # softDollarTier value
         "",  # softDollarTier displayName
         _double(req.cashQty),
-        False,  # dontUseAutoPriceForHedge
+        True,  # dontUseAutoPriceForHedge, TWS's default
         False,  # isOmsContainer
         False,  # discretionaryUpToLimitPrice
         False,  # usePriceMgmtAlgo
         UNSET_INT_TEXT,  # duration (>= 158)
         UNSET_INT_TEXT,  # postToAts (>= 160)
         False,  # autoCancelParent (>= 162)
-        *_peg_best_mid_unset(),  # (>= 170)
+        *PEG_BEST_MID_DEFAULTS,  # (>= 170)
     ]
 
 
@@ -280,10 +289,13 @@ def completed_order(order: SimOrder) -> Fields:
     """completedOrder (101): no orderId or clientId, fewer order fields, completion at the end."""
     req = order.request
     status = str(order.status)
+    # a filled order's size is in filledQuantity; its totalQuantity reads 0 (recorded)
+    size = 0 if order.status == "Filled" else req.totalQuantity
+    parent = order.parent.permId if order.parent is not None else NO_PARENT_PERM_ID
     return [
         COMPLETED_ORDER,
         *_contract(order.contract),
-        *_order_basics(req),
+        *_order_basics(req, size),
         order.permId,
         req.outsideRth,
         req.hidden,
@@ -309,8 +321,7 @@ def completed_order(order: SimOrder) -> Fields:
         req.triggerMethod,
         UNSET_DOUBLE_TEXT,  # volatility
         0,  # volatilityType
-        "",  # deltaNeutralOrderType
-        UNSET_DOUBLE_TEXT,  # deltaNeutralAuxPrice
+        *NO_DELTA_NEUTRAL_COMPLETED,
         False,  # continuousUpdate
         0,  # referencePriceType
         _trail_stop(order),
@@ -319,7 +330,7 @@ def completed_order(order: SimOrder) -> Fields:
         *_scale_and_combo_empty(),
         "",  # hedgeType
         "",  # clearingAccount
-        "",  # clearingIntent
+        "IB",  # clearingIntent
         False,  # notHeld
         False,  # deltaNeutralContract present
         *_algo(req),
@@ -332,19 +343,19 @@ def completed_order(order: SimOrder) -> Fields:
         _trail_stop(order),
         UNSET_DOUBLE_TEXT,  # lmtPriceOffset
         _double(req.cashQty),
-        False,  # dontUseAutoPriceForHedge
+        True,  # dontUseAutoPriceForHedge
         False,  # isOmsContainer
         "",  # autoCancelDate
         order.filled,  # filledQuantity
-        0,  # refFuturesConId
+        UNSET_INT_TEXT,  # refFuturesConId
         False,  # autoCancelParent
-        "",  # shareholder
+        SHAREHOLDER,
         False,  # imbalanceOnly
         False,  # routeMarketableToBbo
-        0,  # parentPermId
+        parent,  # parentPermId
         order.completedTime,
         order.completedStatus or status,
-        *_peg_best_mid_unset(),
+        *PEG_BEST_MID_UNSET,
     ]
 
 
@@ -360,7 +371,7 @@ def order_status(order: SimOrder) -> Fields:
         order.permId,
         order.request.parentId,
         order.lastFillPrice,
-        order.clientId,
+        order.clientId if order.cancelledBy is None else order.cancelledBy,
         order.whyHeld,
         0,  # mktCapPrice
     ]
@@ -426,7 +437,7 @@ def exec_details(req_id: int, fill: Fill) -> Fields:
         EXECUTION_DATA,
         req_id,
         fill.orderId,
-        *_contract(fill.contract),
+        *_contract(replace(fill.contract, exchange=fill.exchange)),  # the venue, as recorded
         fill.execId,
         fill.time,
         fill.account,
@@ -462,7 +473,7 @@ def commission_report(fill: Fill) -> Fields:
         fill.commissionCurrency,
         _double(fill.realizedPNL),
         UNSET_DOUBLE_TEXT,  # yield
-        0,  # yieldRedemptionDate
+        "",  # yieldRedemptionDate: empty, as recorded
     ]
 
 

@@ -20,7 +20,7 @@ from .feeds import (
 )
 from .model import Fill, SimOrder
 from .outgoing import Fields
-from .rules import parse_ib_time
+from .rules import MISSING_EXCHANGE, no_security_text, parse_ib_time
 from .session import Session
 
 if TYPE_CHECKING:
@@ -49,6 +49,9 @@ def place_order(sim: Simulator, session: Session, msg: list[str]) -> None:
 
     order_id, contract, request = inc.parse_place_order(msg)
     sim.traffic.received_orders.append(ReceivedOrder(_client(session), order_id, contract, request))
+    if not contract.exchange and (_client(session), order_id) not in sim.exchange.orders:
+        session.error(order_id, 321, MISSING_EXCHANGE)  # TWS routes nothing by conId alone
+        return
     sim.exchange.place(_client(session), order_id, contract, request)
 
 
@@ -82,7 +85,8 @@ def _order_messages(orders: list[SimOrder]) -> Iterator[Fields]:
 
 
 def _working(sim: Simulator) -> list[SimOrder]:
-    return [o for o in sim.exchange.by_perm.values() if not o.is_done]
+    """What TWS lists: working orders, never one held with transmit=False."""
+    return [o for o in sim.exchange.by_perm.values() if sim.exchange._visible(o)]
 
 
 @handles(5)
@@ -109,11 +113,9 @@ def req_auto_open_orders(sim: Simulator, session: Session, msg: list[str]) -> No
             "not allowed to auto bind orders (client id 0 only).",
         )
         return
+    # orders typed into TWS from now on are bound as they come; those already working are
+    # bound by client 0's reqOpenOrders
     session.subs.auto_bind = msg[2] in ("1", "True", "true")
-    if session.subs.auto_bind:
-        for order in sim.exchange.bind_manual_orders():
-            session.send(out.open_order(order))
-            session.send(out.order_status(order))
 
 
 @handles(99)
@@ -184,7 +186,7 @@ def req_mkt_data(sim: Simulator, session: Session, msg: list[str]) -> None:
     req_id, contract, _generic, snapshot, regulatory = inc.parse_req_mkt_data(msg)
     matches = sim.universe.match(contract)
     if len(matches) != 1:
-        session.error(req_id, 200, "No security definition has been found for the request")
+        session.error(req_id, 200, no_security_text(contract, matches))
         return
     streaming = not (snapshot or regulatory)
     lines = session.subs.market_data
