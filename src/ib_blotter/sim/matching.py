@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 
 from .account import commission_for
 from .events import CommissionEvent, FillEvent
+from .instruments import venue
 from .market import Quote, on_grid
-from .model import UNSET_DOUBLE, Fill, SimContract, SimOrder, Status
+from .model import UNSET_DOUBLE, Fill, SimOrder, Status
 from .rules import parse_algo_time, parse_ib_time
 
 if TYPE_CHECKING:
@@ -147,7 +148,7 @@ class Matching:
         if now < start:
             return 0.0
         done = 1.0 if end <= start else min(1.0, (now - start) / (end - start))
-        increment = self.instrument(order).sizeIncrement
+        increment = max(self.instrument(order).sizeIncrement, 1.0)  # API orders: whole units
         target = req.totalQuantity * done
         due = (target - order.filled) // increment * increment
         return min(max(due, 0.0), order.remaining)
@@ -362,15 +363,6 @@ class Matching:
                 self._finish(sibling, Status.CANCELLED)
             else:
                 self._publish(sibling)
-
-
-# Where a SMART-routed fill executes: NASDAQ's book is ISLAND on the wire (recorded).
-VENUES = {"NASDAQ": "ISLAND", "SMART": "ISLAND", "": "ISLAND"}
-
-
-def venue(contract: SimContract) -> str:
-    listing = contract.primaryExchange or contract.exchange
-    return VENUES.get(listing, listing)
 
 
 def _auction_only(order: SimOrder) -> bool:

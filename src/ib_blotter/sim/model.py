@@ -198,5 +198,6 @@ class Instrument:
     stockType: str = ""
     sizeIncrement: float = 1.0
     minSize: float = 1.0
+    suggestedSizeIncrement: float = 1.0
     priceMagnifier: int = 1
     marketRuleIds: str = ""

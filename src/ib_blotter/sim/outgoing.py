@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from .instruments import tws_order_types
+from .instruments import tws_order_types, venue
+from .market import Quote
 from .model import (
     UNSET_DOUBLE,
     UNSET_INT,
@@ -60,6 +61,13 @@ PNL = 94
 PNL_SINGLE = 95
 COMPLETED_ORDER = 101
 COMPLETED_ORDERS_END = 102
+SYMBOL_SAMPLES = 79
+MARKET_RULE = 93
+TICK_BY_TICK = 99
+BOND_ISSUERID = 176  # symbolSamples carries description and issuerId from here
+
+# reqTickByTickData's words and the tick type each is answered with.
+TICK_BY_TICK_TYPES = {"Last": 1, "AllLast": 2, "BidAsk": 3, "MidPoint": 4}
 
 # "No value" as TWS writes it; ibapi compares this exact text for its Decimal fields.
 UNSET_DOUBLE_TEXT = "1.7976931348623157E308"
@@ -423,7 +431,7 @@ def contract_details(req_id: int, inst: Instrument) -> Fields:
         inst.stockType,
         inst.minSize,
         inst.sizeIncrement,
-        inst.sizeIncrement,  # suggestedSizeIncrement
+        inst.suggestedSizeIncrement,
     ]
 
 
@@ -528,9 +536,15 @@ def tick_req_params(
     return [TICK_REQ_PARAMS, req_id, min_tick, bbo_exchange, snapshot_permissions]
 
 
+def _held_contract(c: SimContract) -> SimContract:
+    """A position's contract names its listing: the primary exchange of a stock, none for
+    futures and cash (recorded)."""
+    return replace(c, exchange=c.primaryExchange if c.secType == "STK" else "")
+
+
 def position(account: str, contract: SimContract, pos: float, avg_cost: float) -> Fields:
     """position (61), version 3: exactly 16 fields."""
-    return [POSITION_DATA, 3, account, *_contract(contract), pos, avg_cost]
+    return [POSITION_DATA, 3, account, *_contract(_held_contract(contract)), pos, avg_cost]
 
 
 def position_end() -> Fields:
@@ -541,7 +555,8 @@ def position_multi(
     req_id: int, account: str, model_code: str, contract: SimContract, pos: float, avg_cost: float
 ) -> Fields:
     """positionMulti (71), version 1: exactly 18 fields."""
-    return [POSITION_MULTI, 1, req_id, account, *_contract(contract), pos, avg_cost, model_code]
+    return [POSITION_MULTI, 1, req_id, account, *_contract(_held_contract(contract)), pos,
+            avg_cost, model_code]
 
 
 def position_multi_end(req_id: int) -> Fields:
@@ -636,3 +651,35 @@ def open_order_end() -> Fields:
 
 def completed_orders_end() -> Fields:
     return [COMPLETED_ORDERS_END]
+
+
+def market_rule(rule_id: int, increments: list[tuple[float, float]]) -> Fields:
+    """marketRule (93), no version field: the price increments from each low edge."""
+    fields: Fields = [MARKET_RULE, rule_id, len(increments)]
+    for low_edge, increment in increments:
+        fields += [low_edge, increment]
+    return fields
+
+
+def symbol_samples(req_id: int, found: list[Instrument], version: int) -> Fields:
+    """symbolSamples (79): each match's contract, derivative types (none here), and from 176
+    its description and issuer id."""
+    fields: Fields = [SYMBOL_SAMPLES, req_id, len(found)]
+    for inst in found:
+        c = inst.contract
+        fields += [c.conId, c.symbol, c.secType, c.primaryExchange or c.exchange, c.currency, 0]
+        if version >= BOND_ISSUERID:
+            fields += [inst.longName, ""]
+    return fields
+
+
+def tick_by_tick(req_id: int, tick_type: str, quote: Quote, epoch: int,
+                 inst: Instrument) -> Fields:
+    """tickByTick (99): the last trade (Last, AllLast), the touch (BidAsk) or the mid."""
+    kind = TICK_BY_TICK_TYPES[tick_type]
+    head: Fields = [TICK_BY_TICK, req_id, kind, epoch]
+    if kind in (1, 2):
+        return [*head, quote.last, quote.lastSize, 0, venue(inst.contract), ""]
+    if kind == 3:
+        return [*head, quote.bid, quote.ask, quote.bidSize, quote.askSize, 0]
+    return [*head, quote.mid]

@@ -19,7 +19,7 @@ from .feeds import quote_key, quote_ticks
 from .instruments import Universe
 from .market import Market
 from .model import Fill, OrderRequest, SimContract, SimOrder
-from .requests import HANDLERS, push_account_changes, push_periodic
+from .requests import REQUESTS, push_account_changes, push_periodic, refuse_unsimulated
 from .session import Session
 
 log = logging.getLogger("ib_blotter.sim")
@@ -198,17 +198,11 @@ class Simulator:
     def handle(self, session: Session, message: list[str]) -> None:
         self.traffic.messages_in += 1
         try:
-            msg_id = int(message[0])
-            handler = HANDLERS.get(msg_id)
-            if handler is None:
-                session.error(
-                    -1,
-                    320,
-                    f"Server error when reading an API client request: "
-                    f"message id {msg_id} is not simulated.",
-                )
+            entry = REQUESTS.get(int(message[0]))
+            if entry is None:
+                refuse_unsimulated(session, message)
                 return
-            handler(self, session, message)
+            entry(self, session, message)
         except Exception as exc:  # one bad request must not take the server down
             log.warning(
                 "client %s sent a request we cannot read: %s (%r)",
@@ -315,6 +309,7 @@ class Simulator:
     def _publish_to(self, session: Session) -> None:
         epoch = int(self.config.clock())
         try:
+            self._publish_tick_by_tick(session, epoch)
             for req_id, con_id in list(session.subs.market_data.items()):
                 quote = self.market.quote(con_id)
                 key = (id(session), req_id)
@@ -329,6 +324,17 @@ class Simulator:
                     session.send(message)
         except Exception:
             log.exception("quotes to client %s failed", session.client_id)
+
+    def _publish_tick_by_tick(self, session: Session, epoch: int) -> None:
+        for req_id, (con_id, tick_type) in list(session.subs.tick_by_tick.items()):
+            quote = self.market.quote(con_id)
+            key = (id(session), -req_id)  # its own slot beside the market data lines
+            current = quote_key(quote)
+            if self._last_quotes.get(key) == current:
+                continue
+            self._last_quotes[key] = current
+            inst = self.universe.by_con_id[con_id]
+            session.send(out.tick_by_tick(req_id, tick_type, quote, epoch, inst))
 
     def forget_quotes(self, session: Session, req_id: int) -> None:
         self._last_quotes.pop((id(session), req_id), None)
