@@ -94,6 +94,20 @@ async def test_market_order_sweeps_the_book_with_vwap_and_commissions(
     assert commission == pytest.approx(max(0.005 * quantity, 1.0), abs=0.011)
 
 
+async def test_a_resting_limit_takes_what_the_market_shows_once(
+    sim: Simulator, ib: IB, aapl: Contract
+) -> None:
+    """The same quote, matched again and again (a frozen market), fills nothing more."""
+    trade = await placed(ib, aapl, LimitOrder("BUY", 500, 99.95), "Submitted")
+    sim.set_quote("AAPL", 99.94, 99.95, last=99.95, size=100)
+    for _ in range(5):
+        sim.exchange.rematch(AAPL_ID)
+    await settle(ib)
+    assert trade.orderStatus.filled == 100
+    sim.set_quote("AAPL", 99.94, 99.95, last=99.95, size=100)  # new size shown: it trades
+    await wait_until(lambda: trade.orderStatus.filled == 200, "the second 100")
+
+
 async def test_marketable_limit_fills_up_to_its_price_then_rests(
     sim: Simulator, ib: IB, aapl: Contract
 ) -> None:
@@ -397,10 +411,13 @@ async def test_global_cancel_cancels_every_working_order(
     sim: Simulator, ib: IB, aapl: Contract
 ) -> None:
     trades = [await placed(ib, aapl, LimitOrder("BUY", 100, p), "Submitted") for p in (99, 98)]
+    spy = WireSpy(ib)
     ib.reqGlobalCancel()
     for trade in trades:
         await wait_status(trade, "Cancelled")
     assert sim.traffic.global_cancels == 1
+    # recorded: each order Cancelled then 202, no PendingCancel and no openOrder
+    assert [m[0] for m in spy.messages if m[0] in ("3", "4", "5")] == ["3", "4"] * 2
 
 
 # ---- refusals ----------------------------------------------------------------------------------

@@ -49,6 +49,7 @@ class Request:
 
 
 REQUESTS: dict[int, Request] = {}
+HANDLERS = REQUESTS  # its older name: the message ids served (tests/faults fuzzes them)
 NOT_SIMULATED_CODE = 320  # "Server error when reading an API client request", tied to its id
 
 
