@@ -20,6 +20,7 @@ from .account import (
     multiplier,
 )
 from .events import ErrorEvent, Event, OrderEvent, WhatIfEvent
+from .holds import Holds
 from .instruments import Universe
 from .market import Market
 from .matching import Matching
@@ -43,7 +44,7 @@ from .rules import (
 EXCHANGE_TZ = ZoneInfo("US/Eastern")
 
 
-class Exchange(Matching):
+class Exchange(Holds, Matching):
     """Orders by (clientId, orderId) and permId; matching per instrument on every market step."""
 
     def __init__(
@@ -227,25 +228,6 @@ class Exchange(Matching):
         self._cancel(order, reason=reason)
         return True
 
-    def _warn_closed(self, order: SimOrder) -> None:
-        """TWS's 399: the order waits for the next open."""
-        c, req = order.contract, order.request
-        listing = c.primaryExchange or c.exchange
-        if c.tradingClass and c.tradingClass != c.symbol:
-            listing = f"{listing}.{c.tradingClass}"
-        text = (f"Order Message:\n{req.action} {req.totalQuantity:g} {c.localSymbol} {listing}\n"
-                f"Warning: Your order will not be placed at the exchange until "
-                f"{self.next_open():%Y-%m-%d %H:%M:%S} US/Eastern.")
-        self._error(order.clientId, order.orderId, 399, text)
-
-    def next_open(self) -> dt.datetime:
-        """The next regular open, 09:30 New York time on a weekday."""
-        now = self.now()
-        day = now.date() if now.time() < dt.time(9, 30) else now.date() + dt.timedelta(days=1)
-        while day.weekday() >= 5:
-            day += dt.timedelta(days=1)
-        return dt.datetime.combine(day, dt.time(9, 30), EXCHANGE_TZ)
-
     def _start_trail(self, order: SimOrder) -> None:
         """TWS reports a trailing stop's first stop price with the order it accepts."""
         if order.request.orderType == "TRAIL" and order.trailStop is None:
@@ -408,48 +390,6 @@ class Exchange(Matching):
 
     def _error(self, client_id: int, req_id: int, code: int, text: str) -> None:
         self.notify(ErrorEvent(client_id, req_id, code, text))
-
-    def _hold(self, order: SimOrder) -> None:
-        """Its status and whyHeld now: PreSubmitted while held (untriggered stop, parent
-        unfilled, auction, hours), else Submitted."""
-        order.status = self._resting_status(order)
-        order.whyHeld = self._why_held(order)
-
-    def _resting_status(self, order: SimOrder) -> Status:
-        req = order.request
-        if not req.transmit or self._parent_unfilled(order):
-            return Status.PRE_SUBMITTED
-        if req.orderType in ("MOC", "LOC") or req.tif == "OPG":
-            return Status.PRE_SUBMITTED
-        if self._untriggered(order):
-            return Status.PRE_SUBMITTED
-        if self._outside_hours(order):
-            return Status.PRE_SUBMITTED
-        return Status.SUBMITTED
-
-    def _why_held(self, order: SimOrder) -> str:
-        """TWS's whyHeld: 'child' under an unfilled parent, 'trigger' for an untriggered stop."""
-        reasons = []
-        if self._parent_unfilled(order):
-            reasons.append("child")
-        if self._untriggered(order):
-            reasons.append("trigger")
-        return ",".join(reasons)
-
-    def _untriggered(self, order: SimOrder) -> bool:
-        return order.request.orderType in ("STP", "STP LMT", "TRAIL") and not order.triggered
-
-    def _parent_unfilled(self, order: SimOrder) -> bool:
-        return order.parent is not None and order.parent.status != Status.FILLED
-
-    def _outside_hours(self, order: SimOrder) -> bool:
-        if self.session == "closed":
-            return True
-        return (
-            self.session == "extended"
-            and not order.request.outsideRth
-            and order.contract.secType == "STK"
-        )
 
     # ---- what-if -----------------------------------------------------------------------------
     def _what_if(
