@@ -304,6 +304,7 @@ def req_tick_by_tick(sim: Simulator, session: Session,
 @request(inc.CANCEL_TICK_BY_TICK, inc.parse_cancel_tick_by_tick)
 def cancel_tick_by_tick(sim: Simulator, session: Session, req_id: int) -> None:
     session.subs.tick_by_tick.pop(req_id, None)
+    sim.forget_quotes(session, -req_id)
 
 
 @request(inc.REQ_MARKET_DATA_TYPE, inc.parse_req_market_data_type)

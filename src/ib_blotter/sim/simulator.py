@@ -193,6 +193,8 @@ class Simulator:
             del self.sessions[session.client_id]
             for req_id in session.subs.market_data:
                 self.forget_quotes(session, req_id)
+            for req_id in session.subs.tick_by_tick:
+                self.forget_quotes(session, -req_id)
             log.info("client %s disconnected (%s)", session.client_id, session.peer)
 
     def handle(self, session: Session, message: list[str]) -> None:
@@ -328,7 +330,7 @@ class Simulator:
     def _publish_tick_by_tick(self, session: Session, epoch: int) -> None:
         for req_id, (con_id, tick_type) in list(session.subs.tick_by_tick.items()):
             quote = self.market.quote(con_id)
-            key = (id(session), -req_id)  # its own slot beside the market data lines
+            key = (id(session), -req_id)  # its own slot beside the market data lines (reqIds > 0)
             current = quote_key(quote)
             if self._last_quotes.get(key) == current:
                 continue
