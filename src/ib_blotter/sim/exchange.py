@@ -220,9 +220,7 @@ class Exchange(Holds, Matching):
         reason = price_band_reason(order.request, self.market.quote(order.contract.conId).last)
         if reason is None:
             return False
-        if order.told is None:
-            order.status = Status.PRE_SUBMITTED
-            self._publish(order)
+        self._announce(order)
         order.status = Status.PENDING_CANCEL
         self._publish(order, open_order=False)
         self._cancel(order, reason=reason)
@@ -382,6 +380,14 @@ class Exchange(Holds, Matching):
     def _publish(self, order: SimOrder, open_order: bool = True) -> None:
         order.told = (order.status.value, order.whyHeld)
         self.notify(OrderEvent(order, open_order))
+
+    def _announce(self, order: SimOrder) -> None:
+        """An order the clients have not seen yet is shown PreSubmitted before anything
+        happens to it (its first execution, IB's cancel, FOK's Inactive), as TWS does."""
+        if order.told is None:
+            status, order.status = order.status, Status.PRE_SUBMITTED
+            self._publish(order)
+            order.status = status
 
     def _tell(self, order: SimOrder) -> None:
         """Publish the order if its status or hold changed since the clients last heard."""

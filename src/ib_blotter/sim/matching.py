@@ -181,9 +181,7 @@ class Matching:
             self._match_mid(order, quote, quantity, limit)
             return
         if order.request.tif == "FOK":
-            if order.told is None:
-                order.status = Status.PRE_SUBMITTED
-                self._publish(order)
+            self._announce(order)
             self._finish(order, Status.INACTIVE)
             return
         buy = order.request.action == "BUY"
@@ -258,10 +256,7 @@ class Matching:
         if quantity <= 0:
             return
         inst = self.instrument(order)
-        if order.told is None:  # TWS shows an order before its first execution
-            order.status = Status.PRE_SUBMITTED
-            self._publish(order)
-            order.status = Status.SUBMITTED
+        self._announce(order)
         prior = order.filled
         order.filled = prior + quantity
         order.avgFillPrice = (order.avgFillPrice * prior + price * quantity) / order.filled
