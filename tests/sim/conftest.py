@@ -52,9 +52,10 @@ def clock() -> SimClock:
 
 
 @pytest.fixture
-def sim_config(clock: SimClock) -> SimConfig:
-    """Overridden by test modules that need another configuration (e.g. a master client)."""
-    return SimConfig(port=0, pace=0, seed=7, clock=clock)
+def sim_config(request: pytest.FixtureRequest, clock: SimClock) -> SimConfig:
+    """Overridden by test modules that need another configuration (e.g. a master client), or
+    given settings by an indirect parametrize."""
+    return SimConfig(port=0, pace=0, seed=7, clock=clock, **getattr(request, "param", {}))
 
 
 @pytest.fixture

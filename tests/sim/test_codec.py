@@ -136,21 +136,23 @@ def split_as_ib_async(data: bytes) -> list[str]:
     return parts
 
 
-def decode_ib_async(fields: list[object]) -> AsyncRecorder:
+def decode_ib_async(fields: list[object], version: int = SERVER_VERSION) -> AsyncRecorder:
     recorder = AsyncRecorder()
-    decoder = AsyncDecoder(recorder, SERVER_VERSION)
+    decoder = AsyncDecoder(recorder, version)
     decoder.logger = _RaisingLogger()
     decoder.interpret(split_as_ib_async(frame(fields)))
     return recorder
 
 
-def decode_ibapi(fields: list[object], *, is_error: bool = False) -> IbapiRecorder:
+def decode_ibapi(
+    fields: list[object], *, is_error: bool = False, version: int = SERVER_VERSION
+) -> IbapiRecorder:
     body = frame(fields)[4:]
     end = body.index(b"\0")  # as EClient.run: the id is cut off before the fields are split
     msg_id = int(body[:end])
     tracked = TrackedFields(comm.read_fields(body[end + 1 :]))
     recorder = IbapiRecorder()
-    ApiDecoder(recorder, SERVER_VERSION).interpret(tracked, msg_id)
+    ApiDecoder(recorder, version).interpret(tracked, msg_id)
     tracked.assert_consumed()
     if not is_error:  # ibapi reports a message it cannot handle through error()
         assert not [c for c in recorder.calls if c[0] == "error"], recorder.calls
@@ -247,8 +249,9 @@ def sample_instrument(**changes: Any) -> Instrument:
 # openOrder
 
 
-def test_open_order_plain_stock_is_127_fields() -> None:
-    assert len(outgoing.open_order(sim_order(limit_request()))) == 127
+def test_open_order_plain_stock_is_135_fields_as_recorded() -> None:
+    # the recorded AAPL MKT openOrder at 173 has 136 fields, one of them faProfile (< 177)
+    assert len(outgoing.open_order(sim_order(limit_request()))) == 135
 
 
 def test_open_order_limit_with_algo_reaches_both_clients() -> None:
@@ -262,7 +265,7 @@ def test_open_order_limit_with_algo_reaches_both_clients() -> None:
         cashQty=5000.0,
     )
     fields = outgoing.open_order(sim_order(request, status=Status.SUBMITTED))
-    assert len(fields) == 127 + 3  # the algo's param count and one tag/value pair
+    assert len(fields) == 135 + 3  # the algo's param count and one tag/value pair
 
     order_id, contract, order, state = decode_ib_async(fields).only("openOrder")
     assert order_id == 7
@@ -364,7 +367,7 @@ def test_open_order_without_margin_never_sends_empty_margin_strings() -> None:
 
 def test_open_order_peg_bench_block_keeps_the_tail_aligned() -> None:
     fields = outgoing.open_order(sim_order(limit_request(orderType="PEG BENCH", cashQty=42.0)))
-    assert len(fields) == 127 + 5
+    assert len(fields) == 135 + 5
     _, _, order, _ = decode_ib_async(fields).only("openOrder")
     assert (order.orderType, order.cashQty) == ("PEG BENCH", 42.0)
     _, _, order, _ = decode_ibapi(fields).only("openOrder")
@@ -683,14 +686,14 @@ def test_tick_price_is_seven_fields_and_ibapi_derives_the_size() -> None:
     assert recorder.only("tickSize") == (5, 0, Decimal(300))  # BID -> BID_SIZE
 
 
-def test_position_is_sixteen_fields() -> None:
+def test_position_is_sixteen_fields_naming_the_primary_exchange() -> None:
     fields = outgoing.position("DU1", aapl(), 100, 101.2)
     assert len(fields) == 16
     account, contract, pos, avg_cost = decode_ib_async(fields).only("position")
     assert (account, contract.conId, contract.exchange, pos, avg_cost) == (
         "DU1",
         265598,
-        "SMART",
+        "NASDAQ",  # recorded: a stock position names its listing, not SMART
         100.0,
         101.2,
     )
@@ -740,10 +743,12 @@ def test_update_portfolio_is_twenty_fields() -> None:
 # Capturing what the clients send
 
 
-def ib_async_sent(call: Callable[[AsyncClient], None]) -> list[list[str]]:
+def ib_async_sent(
+    call: Callable[[AsyncClient], None], version: int = SERVER_VERSION
+) -> list[list[str]]:
     client = AsyncClient(AsyncRecorder())
     client.connState = AsyncClient.CONNECTED
-    client._serverVersion = SERVER_VERSION
+    client._serverVersion = version
     client.clientId = 3
     sent: list[list[str]] = []
 
@@ -768,10 +773,10 @@ class _FakeConnection:
         self.sent.append(data)
 
 
-def ibapi_sent(call: Callable[[EClient], None]) -> list[list[str]]:
+def ibapi_sent(call: Callable[[EClient], None], version: int = SERVER_VERSION) -> list[list[str]]:
     recorder = IbapiRecorder()
     client = EClient(recorder)
-    client.serverVersion_ = SERVER_VERSION
+    client.serverVersion_ = version
     client.connState = EClient.CONNECTED
     client.clientId = 3
     connection = _FakeConnection()

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from ibapi.client import EClient
 from ibapi.contract import Contract
+from ibapi.execution import ExecutionFilter
 from ibapi.order import Order
 from ibapi.order_cancel import OrderCancel
 from ibapi.wrapper import EWrapper
@@ -42,6 +43,9 @@ class Recorder(EWrapper):
         self.errors: list[tuple[int, int, str]] = []
         self.positions: list[tuple[str, Contract, Decimal, float]] = []
         self.positions_ended = False
+        self.executions_ended: set[int] = set()
+        self.completed: list[tuple[Contract, Order, Any]] = []
+        self.completed_ended = False
 
     def nextValidId(self, orderId: int) -> None:
         self.next_id = orderId
@@ -90,6 +94,15 @@ class Recorder(EWrapper):
 
     def positionEnd(self) -> None:
         self.positions_ended = True
+
+    def execDetailsEnd(self, reqId: int) -> None:
+        self.executions_ended.add(reqId)
+
+    def completedOrder(self, contract: Contract, order: Order, orderState: Any) -> None:
+        self.completed.append((contract, order, orderState))
+
+    def completedOrdersEnd(self) -> None:
+        self.completed_ended = True
 
     def status_of(self, order_id: int) -> str | None:
         mine = [s for s in self.statuses if s[0] == order_id]
@@ -231,3 +244,37 @@ async def test_positions(api: ApiClient) -> None:
     assert account == "DU1234567"
     assert position == Decimal(100)
     assert avg_cost == pytest.approx(100.02)
+
+
+async def test_a_trading_day(sim: Simulator, api: ApiClient) -> None:
+    """Place, modify, cancel, fill, executions, positions, completed orders: no protocol error
+    (a message ibapi cannot read ends its loop, which the fixture reports)."""
+    rec = await ready(api)
+    resting_id, bought_id = rec.next_id, rec.next_id + 1
+    order = limit("BUY", 100, 99.00)
+    api.placeOrder(resting_id, stock("AAPL"), order)
+    await wait_until(lambda: rec.status_of(resting_id) == "Submitted", "Submitted")
+    order.lmtPrice = 99.50
+    api.placeOrder(resting_id, stock("AAPL"), order)
+    await wait_until(lambda: [o for o in rec.open_orders if o[0] == resting_id
+                              and o[2].lmtPrice == 99.50], "the modify's echo")
+    api.cancelOrder(resting_id, OrderCancel())
+    await wait_until(lambda: rec.status_of(resting_id) == "Cancelled", "Cancelled")
+    api.placeOrder(bought_id, stock("AAPL"), market("BUY", 100))
+    await wait_until(lambda: rec.status_of(bought_id) == "Filled", "Filled")
+    await wait_until(lambda: rec.commissions, "the commission")
+    live = list(rec.executions)
+    api.reqExecutions(5, ExecutionFilter())
+    await wait_until(lambda: 5 in rec.executions_ended, "execDetailsEnd")
+    assert [e.execId for e in rec.executions[len(live):]] == [e.execId for e in live]
+    api.reqPositions()
+    await wait_until(lambda: rec.positions_ended, "positionEnd")
+    assert [(c.symbol, c.exchange, p) for _, c, p, _ in rec.positions] == [
+        ("AAPL", "NASDAQ", Decimal(100))]
+    api.reqCompletedOrders(False)
+    await wait_until(lambda: rec.completed_ended, "completedOrdersEnd")
+    by_status = {state.status: o for _, o, state in rec.completed}
+    assert by_status["Filled"].filledQuantity == Decimal(100)
+    assert by_status["Filled"].totalQuantity == Decimal(0)
+    assert "Cancelled" in by_status
+    assert {code for _, code, _ in rec.errors} <= {202, 2104, 2106, 2158}, rec.errors

@@ -94,6 +94,20 @@ async def test_market_order_sweeps_the_book_with_vwap_and_commissions(
     assert commission == pytest.approx(max(0.005 * quantity, 1.0), abs=0.011)
 
 
+async def test_a_resting_limit_takes_what_the_market_shows_once(
+    sim: Simulator, ib: IB, aapl: Contract
+) -> None:
+    """The same quote, matched again and again (a frozen market), fills nothing more."""
+    trade = await placed(ib, aapl, LimitOrder("BUY", 500, 99.95), "Submitted")
+    sim.set_quote("AAPL", 99.94, 99.95, last=99.95, size=100)
+    for _ in range(5):
+        sim.exchange.rematch(AAPL_ID)
+    await settle(ib)
+    assert trade.orderStatus.filled == 100
+    sim.set_quote("AAPL", 99.94, 99.95, last=99.95, size=100)  # new size shown: it trades
+    await wait_until(lambda: trade.orderStatus.filled == 200, "the second 100")
+
+
 async def test_marketable_limit_fills_up_to_its_price_then_rests(
     sim: Simulator, ib: IB, aapl: Contract
 ) -> None:
@@ -215,12 +229,12 @@ async def test_ioc_fills_what_it_can_then_cancels(sim: Simulator, ib: IB, aapl: 
     assert [f.execution.shares for f in trade.fills] == [size]
 
 
-async def test_fok_is_all_or_nothing(sim: Simulator, ib: IB, aapl: Contract) -> None:
+async def test_fok_on_a_paper_account_goes_inactive(sim: Simulator, ib: IB, aapl: Contract) -> None:
+    """Recorded (ibkr-go api_ioc_fok_aapl): paper TWS works no FOK, fillable or not."""
     size = ask_size(sim)
-    too_big = await placed(ib, aapl, LimitOrder("BUY", 2 * size, 100.01, tif="FOK"), "Cancelled")
-    assert too_big.fills == [] and too_big.orderStatus.filled == 0
-    fits = await placed(ib, aapl, LimitOrder("BUY", size, 100.01, tif="FOK"), "Filled")
-    assert fits.orderStatus.filled == size
+    for quantity in (2 * size, size):
+        trade = await placed(ib, aapl, LimitOrder("BUY", quantity, 100.01, tif="FOK"), "Inactive")
+        assert trade.fills == [] and trade.orderStatus.filled == 0
 
 
 async def test_gtd_order_expires_at_its_date(
@@ -377,14 +391,16 @@ async def test_modify_by_the_same_id(sim: Simulator, ib: IB, aapl: Contract) -> 
     assert trade.orderStatus.status == "Submitted"
 
 
-async def test_cancel_goes_pending_then_cancelled_with_error_202(ib: IB, aapl: Contract) -> None:
+async def test_cancel_is_cancelled_then_error_202(ib: IB, aapl: Contract) -> None:
     spy = WireSpy(ib)
     errors = ErrorLog(ib)
     trade = await placed(ib, aapl, LimitOrder("BUY", 100, 99.00), "Submitted")
     ib.cancelOrder(trade.order)
     await wait_status(trade, "Cancelled")
     await wait_until(lambda: 202 in errors.codes(trade.order.orderId), "error 202")
-    assert statuses(spy, trade.order.orderId)[-2:] == ["PendingCancel", "Cancelled"]
+    assert statuses(spy, trade.order.orderId)[-1] == "Cancelled"
+    assert "PendingCancel" not in statuses(spy, trade.order.orderId)  # ib_async's own guess
+    assert not [m for m in spy.of(5) if m[1] == str(trade.order.orderId) and "Cancelled" in m]
     assert errors.text(202).startswith("Order Canceled - reason:")
     last_status = max(i for i, m in enumerate(spy.messages) if m[0] == "3")
     first_202 = min(i for i, m in enumerate(spy.messages) if m[0] == "4" and m[3] == "202")
@@ -395,10 +411,13 @@ async def test_global_cancel_cancels_every_working_order(
     sim: Simulator, ib: IB, aapl: Contract
 ) -> None:
     trades = [await placed(ib, aapl, LimitOrder("BUY", 100, p), "Submitted") for p in (99, 98)]
+    spy = WireSpy(ib)
     ib.reqGlobalCancel()
     for trade in trades:
         await wait_status(trade, "Cancelled")
     assert sim.traffic.global_cancels == 1
+    # recorded: each order Cancelled then 202, no PendingCancel and no openOrder
+    assert [m[0] for m in spy.messages if m[0] in ("3", "4", "5")] == ["3", "4"] * 2
 
 
 # ---- refusals ----------------------------------------------------------------------------------
@@ -416,9 +435,8 @@ async def test_off_tick_price_gets_110(ib: IB, aapl: Contract) -> None:
     [
         LimitOrder("BUY", -5, 99.00),
         LimitOrder("BUY", 100, -1.00),
-        Order(action="BUY", totalQuantity=100, orderType="NOSUCHTYPE"),
     ],
-    ids=["negative-quantity", "negative-price", "unknown-type"],
+    ids=["negative-quantity", "negative-price"],
 )
 async def test_refused_order_gets_201_and_goes_inactive(
     ib: IB, aapl: Contract, order: Order
@@ -430,14 +448,25 @@ async def test_refused_order_gets_201_and_goes_inactive(
     await wait_until(trade.isDone, "the refused order to be done")
 
 
-async def test_order_type_the_contract_does_not_support_gets_201(
+async def test_an_unknown_order_type_gets_321_alone(ib: IB, aapl: Contract) -> None:
+    spy, errors = WireSpy(ib), ErrorLog(ib)
+    trade = ib.placeOrder(aapl, Order(action="BUY", totalQuantity=100, orderType="NOSUCHTYPE"))
+    await wait_until(lambda: 321 in errors.codes(trade.order.orderId), "error 321")
+    await settle(ib)
+    assert "Invalid order type was entered" in errors.text(321)
+    assert not [m for m in spy.messages if m[0] in ("3", "5")]  # no openOrder, no status
+
+
+async def test_order_type_the_contract_does_not_support_gets_387_alone(
     ib: IB, es_front: Contract
 ) -> None:
-    errors = ErrorLog(ib)
+    spy, errors = WireSpy(ib), ErrorLog(ib)
     [es] = await ib.qualifyContractsAsync(es_front)
     trade = ib.placeOrder(es, Order(action="BUY", totalQuantity=1, orderType="MOC"))
-    await wait_until(lambda: 201 in errors.codes(trade.order.orderId), "error 201")
-    assert "MOC" in errors.text(201)
+    await wait_until(lambda: 387 in errors.codes(trade.order.orderId), "error 387")
+    await settle(ib)
+    assert errors.text(387) == "Unsupported order type for this exchange and security type."
+    assert not [m for m in spy.messages if m[0] in ("3", "5")]
 
 
 async def test_reusing_an_id_after_cancel_gets_103(ib: IB, aapl: Contract) -> None:

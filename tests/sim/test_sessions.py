@@ -83,3 +83,33 @@ async def test_reconnect_with_same_id_finds_working_orders_and_fills(
     fetched = await again.reqExecutionsAsync()
     assert {f.execution.execId for f in fetched} == exec_ids
     assert again.client.getReqId() > filled.order.orderId  # no id reuse after reconnect
+
+
+async def _first_messages_of_a_reconnect(sim: Simulator, connect: Connect) -> list[str]:
+    first = await connect(5)
+    [aapl] = await first.qualifyContractsAsync(Stock("AAPL", "SMART", "USD"))
+    trade = first.placeOrder(aapl, LimitOrder("BUY", 1, 90.00, tif="GTC"))
+    await wait_status(trade, "Submitted")
+    first.disconnect()
+    await wait_until(lambda: 5 not in sim.sessions, "the disconnect")
+    again = IB()
+    seen: list[str] = []
+    original = again.client.decoder.interpret
+    again.client.decoder.interpret = lambda fields: (seen.append(fields[0]), original(fields))
+    try:
+        await again.connectAsync(HOST, sim.port, clientId=5, timeout=2)
+    finally:
+        again.disconnect()
+    return seen[: seen.index("15") + 1]  # up to managedAccounts
+
+
+async def test_working_orders_are_downloaded_on_connection(sim: Simulator, connect: Connect
+                                                           ) -> None:
+    """TWS's "Download open orders on connection", on by default: before managedAccounts."""
+    assert await _first_messages_of_a_reconnect(sim, connect) == ["5", "3", "53", "15"]
+
+
+@pytest.mark.parametrize("sim_config", [{"download_open_orders": False}], indirect=True)
+async def test_without_the_download_setting_nothing_comes_unasked(sim: Simulator,
+                                                                  connect: Connect) -> None:
+    assert await _first_messages_of_a_reconnect(sim, connect) == ["15"]

@@ -154,4 +154,6 @@ class Account:
             "UnrealizedPnL": unrealized,
             "RealizedPnL": self.realized,
             "Cushion": (net_liq - maint) / net_liq if net_liq else 0.0,
+            "StockMarketValue": stock_value,
+            "FuturesPNL": futures_pnl,
         }

@@ -22,6 +22,14 @@ class FillEvent:
 
 
 @dataclass(slots=True)
+class CommissionEvent:
+    """The commission report of a fill, due once the order's status has been sent."""
+
+    order: SimOrder
+    fill: Fill
+
+
+@dataclass(slots=True)
 class ErrorEvent:
     client_id: int  # -1: every connected client
     req_id: int
@@ -35,4 +43,4 @@ class WhatIfEvent:
     margin: OrderMargin
 
 
-Event = OrderEvent | FillEvent | ErrorEvent | WhatIfEvent
+Event = OrderEvent | FillEvent | CommissionEvent | ErrorEvent | WhatIfEvent

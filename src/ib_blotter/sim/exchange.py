@@ -20,6 +20,7 @@ from .account import (
     multiplier,
 )
 from .events import ErrorEvent, Event, OrderEvent, WhatIfEvent
+from .holds import Holds
 from .instruments import Universe
 from .market import Market
 from .matching import Matching
@@ -32,12 +33,18 @@ from .model import (
     SimOrder,
     Status,
 )
-from .rules import Refusal, check_order, reject
+from .rules import (
+    Refusal,
+    check_order,
+    no_security_text,
+    price_band_reason,
+    reject,
+)
 
 EXCHANGE_TZ = ZoneInfo("US/Eastern")
 
 
-class Exchange(Matching):
+class Exchange(Holds, Matching):
     """Orders by (clientId, orderId) and permId; matching per instrument on every market step."""
 
     def __init__(
@@ -58,6 +65,7 @@ class Exchange(Matching):
         self.working: dict[int, dict[int, SimOrder]] = {c: {} for c in market.instruments}
         self.fills: list[Fill] = []
         self.session = "regular"  # regular | extended | closed: whether outsideRth matters
+        self.master_client_id: int | None = None  # set by the server from its configuration
         self._perm_ids = itertools.count(int(clock()) % 1_000_000 * 1000 + 1)
         self._exec_seq = itertools.count(1)
         self._exec_stamp = f"{int(clock()):08x}"
@@ -70,7 +78,13 @@ class Exchange(Matching):
         return dt.datetime.fromtimestamp(self.clock(), EXCHANGE_TZ)
 
     def time_text(self) -> str:
+        """A date-time with its zone name, as TWS writes completedTime and the connect time."""
         return self.now().strftime("%Y%m%d %H:%M:%S US/Eastern")
+
+    def execution_time_text(self) -> str:
+        """An execution's time at server versions <= 178: TWS's local time, two spaces, no
+        zone (a zone name appears only from version 200)."""
+        return self.now().strftime("%Y%m%d  %H:%M:%S")
 
     def next_order_id(self, client_id: int) -> int:
         return self._highest_id.get(client_id, 0) + 1
@@ -105,10 +119,13 @@ class Exchange(Matching):
         if order_id <= self._highest_id.get(client_id, 0) and not req.whatIf:
             self._error(client_id, order_id, 103, "Duplicate order id")
             return
-        req = self._with_defaults(req)
+        req = self._with_defaults(client_id, req)
         refusal = check_order(inst, req, self.now())
         if req.whatIf:
             self._what_if(client_id, order_id, inst, req, refusal)
+            return
+        if refusal and refusal.code != 201:  # TWS's validation: the error alone, nothing else
+            self._error(client_id, order_id, refusal.code, refusal.text)
             return
         self._highest_id[client_id] = max(order_id, self._highest_id.get(client_id, 0))
         order = self._new_order(client_id, order_id, inst, req)
@@ -121,16 +138,20 @@ class Exchange(Matching):
         matches = self.universe.match(contract)
         if len(matches) == 1:
             return matches[0]
-        if matches:
-            text = f"The contract description specified for {contract.symbol} is ambiguous."
-        else:
-            text = "No security definition has been found for the request"
-        self._error(client_id, req_id, 200, text)
+        self._error(client_id, req_id, 200, no_security_text(contract, matches))
         return None
 
-    def _with_defaults(self, req: OrderRequest) -> OrderRequest:
+    def _with_defaults(self, client_id: int, req: OrderRequest) -> OrderRequest:
+        """What TWS fills in: the first account, DAY, ocaType 3; a bracket child's OCA group
+        is its parent's permId."""
         account = req.account or next(iter(self.accounts))
-        return replace(req, account=account, tif=req.tif or "DAY")
+        req = replace(req, account=account, tif=req.tif or "DAY")
+        parent = self.orders.get((client_id, req.parentId)) if req.parentId else None
+        if parent is not None:
+            req.ocaGroup, req.ocaType = str(parent.permId), 3
+        elif not req.ocaGroup and req.ocaType == 0:
+            req.ocaType = 3
+        return req
 
     def _new_order(
         self, client_id: int, order_id: int, inst: Instrument, req: OrderRequest
@@ -146,12 +167,15 @@ class Exchange(Matching):
             placedAt=self.clock(),
         )
         order.trailStop = req.trailStopPrice
+        if req.parentId:
+            order.parent = self.orders.get((client_id, req.parentId))
         return order
 
     def _refuse_new(self, order: SimOrder, refusal: Refusal) -> None:
+        """IB's own checks (201): the error, then the order as Inactive."""
         self._error(order.clientId, order.orderId, refusal.code, refusal.text)
         self._index(order)
-        self._finish(order, Status.INACTIVE if refusal.code != 110 else Status.CANCELLED)
+        self._finish(order, Status.INACTIVE)
 
     def _reject(self, order: SimOrder, reason: str) -> None:
         """Reject an order TWS had accepted: 201, Inactive, and its held children cancelled."""
@@ -162,37 +186,45 @@ class Exchange(Matching):
                 self._cancel(child, reason="Parent order rejected")
 
     def _accept(self, order: SimOrder) -> None:
-        if order.request.account not in self.accounts:
-            self._index(order)
-            self._error(
-                order.clientId,
-                order.orderId,
-                201,
-                f"Order rejected - reason:Unknown account {order.request.account}",
-            )
-            self._finish(order, Status.INACTIVE)
-            return
         self._index(order)
-        self.working[order.contract.conId][order.permId] = order
-        if not order.request.transmit:
-            self._publish(order)  # held in "TWS" until a later order of its group transmits
+        if order.request.account not in self.accounts:
+            self._refuse_new(order, reject(f"Unknown account {order.request.account}"))
             return
-        self._transmit(order)
+        self.working[order.contract.conId][order.permId] = order
+        if order.request.transmit:
+            self._transmit(order)
+        # else: held in "TWS", unseen by any client, until its group is transmitted
 
     def _transmit(self, order: SimOrder) -> None:
-        """Send an order on; the last child of a bracket transmits its parent and siblings."""
+        """Send an order on; the last child of a bracket transmits its parent and siblings.
+        A bracket is shown whole (PreSubmitted, parent first) before any of it works."""
         group = self._bracket_of(order)
         for member in group:
             member.request.transmit = True
-        for member in group:
             if not member.is_done:
-                member.status = self._resting_status(member)
                 self._start_trail(member)
-            if not member.is_done:
-                self._publish(member)
         for member in group:
             if not member.is_done:
+                self._hold(member)
+                if self._outside_hours(member):
+                    self._warn_closed(member)
+                if len(group) > 1:
+                    member.status = Status.PRE_SUBMITTED
+                    self._publish(member)
+        for member in group:
+            if not member.is_done and not self._price_check(member):
                 self._work(member, arriving=True)
+
+    def _price_check(self, order: SimOrder) -> bool:
+        """IB accepts a limit far through the market, then cancels it; True if it did."""
+        reason = price_band_reason(order.request, self.market.quote(order.contract.conId).last)
+        if reason is None:
+            return False
+        self._announce(order)
+        order.status = Status.PENDING_CANCEL
+        self._publish(order, open_order=False)
+        self._cancel(order, reason=reason)
+        return True
 
     def _start_trail(self, order: SimOrder) -> None:
         """TWS reports a trailing stop's first stop price with the order it accepts."""
@@ -203,8 +235,7 @@ class Exchange(Matching):
                 self._fail(order, exc)
 
     def _bracket_of(self, order: SimOrder) -> list[SimOrder]:
-        parent = self.orders.get((order.clientId, order.request.parentId))
-        root = parent if order.request.parentId and parent is not None else order
+        root = order.parent if order.parent is not None else order
         pending = [c for c in self._children(root) if not c.request.transmit or c is order]
         return [root, *(c for c in pending if c is not root)]
 
@@ -213,7 +244,7 @@ class Exchange(Matching):
         inst = self._resolve(0, -1, contract)
         if inst is None:
             return None
-        req = self._with_defaults(req)
+        req = self._with_defaults(0, req)
         refusal = check_order(inst, req, self.now())
         if refusal:
             self._error(-1, -1, refusal.code, refusal.text)
@@ -238,42 +269,48 @@ class Exchange(Matching):
 
     # ---- modify and cancel -----------------------------------------------------------------
     def _modify(self, order: SimOrder, contract: SimContract, req: OrderRequest) -> None:
-        if order.status == Status.FILLED:
-            self._error(order.clientId, order.orderId, 104, "Can't modify a filled order.")
-            return
-        if order.is_done:
-            self._error(order.clientId, order.orderId, 103, "Duplicate order id")
-            return
-        req = self._with_defaults(req)
-        if req.action != order.request.action or (
-            contract.conId and contract.conId != order.contract.conId
-        ):
-            self._error(
-                order.clientId,
-                order.orderId,
-                105,
-                "Order being modified does not match original order.",
-            )
-            return
-        refusal = check_order(self.instrument(order), req, self.now())
-        if refusal is None and req.totalQuantity < order.filled:
-            refusal = reject("The new quantity is below the quantity already filled.")
+        refusal = self._modify_refusal(order, contract, req)
         if refusal:
             self._error(order.clientId, order.orderId, refusal.code, refusal.text)
             return
+        req = self._with_defaults(order.clientId, req)
+        if order.parent is not None:  # IB keeps the bracket's OCA group, whatever was sent
+            req.ocaGroup, req.ocaType = order.request.ocaGroup, order.request.ocaType
+            req.parentId = order.request.parentId
         was_transmitted = order.request.transmit
         order.request = req
         if req.trailStopPrice is not None:
             order.trailStop = req.trailStopPrice
-        if not was_transmitted and req.transmit:
-            self._transmit(order)
+        if not was_transmitted:
+            if req.transmit:
+                self._transmit(order)
             return
-        order.status = self._resting_status(order)
+        self._hold(order)
         self._publish(order)
         self._work(order, arriving=True)
 
+    def _modify_refusal(
+        self, order: SimOrder, contract: SimContract, req: OrderRequest
+    ) -> Refusal | None:
+        if order.status == Status.FILLED:
+            return Refusal(104, "Can't modify a filled order.")
+        if order.is_done:
+            return Refusal(103, "Duplicate order id")
+        if req.parentId and (order.parent is None or order.parent.is_done):
+            # the parent is no longer an open order: TWS cannot find it (ib_insync #647)
+            return Refusal(135, f"Can't find order with id = {req.parentId}")
+        if req.action != order.request.action or (
+            contract.conId and contract.conId != order.contract.conId
+        ):
+            return Refusal(105, "Order being modified does not match original order.")
+        refusal = check_order(self.instrument(order), self._with_defaults(order.clientId, req),
+                              self.now())
+        if refusal is None and req.totalQuantity < order.filled:
+            refusal = reject("The new quantity is below the quantity already filled.")
+        return refusal
+
     def cancel(self, client_id: int, order_id: int) -> None:
-        order = self.orders.get((client_id, order_id))
+        order = self.orders.get((client_id, order_id)) or self._cancellable_by(client_id, order_id)
         if order is None:
             self._error(
                 client_id,
@@ -291,75 +328,74 @@ class Exchange(Matching):
                 f"state: {order.status.value}.",
             )
             return
-        self._cancel(order, reason="")
+        if order.clientId != client_id:
+            order.cancelledBy = client_id
+        self._cancel(order, reason="", by_trader=True)
+
+    def _cancellable_by(self, client_id: int, order_id: int) -> SimOrder | None:
+        """Client 0 (and the master client) may cancel another client's order by its id."""
+        if client_id != 0 and client_id != self.master_client_id:
+            return None
+        theirs = [o for (c, i), o in self.orders.items() if i == order_id and c != client_id]
+        return theirs[0] if len(theirs) == 1 else None
 
     def cancel_all(self) -> None:
-        for order in [o for o in self.by_perm.values() if not o.is_done]:
-            self._cancel(order, reason="")
+        for order in [o for o in self.by_perm.values() if self._visible(o)]:
+            self._cancel(order, reason="", by_trader=True)
 
-    def _cancel(self, order: SimOrder, reason: str) -> None:
-        order.status = Status.PENDING_CANCEL
-        self._publish(order, open_order=False)
+    def _cancel(self, order: SimOrder, reason: str, by_trader: bool = False) -> None:
+        """Cancelled (no openOrder with it), then 202 with the reason; then its children."""
         self._finish(order, Status.CANCELLED)
-        self._error(order.clientId, order.orderId, 202, f"Order Canceled - reason:{reason}")
+        order.completedStatus = "Cancelled by Trader" if by_trader else "Cancelled by System:\n"
+        told = [order.clientId] + ([order.cancelledBy] if order.cancelledBy is not None else [])
+        for client_id in told:
+            self._error(client_id, order.orderId, 202, f"Order Canceled - reason:{reason}")
         for child in self._children(order):
             if not child.is_done:
                 self._cancel(child, reason="Parent order cancelled")
 
     def _children(self, parent: SimOrder) -> Iterable[SimOrder]:
-        return [
-            o
-            for o in self.working[parent.contract.conId].values()
-            if o.clientId == parent.clientId
-            and o.request.parentId == parent.orderId
-            and parent.orderId != 0
-        ]
+        return [o for o in self.working[parent.contract.conId].values() if o.parent is parent]
 
     # ---- state changes ---------------------------------------------------------------------
     def _index(self, order: SimOrder) -> None:
         self.orders[(order.clientId, order.orderId)] = order
         self.by_perm[order.permId] = order
 
+    def _visible(self, order: SimOrder) -> bool:
+        """Working and transmitted: what TWS lists and downloads."""
+        return not order.is_done and order.request.transmit
+
     def _finish(self, order: SimOrder, status: Status) -> None:
         order.status = status
-        order.completedStatus = status.value
+        order.whyHeld = ""
+        if status == Status.FILLED:
+            order.completedStatus = f"Filled Size: {order.filled:g}"
+        else:
+            order.completedStatus = status.value
         order.completedTime = self.time_text()
         self.working[order.contract.conId].pop(order.permId, None)
-        self._publish(order)
+        self._publish(order, open_order=status != Status.CANCELLED)
 
     def _publish(self, order: SimOrder, open_order: bool = True) -> None:
+        order.told = (order.status.value, order.whyHeld)
         self.notify(OrderEvent(order, open_order))
+
+    def _announce(self, order: SimOrder) -> None:
+        """An order the clients have not seen yet is shown PreSubmitted before anything
+        happens to it (its first execution, IB's cancel, FOK's Inactive), as TWS does."""
+        if order.told is None:
+            status, order.status = order.status, Status.PRE_SUBMITTED
+            self._publish(order)
+            order.status = status
+
+    def _tell(self, order: SimOrder) -> None:
+        """Publish the order if its status or hold changed since the clients last heard."""
+        if not order.is_done and order.told != (order.status.value, order.whyHeld):
+            self._publish(order)
 
     def _error(self, client_id: int, req_id: int, code: int, text: str) -> None:
         self.notify(ErrorEvent(client_id, req_id, code, text))
-
-    def _resting_status(self, order: SimOrder) -> Status:
-        """PreSubmitted while held (untriggered stop, parent unfilled, auction, hours)."""
-        req = order.request
-        if not req.transmit or self._parent_unfilled(order):
-            return Status.PRE_SUBMITTED
-        if req.orderType in ("MOC", "LOC") or req.tif == "OPG":
-            return Status.PRE_SUBMITTED
-        if req.orderType in ("STP", "STP LMT", "TRAIL") and not order.triggered:
-            return Status.PRE_SUBMITTED
-        if self._outside_hours(order):
-            return Status.PRE_SUBMITTED
-        return Status.SUBMITTED
-
-    def _parent_unfilled(self, order: SimOrder) -> bool:
-        if not order.request.parentId:
-            return False
-        parent = self.orders.get((order.clientId, order.request.parentId))
-        return parent is not None and parent.status != Status.FILLED
-
-    def _outside_hours(self, order: SimOrder) -> bool:
-        if self.session == "closed":
-            return True
-        return (
-            self.session == "extended"
-            and not order.request.outsideRth
-            and order.contract.secType == "STK"
-        )
 
     # ---- what-if -----------------------------------------------------------------------------
     def _what_if(
@@ -373,7 +409,7 @@ class Exchange(Matching):
         if refusal:
             self._error(client_id, order_id, refusal.code, refusal.text)
             return
-        order = SimOrder(order_id, client_id, 0, replace(inst.contract), req)
+        order = SimOrder(order_id, client_id, next(self._perm_ids), replace(inst.contract), req)
         self.notify(WhatIfEvent(order, self.margin_for(inst, req)))
 
     def margin_for(self, inst: Instrument, req: OrderRequest) -> OrderMargin:
@@ -406,9 +442,10 @@ class Exchange(Matching):
             initMarginAfter=before["InitMarginReq"] + init_change,
             maintMarginAfter=before["MaintMarginReq"] + maint_change,
             equityWithLoanAfter=before["EquityWithLoanValue"] - low,
-            commission=low,
-            minCommission=low,
-            maxCommission=high,
+            # TWS sends the commission when it is known, else its range (recorded forms)
+            commission=low if low == high else None,
+            minCommission=None if low == high else low,
+            maxCommission=None if low == high else high,
             warningText=warning,
         )
 

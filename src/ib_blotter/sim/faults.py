@@ -54,22 +54,25 @@ def corrected_id(exec_id: str) -> str:
     return f"{head}.{int(last, 16) + 1:0{len(last)}x}"
 
 
-def execution_messages(faults: Faults, fill: Fill) -> tuple[list[Timed], Fill | None]:
-    """What one live execution sends each client that hears it, and the corrected execution
-    when a correction is due (from then on the exchange reports that one)."""
+def execution_messages(faults: Faults, fill: Fill) -> tuple[list[Timed], list[Timed], Fill | None]:
+    """What one live execution sends each client that hears it: its execDetails (sent at once)
+    and its commission reports (due after the order's status, unless the early-commission
+    fault sends them first), and the corrected execution when a correction is due (from then
+    on the exchange reports that one)."""
     details: list[Timed] = [(0.0, out.exec_details(-1, fill))]
     if faults.duplicate_executions > 0:
         faults.duplicate_executions -= 1
         details.append((0.0, out.exec_details(-1, fill)))
-    report = (faults.commission_delay, out.commission_report(fill))
-    messages = [report, *details] if faults.commission_early else [*details, report]
-    if faults.corrected_executions <= 0:
-        return messages, None
-    faults.corrected_executions -= 1
-    corrected = replace(fill, execId=corrected_id(fill.execId))
-    messages += [(0.0, out.exec_details(-1, corrected)),
-                 (faults.commission_delay, out.commission_report(corrected))]
-    return messages, corrected
+    reports: list[Timed] = [(faults.commission_delay, out.commission_report(fill))]
+    corrected = None
+    if faults.corrected_executions > 0:
+        faults.corrected_executions -= 1
+        corrected = replace(fill, execId=corrected_id(fill.execId))
+        details.append((0.0, out.exec_details(-1, corrected)))
+        reports.append((faults.commission_delay, out.commission_report(corrected)))
+    if faults.commission_early:
+        return [*reports, *details], [], corrected
+    return details, reports, corrected
 
 
 class Shaper:

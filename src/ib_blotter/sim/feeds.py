@@ -69,15 +69,18 @@ def quote_ticks(
     market_data_type: int,
     epoch: int,
     previous: tuple[float, ...] | None = None,
+    inst: Instrument | None = None,
 ) -> Iterator[list[object]]:
-    """The ticks for a quote; with `previous` (a quote_key), only what changed."""
+    """The ticks for a quote; with `previous` (a quote_key), only what changed. Cash FX has
+    no trades at IB: bid/ask, sizes, high/low/close only."""
     ids = _tick_ids(market_data_type)
     old = previous or (None,) * 8
     if quote.bid != old[0] or quote.bidSize != old[1]:
         yield out.tick_price(req_id, ids["bid"], quote.bid, quote.bidSize, 0)
     if quote.ask != old[2] or quote.askSize != old[3]:
         yield out.tick_price(req_id, ids["ask"], quote.ask, quote.askSize, 0)
-    if quote.last != old[4] or quote.volume != old[5]:
+    trades = inst is None or inst.contract.secType != "CASH"
+    if trades and (quote.last != old[4] or quote.volume != old[5]):
         yield out.tick_price(req_id, ids["last"], quote.last, quote.lastSize, 0)
         yield out.tick_size(req_id, ids["volume"], quote.volume)
         yield out.tick_string(req_id, LAST_TIMESTAMP, str(epoch))
@@ -87,7 +90,8 @@ def quote_ticks(
         yield out.tick_price(req_id, ids["low"], quote.low, 0, 0)
     if previous is None:
         yield out.tick_price(req_id, ids["close"], quote.close, 0, 0)
-        yield out.tick_price(req_id, ids["open"], quote.open, 0, 0)
+        if trades:
+            yield out.tick_price(req_id, ids["open"], quote.open, 0, 0)
 
 
 def quote_key(quote: Quote) -> tuple[float, ...]:
@@ -103,14 +107,86 @@ def quote_key(quote: Quote) -> tuple[float, ...]:
     )
 
 
+# Per-currency keys TWS sends twice, for USD and for BASE (the account's base currency).
+BY_CURRENCY = ("CashBalance", "TotalCashBalance", "NetLiquidationByCurrency",
+               "StockMarketValue", "FuturesPNL", "UnrealizedPnL", "RealizedPnL")
+
+
 def account_values(account: Account, marks: dict[int, float]) -> Iterator[tuple[str, str, str]]:
     """(key, value, currency) as updateAccountValue and accountUpdateMulti carry them."""
     values = account.values(marks)
     yield "AccountCode", account.name, ""
     yield "AccountType", "INDIVIDUAL", ""
     yield "Currency", "USD", "USD"
+    yield "Currency", "BASE", "BASE"
+    yield "ExchangeRate", "1.00", "USD"
+    yield "ExchangeRate", "1.00", "BASE"
     for key in ACCOUNT_KEYS:
         yield key, f"{values[key]:.2f}", "USD"
+    ledger = _ledger(values)
+    for currency in ("BASE", "USD"):
+        for key in BY_CURRENCY:
+            yield key, f"{ledger[key]:.2f}", currency
+
+
+def _ledger(values: dict[str, float]) -> dict[str, float]:
+    return {
+        "CashBalance": values["TotalCashValue"],
+        "TotalCashBalance": values["TotalCashValue"],
+        "NetLiquidationByCurrency": values["NetLiquidation"],
+        "StockMarketValue": values["StockMarketValue"],
+        "FuturesPNL": values["FuturesPNL"],
+        "UnrealizedPnL": values["UnrealizedPnL"],
+        "RealizedPnL": values["RealizedPnL"],
+    }
+
+
+# reqAccountSummary's tags beyond the account values (IB's AccountSummaryTags), and the
+# ledger groups; "All" is every tag.
+SUMMARY_EXTRA = {
+    "AccruedCash": lambda v: 0.0,
+    "PreviousDayEquityWithLoanValue": lambda v: v["EquityWithLoanValue"],
+    "RegTEquity": lambda v: v["EquityWithLoanValue"],
+    "RegTMargin": lambda v: v["InitMarginReq"],
+    "SMA": lambda v: v["AvailableFunds"],
+    "FullAvailableFunds": lambda v: v["AvailableFunds"],
+    "FullExcessLiquidity": lambda v: v["ExcessLiquidity"],
+    "LookAheadInitMarginReq": lambda v: v["InitMarginReq"],
+    "LookAheadMaintMarginReq": lambda v: v["MaintMarginReq"],
+    "LookAheadAvailableFunds": lambda v: v["AvailableFunds"],
+    "LookAheadExcessLiquidity": lambda v: v["ExcessLiquidity"],
+    "Leverage": lambda v: v["GrossPositionValue"] / v["NetLiquidation"] if v["NetLiquidation"]
+    else 0.0,
+}
+SUMMARY_COUNTS = {"HighestSeverity": "0", "DayTradesRemaining": "-1", "LookAheadNextChange": "0"}
+
+
+def account_summary_values(
+    account: Account, marks: dict[int, float], tags: set[str]
+) -> Iterator[tuple[str, str, str]]:
+    """(tag, value, currency) of reqAccountSummary for the tags asked (and $LEDGER groups)."""
+    values = account.values(marks)
+    every = "All" in tags
+    if every or "AccountType" in tags:
+        yield "AccountType", "INDIVIDUAL", ""
+    for key in ACCOUNT_KEYS:
+        if every or key in tags:
+            yield key, f"{values[key]:.2f}", "USD"
+    for key, figure in SUMMARY_EXTRA.items():
+        if every or key in tags:
+            yield key, f"{figure(values):.2f}", "USD"
+    for key, text in SUMMARY_COUNTS.items():
+        if every or key in tags:
+            yield key, text, ""
+    ledger_groups = {t for t in tags if t.startswith("$LEDGER")}
+    if ledger_groups:
+        currencies = ("BASE", "USD") if "$LEDGER:ALL" in ledger_groups else ("BASE",)
+        if "$LEDGER:USD" in ledger_groups:
+            currencies = ("USD",)
+        ledger = _ledger(values)
+        for currency in currencies:
+            for key in BY_CURRENCY:
+                yield key, f"{ledger[key]:.2f}", currency
 
 
 def portfolio_line(account: Account, holding: Holding, mark: float) -> list[object]:

@@ -1,6 +1,7 @@
-"""Client -> server requests at server version 178: parsers from wire fields to simulator records.
+"""Client -> server requests: parsers from wire fields to simulator records.
 
-Owns the request layouts ib_async 2.1.0 and ibapi send once version 178 is agreed. Both write
+Owns the request layouts ib_async 2.1.0 and ibapi send once a version is agreed (157 to 178;
+what changes with the version is `versions.Layout`'s to say). Both write
 the same fields in the same order; they differ only in how they write "no value" ("" against
 1.7976931348623157e+308 / 2147483647) and infinity ("Infinite" against "Infinity"), which the
 `wire` readers absorb. Every parser takes a whole message (fields[0] is the message id).
@@ -11,8 +12,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from . import versions
 from .model import OrderRequest, SimContract, TagValue
+from .versions import Layout
 from .wire import FieldCursor, ProtocolError
+
+LAYOUT_178 = Layout(versions.MAX_VERSION)
+# placeOrder's tail fields and the version each came with
+TAIL_SINCE = (versions.DURATION, versions.POST_TO_ATS, versions.AUTO_CANCEL_PARENT,
+              versions.ADVANCED_ORDER_REJECT, versions.MANUAL_ORDER_TIME)
 
 # Message ids, client -> server (a separate id space from server -> client).
 REQ_MKT_DATA = 1
@@ -44,6 +52,32 @@ CANCEL_PNL = 93
 REQ_PNL_SINGLE = 94
 CANCEL_PNL_SINGLE = 95
 REQ_COMPLETED_ORDERS = 99
+REQ_NEWS_BULLETINS = 12
+CANCEL_NEWS_BULLETINS = 13
+REQ_MATCHING_SYMBOLS = 81
+REQ_MARKET_RULE = 91
+REQ_TICK_BY_TICK = 97
+CANCEL_TICK_BY_TICK = 98
+
+# Requests the simulator does not serve: their name and where their request id sits (None:
+# they have none), so that the refusal reaches the request that waits for it. Cancels of
+# them need no answer.
+NOT_SIMULATED: dict[int, tuple[str, int | None]] = {
+    10: ("reqMktDepth", 2), 18: ("requestFA", None), 19: ("replaceFA", 4),
+    20: ("reqHistoricalData", 1), 21: ("exerciseOptions", 2),
+    22: ("reqScannerSubscription", 1), 24: ("reqScannerParameters", None),
+    50: ("reqRealTimeBars", 2), 52: ("reqFundamentalData", 2),
+    54: ("calculateImpliedVolatility", 2), 55: ("calculateOptionPrice", 2),
+    65: ("verifyRequest", None), 66: ("verifyMessage", None), 67: ("queryDisplayGroups", 2),
+    68: ("subscribeToGroupEvents", 2), 69: ("updateDisplayGroup", 2),
+    72: ("verifyAndAuthRequest", None), 73: ("verifyAndAuthMessage", None),
+    78: ("reqSecDefOptParams", 1), 79: ("reqSoftDollarTiers", 1), 80: ("reqFamilyCodes", None),
+    82: ("reqMktDepthExchanges", None), 83: ("reqSmartComponents", 1),
+    84: ("reqNewsArticle", 1), 85: ("reqNewsProviders", None), 86: ("reqHistoricalNews", 1),
+    87: ("reqHeadTimeStamp", 1), 88: ("reqHistogramData", 1), 96: ("reqHistoricalTicks", 1),
+    100: ("reqWshMetaData", 1), 102: ("reqWshEventData", 1), 104: ("reqUserInfo", 1),
+}
+QUIET_CANCELS = frozenset({11, 14, 23, 25, 51, 53, 56, 57, 70, 89, 90, 101, 103})
 
 PEG_BENCH_TYPES = frozenset({"PEG BENCH", "PEGBENCH"})
 PEG_BEST_TYPES = frozenset({"PEG BEST", "PEGBEST"})
@@ -151,12 +185,14 @@ def _skip_combo_legs(cursor: FieldCursor) -> None:
     cursor.skip(2 * cursor.int0())
 
 
-def _read_extended_fields(cursor: FieldCursor, req: OrderRequest) -> None:
+def _read_extended_fields(cursor: FieldCursor, req: OrderRequest, layout: Layout) -> None:
     """sharesAllocation .. deltaNeutralAuxPrice, then the delta-neutral order block if any."""
     cursor.skip(2)  # sharesAllocation (deprecated), discretionaryAmt
     req.goodAfterTime = cursor.str()
     req.goodTillDate = cursor.str()
-    cursor.skip(3)  # faGroup, faMethod, faPercentage (no faProfile at >= 177)
+    cursor.skip(3)  # faGroup, faMethod, faPercentage
+    if layout.fa_profile:
+        cursor.skip()  # faProfile, below 177
     req.modelCode = cursor.str()
     cursor.skip(3)  # shortSaleSlot, designatedLocation, exemptCode
     req.ocaType = cursor.int0()
@@ -210,7 +246,9 @@ def _skip_conditions(cursor: FieldCursor) -> None:
         cursor.skip(2)  # conditionsIgnoreRth, conditionsCancelOrder
 
 
-def _read_tail(cursor: FieldCursor, req: OrderRequest, contract: SimContract) -> None:
+def _read_tail(
+    cursor: FieldCursor, req: OrderRequest, contract: SimContract, layout: Layout
+) -> None:
     """algoId .. the end, including the version-gated fields up to 178."""
     req.algoId = cursor.str()
     req.whatIf = cursor.bool()
@@ -223,8 +261,11 @@ def _read_tail(cursor: FieldCursor, req: OrderRequest, contract: SimContract) ->
     req.cashQty = cursor.float()
     cursor.skip(4)  # mifid2 decision maker/algo, execution trader/algo
     cursor.skip(4)  # dontUseAutoPriceForHedge, isOmsContainer, discretionaryUpToLimit, priceMgmt
-    cursor.skip(5)  # duration, postToAts, autoCancelParent, advancedErrorOverride, manualOrderTime
-    _skip_peg_best_mid(cursor, req.orderType, contract.exchange)
+    for since in TAIL_SINCE:  # duration, postToAts, autoCancelParent, advancedErrorOverride,
+        if layout.has(since):  # manualOrderTime
+            cursor.skip()
+    if layout.has(versions.PEGBEST_PEGMID_OFFSETS):
+        _skip_peg_best_mid(cursor, req.orderType, contract.exchange)
 
 
 def _skip_peg_best_mid(cursor: FieldCursor, order_type: str, exchange: str) -> None:
@@ -239,8 +280,10 @@ def _skip_peg_best_mid(cursor: FieldCursor, order_type: str, exchange: str) -> N
         cursor.skip(2)  # midOffsetAtWhole, midOffsetAtHalf
 
 
-def parse_place_order(fields: list[str]) -> tuple[int, SimContract, OrderRequest]:
-    """placeOrder (3): the full layout at 178, so every optional block is stepped over."""
+def parse_place_order(
+    fields: list[str], layout: Layout = LAYOUT_178
+) -> tuple[int, SimContract, OrderRequest]:
+    """placeOrder (3): the whole layout of its version, every optional block stepped over."""
     cursor = _open(fields, PLACE_ORDER, versioned=False)
     order_id = cursor.int0()
     contract = parse_contract(cursor)
@@ -250,10 +293,10 @@ def parse_place_order(fields: list[str]) -> tuple[int, SimContract, OrderRequest
     _read_main_fields(cursor, req)
     if contract.secType == "BAG":
         _skip_combo_legs(cursor)
-    _read_extended_fields(cursor, req)
+    _read_extended_fields(cursor, req, layout)
     _read_trail_and_scale(cursor, req)
     _read_hedge_to_algo(cursor, req)
-    _read_tail(cursor, req, contract)
+    _read_tail(cursor, req, contract, layout)
     _expect_end(cursor)
     return order_id, contract, req
 
@@ -392,3 +435,39 @@ def parse_start_api(fields: list[str]) -> tuple[int, str]:
     client_id = cursor.int0()
     capabilities = cursor.str() if cursor.remaining() else ""
     return client_id, capabilities
+
+
+# ---- requests without arguments, and the ones added with the request table ----------------
+def parse_versioned_only(fields: list[str]) -> None:
+    """[id, version]: reqOpenOrders, reqAllOpenOrders, reqManagedAccts, reqCurrentTime,
+    reqPositions, cancelPositions, reqGlobalCancel (whose OrderCancel fields come later)."""
+    message_id(fields)
+
+
+def parse_req_market_rule(fields: list[str]) -> int:
+    """reqMarketRule (91), no version field: [91, marketRuleId]."""
+    return _open(fields, REQ_MARKET_RULE, versioned=False).int0()
+
+
+def parse_req_matching_symbols(fields: list[str]) -> tuple[int, str]:
+    """reqMatchingSymbols (81), no version field: [81, reqId, pattern]."""
+    cursor = _open(fields, REQ_MATCHING_SYMBOLS, versioned=False)
+    return cursor.int0(), cursor.str()
+
+
+def parse_req_news_bulletins(fields: list[str]) -> bool:
+    """reqNewsBulletins (12): [12, 1, allMessages]."""
+    return _open(fields, REQ_NEWS_BULLETINS).bool()
+
+
+def parse_req_tick_by_tick(fields: list[str]) -> tuple[int, SimContract, str, int, bool]:
+    """reqTickByTickData (97), no version field: reqId, contract, tickType, numberOfTicks,
+    ignoreSize."""
+    cursor = _open(fields, REQ_TICK_BY_TICK, versioned=False)
+    req_id = cursor.int0()
+    contract = parse_contract(cursor)
+    return req_id, contract, cursor.str(), cursor.int0(), cursor.bool()
+
+
+def parse_cancel_tick_by_tick(fields: list[str]) -> int:
+    return _open(fields, CANCEL_TICK_BY_TICK, versioned=False).int0()

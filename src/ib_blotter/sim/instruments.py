@@ -40,6 +40,15 @@ _US_EQUITY_HOURS = "{d}:0400-{d}:2000"
 _US_EQUITY_LIQUID = "{d}:0930-{d}:1600"
 
 
+# Where a SMART-routed fill executes: NASDAQ's book is ISLAND on the wire (recorded).
+VENUES = {"NASDAQ": "ISLAND", "SMART": "ISLAND", "": "ISLAND"}
+
+
+def venue(contract: SimContract) -> str:
+    listing = contract.primaryExchange or contract.exchange
+    return VENUES.get(listing, listing)
+
+
 def tws_order_types(types: tuple[str, ...], sec_type: str) -> str:
     extras = _STOCK_EXTRAS if sec_type == "STK" else _OTHER_EXTRAS
     return ",".join(sorted({*(_TWS_TYPE_NAMES[t] for t in types), *extras.split(",")}))
@@ -72,6 +81,10 @@ def _stock(
         industry=industry,
         stockType="COMMON",
         marketRuleIds="26,26,26,26,26,26,26,26",
+        # fractional at IB (recorded AAPL details), though the API refuses fractions: 10243
+        sizeIncrement=0.0001,
+        minSize=0.0001,
+        suggestedSizeIncrement=100,
     )
 
 
@@ -182,6 +195,29 @@ class Universe:
             inst = self.by_con_id.get(wanted.conId)
             return [inst] if inst else []
         return [inst for inst in self.instruments if _matches(inst.contract, wanted)]
+
+    def market_rule(self, rule_id: int) -> list[tuple[float, float]] | None:
+        """The price increments of a market rule the contract details advertise."""
+        for inst in self.instruments:
+            if str(rule_id) in inst.marketRuleIds.split(","):
+                return [(0.0, inst.minTick)]
+        return None
+
+    def matching_symbols(self, pattern: str) -> list[Instrument]:
+        """reqMatchingSymbols: symbols starting with the pattern, then names holding it."""
+        wanted = pattern.strip().upper()
+        if not wanted:
+            return []
+        first = [i for i in self.instruments if i.contract.symbol.startswith(wanted)]
+        named = [i for i in self.instruments if wanted in i.longName.upper() and i not in first]
+        seen: set[str] = set()
+        unique = []
+        for inst in first + named:  # one per symbol: the ES months are one underlying
+            key = inst.contract.symbol + inst.contract.secType
+            if key not in seen:
+                seen.add(key)
+                unique.append(inst)
+        return unique
 
     def details(self, inst: Instrument) -> Instrument:
         """The instrument with today's trading hours filled in, as contractDetails sends them."""

@@ -115,6 +115,18 @@ class Market:
             quote.bidSize = quote.askSize = size
         return quote
 
+    def take(self, con_id: int, buy: bool, size: float, crossed: bool) -> None:
+        """A resting order took displayed size (and the trade it printed was its own): neither
+        is there for the next match."""
+        quote = self.quotes[con_id]
+        quote.lastSize = 0.0
+        if not crossed:
+            return
+        if buy:
+            quote.askSize = max(quote.askSize - size, 0.0)
+        else:
+            quote.bidSize = max(quote.bidSize - size, 0.0)
+
     def record_trade(self, con_id: int, price: float, size: float) -> None:
         quote = self.quotes[con_id]
         quote.last, quote.lastSize = price, size

@@ -11,7 +11,8 @@ import logging
 from typing import TYPE_CHECKING
 
 from .account import commission_for
-from .events import FillEvent
+from .events import CommissionEvent, FillEvent
+from .instruments import venue
 from .market import Quote, on_grid
 from .model import UNSET_DOUBLE, Fill, SimOrder, Status
 from .rules import parse_algo_time, parse_ib_time
@@ -73,30 +74,38 @@ class Matching:
             self.working[order.contract.conId].pop(order.permId, None)
 
     def _work_now(self: Exchange, order: SimOrder, arriving: bool) -> None:
-        if not order.request.transmit or self._parent_unfilled(order) or order.is_done:
-            return
-        if self._outside_hours(order) or order.request.orderType in ("MOC", "LOC"):
-            return
-        if order.request.tif == "OPG":
+        req = order.request
+        if not req.transmit or order.is_done:
+            return  # an untransmitted order is TWS's alone: nothing is said about it
+        if self._parent_unfilled(order) or self._outside_hours(order) or _auction_only(order):
+            self._tell(order)
             return
         quote = self.market.quote(order.contract.conId)
         was_triggered = order.triggered
         if not self._triggered(order, quote):
+            self._tell(order)
             return
         released = order.status == Status.PRE_SUBMITTED  # held until now: it reaches the market
-        arriving = arriving or released or order.triggered != was_triggered
         if released:
-            order.status = Status.SUBMITTED
-            self._publish(order)
+            order.status, order.whyHeld = Status.SUBMITTED, ""
+        if order.triggered != was_triggered:
+            self._tell(order)  # TWS shows a triggered stop working before it trades
+        arriving = arriving or released or order.triggered != was_triggered
         quantity = self._slice(order)
         if quantity > 0:
             # an algo's slice is a fresh child order: it takes the touch, not its own limit
             self._match(order, quote, quantity, arriving or _is_sliced(order))
         self._after_immediate(order, arriving)
+        self._tell(order)  # a new order that did not trade is shown working now
 
     def _after_immediate(self: Exchange, order: SimOrder, arriving: bool) -> None:
-        """IOC and FOK never rest: what did not fill on arrival is cancelled."""
-        if arriving and order.request.tif in ("IOC", "FOK") and not order.is_done:
+        """IOC never rests: what did not fill on arrival is cancelled. FOK on a paper account
+        is not worked at all: it goes Inactive (recorded)."""
+        if not arriving or order.is_done:
+            return
+        if order.request.tif == "IOC":
+            order.status = Status.PENDING_CANCEL
+            self._publish(order, open_order=False)
             self._finish(order, Status.CANCELLED)
 
     def _triggered(self: Exchange, order: SimOrder, quote: Quote) -> bool:
@@ -139,7 +148,7 @@ class Matching:
         if now < start:
             return 0.0
         done = 1.0 if end <= start else min(1.0, (now - start) / (end - start))
-        increment = self.instrument(order).sizeIncrement
+        increment = max(self.instrument(order).sizeIncrement, 1.0)  # API orders: whole units
         target = req.totalQuantity * done
         due = (target - order.filled) // increment * increment
         return min(max(due, 0.0), order.remaining)
@@ -171,7 +180,9 @@ class Matching:
         if order.request.orderType == "MIDPRICE":
             self._match_mid(order, quote, quantity, limit)
             return
-        if order.request.tif == "FOK" and not self._can_fill_all(order, quote, limit):
+        if order.request.tif == "FOK":
+            self._announce(order)
+            self._finish(order, Status.INACTIVE)
             return
         buy = order.request.action == "BUY"
         if not arriving and limit is not None:
@@ -200,7 +211,11 @@ class Matching:
         if not (crossed or touched):
             return
         size = (quote.askSize if buy else quote.bidSize) if crossed else quote.lastSize
-        self._execute(order, min(quantity, max(size, 1.0)), limit, liquidity=1)
+        take = min(quantity, size)
+        if take <= 0:
+            return  # what the market showed has been taken already
+        self._execute(order, take, limit, liquidity=1)
+        self.market.take(order.contract.conId, buy, take, crossed)
 
     def _match_mid(
         self: Exchange, order: SimOrder, quote: Quote, quantity: float, cap: float | None
@@ -211,19 +226,6 @@ class Matching:
             return
         size = min(quote.askSize, quote.bidSize)
         self._execute(order, min(quantity, size), mid, liquidity=1)
-
-    def _can_fill_all(self: Exchange, order: SimOrder, quote: Quote, limit: float | None) -> bool:
-        buy = order.request.action == "BUY"
-        tick = self.instrument(order).minTick
-        touch = quote.ask if buy else quote.bid
-        size = quote.askSize if buy else quote.bidSize
-        total = 0.0
-        for level in range(MAX_SWEEP_LEVELS):
-            price = touch + level * tick * (1 if buy else -1)
-            if limit is not None and (price > limit + 1e-9 if buy else price < limit - 1e-9):
-                break
-            total += size * (1 + level * 0.5)
-        return total >= order.remaining
 
     # ---- auctions --------------------------------------------------------------------------
     def auction(self: Exchange, which: str) -> None:
@@ -254,6 +256,7 @@ class Matching:
         if quantity <= 0:
             return
         inst = self.instrument(order)
+        self._announce(order)
         prior = order.filled
         order.filled = prior + quantity
         order.avgFillPrice = (order.avgFillPrice * prior + price * quantity) / order.filled
@@ -269,10 +272,14 @@ class Matching:
         fill = self._fill_record(order, quantity, price, liquidity, commission, realized)
         self.fills.append(fill)
         self.notify(FillEvent(order, fill))
-        if order.remaining <= 1e-9:
-            self._on_filled(order)
+        done = order.remaining <= 1e-9
+        if done:
+            self._finish(order, Status.FILLED)
         else:
             self._publish(order, open_order=False)
+        self.notify(CommissionEvent(order, fill))  # after the status, as TWS sends it
+        if done:
+            self._on_filled(order)
         self._oca_reduce(order, quantity)
 
     def _fill_record(
@@ -284,7 +291,6 @@ class Matching:
         commission: float,
         realized: float | None,
     ) -> Fill:
-        exchange = order.contract.primaryExchange or order.contract.exchange
         seq = next(self._exec_seq)
         return Fill(
             execId=f"{order.permId:08x}.{self._exec_stamp}.{seq:02x}.01",
@@ -296,8 +302,8 @@ class Matching:
             side="BOT" if order.request.action == "BUY" else "SLD",
             shares=quantity,
             price=price,
-            exchange=exchange if exchange != "SMART" else "ISLAND",
-            time=self.time_text(),
+            exchange=venue(order.contract),
+            time=self.execution_time_text(),
             timestamp=self.clock(),
             cumQty=order.filled,
             avgPrice=order.avgFillPrice,
@@ -315,14 +321,12 @@ class Matching:
                 return
 
     def _on_filled(self: Exchange, order: SimOrder) -> None:
-        self._finish(order, Status.FILLED)
         for child in self._children(order):
             self._work_child(child)
         self._oca_cancel(order)
 
     def _work_child(self: Exchange, child: SimOrder) -> None:
-        child.status = self._resting_status(child)
-        self._publish(child)
+        self._hold(child)
         self._work(child, arriving=True)
 
     def _oca_siblings(self: Exchange, order: SimOrder) -> list[SimOrder]:
@@ -332,23 +336,19 @@ class Matching:
             for other in orders.values():
                 same_group = group and other.request.ocaGroup == group
                 # IB makes the children of one bracket an implicit OCA group
-                same_bracket = (
-                    order.request.parentId
-                    and other.clientId == order.clientId
-                    and other.request.parentId == order.request.parentId
-                )
+                same_bracket = order.parent is not None and other.parent is order.parent
                 if other is not order and not other.is_done and (same_group or same_bracket):
                     siblings.append(other)
         return siblings
 
     def _oca_cancel(self: Exchange, order: SimOrder) -> None:
-        if order.request.ocaType in (2, 3) and not order.request.parentId:
+        if order.request.ocaType in (2, 3) and order.parent is None:
             return
         for sibling in self._oca_siblings(order):
             self._cancel(sibling, reason="OCA group filled")
 
     def _oca_reduce(self: Exchange, order: SimOrder, quantity: float) -> None:
-        if order.request.ocaType not in (2, 3) or order.request.parentId:
+        if order.request.ocaType not in (2, 3) or order.parent is not None:
             return
         for sibling in self._oca_siblings(order):
             sibling.request.totalQuantity = max(
@@ -358,6 +358,10 @@ class Matching:
                 self._finish(sibling, Status.CANCELLED)
             else:
                 self._publish(sibling)
+
+
+def _auction_only(order: SimOrder) -> bool:
+    return order.request.orderType in ("MOC", "LOC") or order.request.tif == "OPG"
 
 
 def _is_sliced(order: SimOrder) -> bool:

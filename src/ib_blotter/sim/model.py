@@ -114,6 +114,9 @@ class SimOrder:
     placedAt: float = 0.0  # simulator clock, seconds
     completedTime: str = ""
     completedStatus: str = ""
+    told: tuple[str, str] | None = None  # (status, whyHeld) the clients last heard; None: nothing
+    parent: SimOrder | None = None  # a bracket child's parent, linked when it arrives
+    cancelledBy: int | None = None  # another client that cancelled it (client 0, the master)
 
     @property
     def remaining(self) -> float:
@@ -138,7 +141,7 @@ class Fill:
     shares: float
     price: float
     exchange: str
-    time: str  # "YYYYMMDD HH:MM:SS Zone/Name"
+    time: str  # "YYYYMMDD  HH:MM:SS", TWS's local time with no zone (server versions <= 178)
     timestamp: float  # epoch seconds, for reqExecutions' time filter
     cumQty: float
     avgPrice: float
@@ -162,9 +165,9 @@ class OrderMargin:
     initMarginAfter: float
     maintMarginAfter: float
     equityWithLoanAfter: float
-    commission: float
-    minCommission: float
-    maxCommission: float
+    commission: float | None
+    minCommission: float | None
+    maxCommission: float | None
     commissionCurrency: str = "USD"
     warningText: str = ""
 
@@ -195,5 +198,6 @@ class Instrument:
     stockType: str = ""
     sizeIncrement: float = 1.0
     minSize: float = 1.0
+    suggestedSizeIncrement: float = 1.0
     priceMagnifier: int = 1
     marketRuleIds: str = ""

@@ -8,8 +8,10 @@ simulator's records and never touch sockets.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
-from .instruments import tws_order_types
+from .instruments import tws_order_types, venue
+from .market import Quote
 from .model import (
     UNSET_DOUBLE,
     UNSET_INT,
@@ -59,6 +61,13 @@ PNL = 94
 PNL_SINGLE = 95
 COMPLETED_ORDER = 101
 COMPLETED_ORDERS_END = 102
+SYMBOL_SAMPLES = 79
+MARKET_RULE = 93
+TICK_BY_TICK = 99
+BOND_ISSUERID = 176  # symbolSamples carries description and issuerId from here
+
+# reqTickByTickData's words and the tick type each is answered with.
+TICK_BY_TICK_TYPES = {"Last": 1, "AllLast": 2, "BidAsk": 3, "MidPoint": 4}
 
 # "No value" as TWS writes it; ibapi compares this exact text for its Decimal fields.
 UNSET_DOUBLE_TEXT = "1.7976931348623157E308"
@@ -119,11 +128,11 @@ def _portfolio_contract(c: SimContract) -> Fields:
     ]
 
 
-def _order_basics(req: OrderRequest) -> Fields:
+def _order_basics(req: OrderRequest, size: float | None = None) -> Fields:
     """action .. orderRef, the run both openOrder and completedOrder start with."""
     return [
         req.action,
-        req.totalQuantity,
+        req.totalQuantity if size is None else size,
         req.orderType,
         _price(req.lmtPrice),
         _price(req.auxPrice),
@@ -160,9 +169,18 @@ def _scale_and_combo_empty() -> Fields:
     return [0, 0, 0, UNSET_INT_TEXT, UNSET_INT_TEXT, UNSET_DOUBLE_TEXT]
 
 
-def _peg_best_mid_unset() -> Fields:
-    # minTradeQty, minCompeteSize, competeAgainstBestOffset, midOffsetAtWhole, midOffsetAtHalf.
-    return [UNSET_INT_TEXT, UNSET_INT_TEXT, UNSET_DOUBLE_TEXT, UNSET_DOUBLE_TEXT, UNSET_DOUBLE_TEXT]
+# minTradeQty, minCompeteSize, competeAgainstBestOffset, midOffsetAtWhole, midOffsetAtHalf:
+# an openOrder carries TWS's defaults (recorded at 173), a completedOrder leaves them unset.
+PEG_BEST_MID_DEFAULTS: Fields = ["", 100, 0.02, "", ""]
+PEG_BEST_MID_UNSET: Fields = [UNSET_INT_TEXT, UNSET_INT_TEXT, UNSET_DOUBLE_TEXT,
+                              UNSET_DOUBLE_TEXT, UNSET_DOUBLE_TEXT]
+# deltaNeutralOrderType "None", its aux price, then the block TWS sends after it: conId,
+# settlingFirm, clearingAccount, clearingIntent, openClose, shortSale, shortSaleSlot,
+# designatedLocation (completedOrder leaves out the four after conId).
+NO_DELTA_NEUTRAL_ORDER: Fields = ["None", UNSET_DOUBLE_TEXT, 0, "", "", "", "?", 0, 0, ""]
+NO_DELTA_NEUTRAL_COMPLETED: Fields = ["None", UNSET_DOUBLE_TEXT, 0, 0, 0, ""]
+NO_PARENT_PERM_ID = 9223372036854775807  # completedOrder's parentPermId of an order with none
+SHAREHOLDER = "Not an insider or substantial shareholder"
 
 
 def _what_if_state(order: SimOrder, margin: OrderMargin | None) -> Fields:
@@ -180,9 +198,9 @@ def _what_if_state(order: SimOrder, margin: OrderMargin | None) -> Fields:
         margin.initMarginAfter,
         margin.maintMarginAfter,
         margin.equityWithLoanAfter,
-        margin.commission,
-        margin.minCommission,
-        margin.maxCommission,
+        _double(margin.commission),
+        _double(margin.minCommission),
+        _double(margin.maxCommission),
         margin.commissionCurrency,
         margin.warningText,
     ]
@@ -229,8 +247,7 @@ def open_order(order: SimOrder, margin: OrderMargin | None = None) -> Fields:
         req.triggerMethod,
         UNSET_DOUBLE_TEXT,  # volatility
         0,  # volatilityType
-        "",  # deltaNeutralOrderType: empty, so no delta-neutral block follows
-        UNSET_DOUBLE_TEXT,  # deltaNeutralAuxPrice
+        *NO_DELTA_NEUTRAL_ORDER,
         False,  # continuousUpdate
         0,  # referencePriceType
         _trail_stop(order),
@@ -242,7 +259,7 @@ def open_order(order: SimOrder, margin: OrderMargin | None = None) -> Fields:
         "",  # hedgeType: empty, so no hedgeParam
         False,  # optOutSmartRouting
         "",  # clearingAccount
-        "",  # clearingIntent
+        "IB",  # clearingIntent, as TWS fills it in
         False,  # notHeld
         False,  # deltaNeutralContract present
         *_algo(req),
@@ -253,7 +270,7 @@ def open_order(order: SimOrder, margin: OrderMargin | None = None) -> Fields:
         False,  # randomizePrice
         *_peg_bench(req),
         0,  # conditions count
-        req.orderType,  # adjustedOrderType
+        "None",  # adjustedOrderType: TWS's word for "not adjusted"
         UNSET_DOUBLE_TEXT,  # triggerPrice
         _trail_stop(order),
         UNSET_DOUBLE_TEXT,  # lmtPriceOffset
@@ -265,14 +282,14 @@ def open_order(order: SimOrder, margin: OrderMargin | None = None) -> Fields:
         "",  # softDollarTier value
         "",  # softDollarTier displayName
         _double(req.cashQty),
-        False,  # dontUseAutoPriceForHedge
+        True,  # dontUseAutoPriceForHedge, TWS's default
         False,  # isOmsContainer
         False,  # discretionaryUpToLimitPrice
         False,  # usePriceMgmtAlgo
         UNSET_INT_TEXT,  # duration (>= 158)
         UNSET_INT_TEXT,  # postToAts (>= 160)
         False,  # autoCancelParent (>= 162)
-        *_peg_best_mid_unset(),  # (>= 170)
+        *PEG_BEST_MID_DEFAULTS,  # (>= 170)
     ]
 
 
@@ -280,10 +297,13 @@ def completed_order(order: SimOrder) -> Fields:
     """completedOrder (101): no orderId or clientId, fewer order fields, completion at the end."""
     req = order.request
     status = str(order.status)
+    # a filled order's size is in filledQuantity; its totalQuantity reads 0 (recorded)
+    size = 0 if order.status == "Filled" else req.totalQuantity
+    parent = order.parent.permId if order.parent is not None else NO_PARENT_PERM_ID
     return [
         COMPLETED_ORDER,
         *_contract(order.contract),
-        *_order_basics(req),
+        *_order_basics(req, size),
         order.permId,
         req.outsideRth,
         req.hidden,
@@ -309,8 +329,7 @@ def completed_order(order: SimOrder) -> Fields:
         req.triggerMethod,
         UNSET_DOUBLE_TEXT,  # volatility
         0,  # volatilityType
-        "",  # deltaNeutralOrderType
-        UNSET_DOUBLE_TEXT,  # deltaNeutralAuxPrice
+        *NO_DELTA_NEUTRAL_COMPLETED,
         False,  # continuousUpdate
         0,  # referencePriceType
         _trail_stop(order),
@@ -319,7 +338,7 @@ def completed_order(order: SimOrder) -> Fields:
         *_scale_and_combo_empty(),
         "",  # hedgeType
         "",  # clearingAccount
-        "",  # clearingIntent
+        "IB",  # clearingIntent
         False,  # notHeld
         False,  # deltaNeutralContract present
         *_algo(req),
@@ -332,19 +351,19 @@ def completed_order(order: SimOrder) -> Fields:
         _trail_stop(order),
         UNSET_DOUBLE_TEXT,  # lmtPriceOffset
         _double(req.cashQty),
-        False,  # dontUseAutoPriceForHedge
+        True,  # dontUseAutoPriceForHedge
         False,  # isOmsContainer
         "",  # autoCancelDate
         order.filled,  # filledQuantity
-        0,  # refFuturesConId
+        UNSET_INT_TEXT,  # refFuturesConId
         False,  # autoCancelParent
-        "",  # shareholder
+        SHAREHOLDER,
         False,  # imbalanceOnly
         False,  # routeMarketableToBbo
-        0,  # parentPermId
+        parent,  # parentPermId
         order.completedTime,
         order.completedStatus or status,
-        *_peg_best_mid_unset(),
+        *PEG_BEST_MID_UNSET,
     ]
 
 
@@ -360,7 +379,7 @@ def order_status(order: SimOrder) -> Fields:
         order.permId,
         order.request.parentId,
         order.lastFillPrice,
-        order.clientId,
+        order.clientId if order.cancelledBy is None else order.cancelledBy,
         order.whyHeld,
         0,  # mktCapPrice
     ]
@@ -412,7 +431,7 @@ def contract_details(req_id: int, inst: Instrument) -> Fields:
         inst.stockType,
         inst.minSize,
         inst.sizeIncrement,
-        inst.sizeIncrement,  # suggestedSizeIncrement
+        inst.suggestedSizeIncrement,
     ]
 
 
@@ -426,7 +445,7 @@ def exec_details(req_id: int, fill: Fill) -> Fields:
         EXECUTION_DATA,
         req_id,
         fill.orderId,
-        *_contract(fill.contract),
+        *_contract(replace(fill.contract, exchange=fill.exchange)),  # the venue, as recorded
         fill.execId,
         fill.time,
         fill.account,
@@ -462,7 +481,7 @@ def commission_report(fill: Fill) -> Fields:
         fill.commissionCurrency,
         _double(fill.realizedPNL),
         UNSET_DOUBLE_TEXT,  # yield
-        0,  # yieldRedemptionDate
+        "",  # yieldRedemptionDate: empty, as recorded
     ]
 
 
@@ -517,9 +536,15 @@ def tick_req_params(
     return [TICK_REQ_PARAMS, req_id, min_tick, bbo_exchange, snapshot_permissions]
 
 
+def _held_contract(c: SimContract) -> SimContract:
+    """A position's contract names its listing: the primary exchange of a stock, none for
+    futures and cash (recorded)."""
+    return replace(c, exchange=c.primaryExchange if c.secType == "STK" else "")
+
+
 def position(account: str, contract: SimContract, pos: float, avg_cost: float) -> Fields:
     """position (61), version 3: exactly 16 fields."""
-    return [POSITION_DATA, 3, account, *_contract(contract), pos, avg_cost]
+    return [POSITION_DATA, 3, account, *_contract(_held_contract(contract)), pos, avg_cost]
 
 
 def position_end() -> Fields:
@@ -530,7 +555,8 @@ def position_multi(
     req_id: int, account: str, model_code: str, contract: SimContract, pos: float, avg_cost: float
 ) -> Fields:
     """positionMulti (71), version 1: exactly 18 fields."""
-    return [POSITION_MULTI, 1, req_id, account, *_contract(contract), pos, avg_cost, model_code]
+    return [POSITION_MULTI, 1, req_id, account, *_contract(_held_contract(contract)), pos,
+            avg_cost, model_code]
 
 
 def position_multi_end(req_id: int) -> Fields:
@@ -625,3 +651,35 @@ def open_order_end() -> Fields:
 
 def completed_orders_end() -> Fields:
     return [COMPLETED_ORDERS_END]
+
+
+def market_rule(rule_id: int, increments: list[tuple[float, float]]) -> Fields:
+    """marketRule (93), no version field: the price increments from each low edge."""
+    fields: Fields = [MARKET_RULE, rule_id, len(increments)]
+    for low_edge, increment in increments:
+        fields += [low_edge, increment]
+    return fields
+
+
+def symbol_samples(req_id: int, found: list[Instrument], version: int) -> Fields:
+    """symbolSamples (79): each match's contract, derivative types (none here), and from 176
+    its description and issuer id."""
+    fields: Fields = [SYMBOL_SAMPLES, req_id, len(found)]
+    for inst in found:
+        c = inst.contract
+        fields += [c.conId, c.symbol, c.secType, c.primaryExchange or c.exchange, c.currency, 0]
+        if version >= BOND_ISSUERID:
+            fields += [inst.longName, ""]
+    return fields
+
+
+def tick_by_tick(req_id: int, tick_type: str, quote: Quote, epoch: int,
+                 inst: Instrument) -> Fields:
+    """tickByTick (99): the last trade (Last, AllLast), the touch (BidAsk) or the mid."""
+    kind = TICK_BY_TICK_TYPES[tick_type]
+    head: Fields = [TICK_BY_TICK, req_id, kind, epoch]
+    if kind in (1, 2):
+        return [*head, quote.last, quote.lastSize, 0, venue(inst.contract), ""]
+    if kind == 3:
+        return [*head, quote.bid, quote.ask, quote.bidSize, quote.askSize, 0]
+    return [*head, quote.mid]

@@ -1,16 +1,21 @@
-"""How the simulator answers each client request, by message id, as TWS does at version 178."""
+"""How the simulator answers each client request: one table, `REQUESTS`, binds each message id
+to the parser of `incoming` that reads it (the one the codec tests check against ib_async and
+ibapi) and to the handler that answers it. A request the table does not hold is refused at
+once, with an error tied to its request id when it has one."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from itertools import chain
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import incoming as inc
 from . import outgoing as out
 from .feeds import (
     BBO_EXCHANGE,
     SNAPSHOT_PERMISSIONS,
+    account_summary_values,
     account_values,
     held,
     pnl_figures,
@@ -18,24 +23,59 @@ from .feeds import (
     portfolio_line,
     quote_ticks,
 )
-from .model import Fill, SimOrder
+from .model import Fill, SimContract, SimOrder
 from .outgoing import Fields
-from .rules import parse_ib_time
+from .rules import MISSING_EXCHANGE, NO_SECURITY, no_security_text, parse_ib_time
 from .session import Session
+from .versions import Layout
 
 if TYPE_CHECKING:
     from .simulator import Simulator
 
-Handler = Callable[["Simulator", Session, list[str]], None]
-HANDLERS: dict[int, Handler] = {}
+Handler = Callable[["Simulator", Session, Any], None]
 
 
-def handles(msg_id: int) -> Callable[[Handler], Handler]:
+@dataclass(frozen=True, slots=True)
+class Request:
+    name: str
+    parse: Callable[..., Any]
+    handle: Handler
+    versioned: bool = False  # the parser reads the connection's layout (placeOrder)
+
+    def __call__(self, sim: Simulator, session: Session, message: list[str]) -> None:
+        parsed = (self.parse(message, Layout(session.version)) if self.versioned
+                  else self.parse(message))
+        self.handle(sim, session, parsed)
+
+
+REQUESTS: dict[int, Request] = {}
+HANDLERS = REQUESTS  # its older name: the message ids served (tests/faults fuzzes them)
+NOT_SIMULATED_CODE = 320  # "Server error when reading an API client request", tied to its id
+
+
+def request(msg_id: int, parse: Callable[..., Any], versioned: bool = False
+            ) -> Callable[[Handler], Handler]:
     def register(fn: Handler) -> Handler:
-        HANDLERS[msg_id] = fn
+        REQUESTS[msg_id] = Request(fn.__name__, parse, fn, versioned)
         return fn
 
     return register
+
+
+def refuse_unsimulated(session: Session, message: list[str]) -> None:
+    """A request the simulator does not serve: an error at once, tied to its request id."""
+    msg_id = inc.message_id(message)
+    if msg_id in inc.QUIET_CANCELS:
+        return
+    name, at = inc.NOT_SIMULATED.get(msg_id, (f"message {msg_id}", None))
+    req_id = -1
+    if at is not None and at < len(message):
+        try:
+            req_id = int(message[at])
+        except ValueError:
+            req_id = -1
+    session.error(req_id, NOT_SIMULATED_CODE,
+                  f"Server error when reading an API client request: {name} is not simulated.")
 
 
 def _client(session: Session) -> int:
@@ -43,30 +83,33 @@ def _client(session: Session) -> int:
 
 
 # ---- orders ----------------------------------------------------------------------------------
-@handles(3)
-def place_order(sim: Simulator, session: Session, msg: list[str]) -> None:
+@request(inc.PLACE_ORDER, inc.parse_place_order, versioned=True)
+def place_order(sim: Simulator, session: Session,
+                parsed: tuple[int, SimContract, inc.OrderRequest]) -> None:
     from .simulator import ReceivedOrder
 
-    order_id, contract, request = inc.parse_place_order(msg)
-    sim.traffic.received_orders.append(ReceivedOrder(_client(session), order_id, contract, request))
-    sim.exchange.place(_client(session), order_id, contract, request)
+    order_id, contract, req = parsed
+    sim.traffic.received_orders.append(ReceivedOrder(_client(session), order_id, contract, req))
+    if not contract.exchange and (_client(session), order_id) not in sim.exchange.orders:
+        session.error(order_id, 321, MISSING_EXCHANGE)  # TWS routes nothing by conId alone
+        return
+    sim.exchange.place(_client(session), order_id, contract, req)
 
 
-@handles(4)
-def cancel_order(sim: Simulator, session: Session, msg: list[str]) -> None:
-    order_id = inc.parse_cancel_order(msg)
+@request(inc.CANCEL_ORDER, inc.parse_cancel_order)
+def cancel_order(sim: Simulator, session: Session, order_id: int) -> None:
     sim.traffic.cancels.append((_client(session), order_id))
     sim.exchange.cancel(_client(session), order_id)
 
 
-@handles(58)
-def global_cancel(sim: Simulator, session: Session, msg: list[str]) -> None:
+@request(inc.REQ_GLOBAL_CANCEL, inc.parse_versioned_only)
+def global_cancel(sim: Simulator, session: Session, _: None) -> None:
     sim.traffic.global_cancels += 1
     sim.exchange.cancel_all()
 
 
-@handles(8)
-def req_ids(sim: Simulator, session: Session, msg: list[str]) -> None:
+@request(inc.REQ_IDS, inc.parse_req_ids)
+def req_ids(sim: Simulator, session: Session, _: int) -> None:
     session.send(out.next_valid_id(sim.exchange.next_order_id(_client(session))))
 
 
@@ -82,11 +125,12 @@ def _order_messages(orders: list[SimOrder]) -> Iterator[Fields]:
 
 
 def _working(sim: Simulator) -> list[SimOrder]:
-    return [o for o in sim.exchange.by_perm.values() if not o.is_done]
+    """What TWS lists: working orders, never one held with transmit=False."""
+    return [o for o in sim.exchange.by_perm.values() if sim.exchange._visible(o)]
 
 
-@handles(5)
-def req_open_orders(sim: Simulator, session: Session, msg: list[str]) -> None:
+@request(inc.REQ_OPEN_ORDERS, inc.parse_versioned_only)
+def req_open_orders(sim: Simulator, session: Session, _: None) -> None:
     client_id = _client(session)
     if client_id == 0:
         sim.exchange.bind_manual_orders()
@@ -94,13 +138,13 @@ def req_open_orders(sim: Simulator, session: Session, msg: list[str]) -> None:
     _send_orders(session, mine)
 
 
-@handles(16)
-def req_all_open_orders(sim: Simulator, session: Session, msg: list[str]) -> None:
+@request(inc.REQ_ALL_OPEN_ORDERS, inc.parse_versioned_only)
+def req_all_open_orders(sim: Simulator, session: Session, _: None) -> None:
     _send_orders(session, _working(sim))
 
 
-@handles(15)
-def req_auto_open_orders(sim: Simulator, session: Session, msg: list[str]) -> None:
+@request(inc.REQ_AUTO_OPEN_ORDERS, inc.parse_req_auto_open_orders)
+def req_auto_open_orders(sim: Simulator, session: Session, auto_bind: bool) -> None:
     if _client(session) != 0:
         session.error(
             -1,
@@ -109,16 +153,13 @@ def req_auto_open_orders(sim: Simulator, session: Session, msg: list[str]) -> No
             "not allowed to auto bind orders (client id 0 only).",
         )
         return
-    session.subs.auto_bind = msg[2] in ("1", "True", "true")
-    if session.subs.auto_bind:
-        for order in sim.exchange.bind_manual_orders():
-            session.send(out.open_order(order))
-            session.send(out.order_status(order))
+    # orders typed into TWS from now on are bound as they come; those already working are
+    # bound by client 0's reqOpenOrders
+    session.subs.auto_bind = auto_bind
 
 
-@handles(99)
-def req_completed_orders(sim: Simulator, session: Session, msg: list[str]) -> None:
-    api_only = msg[1] in ("1", "True", "true") if len(msg) > 1 else False
+@request(inc.REQ_COMPLETED_ORDERS, inc.parse_req_completed_orders)
+def req_completed_orders(sim: Simulator, session: Session, api_only: bool) -> None:
     done = [
         order for order in sim.exchange.by_perm.values()
         if order.is_done and not (api_only and order.clientId == 0 and order.orderId <= 0)
@@ -127,9 +168,10 @@ def req_completed_orders(sim: Simulator, session: Session, msg: list[str]) -> No
 
 
 # ---- executions ------------------------------------------------------------------------------
-@handles(7)
-def req_executions(sim: Simulator, session: Session, msg: list[str]) -> None:
-    req_id, wanted = inc.parse_req_executions(msg)
+@request(inc.REQ_EXECUTIONS, inc.parse_req_executions)
+def req_executions(sim: Simulator, session: Session,
+                   parsed: tuple[int, inc.ExecutionFilter]) -> None:
+    req_id, wanted = parsed
     # filtered as they are sent, so a day of fills is a long reply, never a long pause
     fills = (f for f in list(sim.exchange.fills)
              if _visible(sim, session, f) and _passes(wanted, f))
@@ -167,24 +209,52 @@ def _passes(wanted: inc.ExecutionFilter, fill: Fill) -> bool:
 
 
 # ---- contracts and market data ---------------------------------------------------------------
-@handles(9)
-def req_contract_details(sim: Simulator, session: Session, msg: list[str]) -> None:
-    req_id, contract = inc.parse_req_contract_details(msg)
+@request(inc.REQ_CONTRACT_DATA, inc.parse_req_contract_details)
+def req_contract_details(sim: Simulator, session: Session,
+                         parsed: tuple[int, SimContract]) -> None:
+    req_id, contract = parsed
     matches = sim.universe.match(contract)
     if not matches:
-        session.error(req_id, 200, "No security definition has been found for the request")
+        session.error(req_id, 200, NO_SECURITY)
         return
     for inst in matches:
         session.send(out.contract_details(req_id, sim.universe.details(inst)))
     session.send(out.contract_details_end(req_id))
 
 
-@handles(1)
-def req_mkt_data(sim: Simulator, session: Session, msg: list[str]) -> None:
-    req_id, contract, _generic, snapshot, regulatory = inc.parse_req_mkt_data(msg)
+@request(inc.REQ_MARKET_RULE, inc.parse_req_market_rule)
+def req_market_rule(sim: Simulator, session: Session, rule_id: int) -> None:
+    increments = sim.universe.market_rule(rule_id)
+    if increments is None:
+        session.error(-1, 200, NO_SECURITY)  # TWS names no request: marketRule has no reqId
+        return
+    session.send(out.market_rule(rule_id, increments))
+
+
+@request(inc.REQ_MATCHING_SYMBOLS, inc.parse_req_matching_symbols)
+def req_matching_symbols(sim: Simulator, session: Session, parsed: tuple[int, str]) -> None:
+    req_id, pattern = parsed
+    found = sim.universe.matching_symbols(pattern)
+    session.send(out.symbol_samples(req_id, found, session.version))
+
+
+@request(inc.REQ_NEWS_BULLETINS, inc.parse_req_news_bulletins)
+def req_news_bulletins(sim: Simulator, session: Session, _: bool) -> None:
+    """Accepted, as TWS does; the simulated exchange has no bulletins to send."""
+
+
+@request(inc.CANCEL_NEWS_BULLETINS, inc.parse_versioned_only)
+def cancel_news_bulletins(sim: Simulator, session: Session, _: None) -> None:
+    """Nothing streams, so nothing to stop."""
+
+
+@request(inc.REQ_MKT_DATA, inc.parse_req_mkt_data)
+def req_mkt_data(sim: Simulator, session: Session,
+                 parsed: tuple[int, SimContract, str, bool, bool]) -> None:
+    req_id, contract, _generic, snapshot, regulatory = parsed
     matches = sim.universe.match(contract)
     if len(matches) != 1:
-        session.error(req_id, 200, "No security definition has been found for the request")
+        session.error(req_id, 200, no_security_text(contract, matches))
         return
     streaming = not (snapshot or regulatory)
     lines = session.subs.market_data
@@ -197,7 +267,7 @@ def req_mkt_data(sim: Simulator, session: Session, msg: list[str]) -> None:
     session.send(out.market_data_type(req_id, session.subs.market_data_type))
     epoch = int(sim.config.clock())
     for message in quote_ticks(
-        req_id, sim.market.quote(con_id), session.subs.market_data_type, epoch
+        req_id, sim.market.quote(con_id), session.subs.market_data_type, epoch, inst=inst
     ):
         session.send(message)
     if not streaming:
@@ -207,31 +277,54 @@ def req_mkt_data(sim: Simulator, session: Session, msg: list[str]) -> None:
     sim.forget_quotes(session, req_id)
 
 
-@handles(2)
-def cancel_mkt_data(sim: Simulator, session: Session, msg: list[str]) -> None:
-    req_id = int(msg[2])
+@request(inc.CANCEL_MKT_DATA, inc.parse_cancel_mkt_data)
+def cancel_mkt_data(sim: Simulator, session: Session, req_id: int) -> None:
     session.subs.market_data.pop(req_id, None)
     sim.forget_quotes(session, req_id)
 
 
-@handles(59)
-def req_market_data_type(sim: Simulator, session: Session, msg: list[str]) -> None:
-    session.subs.market_data_type = int(msg[2])
+@request(inc.REQ_TICK_BY_TICK, inc.parse_req_tick_by_tick)
+def req_tick_by_tick(sim: Simulator, session: Session,
+                     parsed: tuple[int, SimContract, str, int, bool]) -> None:
+    req_id, contract, tick_type, _count, _ignore_size = parsed
+    matches = sim.universe.match(contract)
+    if len(matches) != 1:
+        session.error(req_id, 200, no_security_text(contract, matches))
+        return
+    if tick_type not in out.TICK_BY_TICK_TYPES:
+        session.error(req_id, 321, f"Error validating request.-'cb' : cause - Invalid tick "
+                                   f"type {tick_type!r}")
+        return
+    con_id = matches[0].contract.conId
+    session.subs.tick_by_tick[req_id] = (con_id, tick_type)
+    session.send(out.tick_by_tick(req_id, tick_type, sim.market.quote(con_id),
+                                  int(sim.config.clock()), matches[0]))
+
+
+@request(inc.CANCEL_TICK_BY_TICK, inc.parse_cancel_tick_by_tick)
+def cancel_tick_by_tick(sim: Simulator, session: Session, req_id: int) -> None:
+    session.subs.tick_by_tick.pop(req_id, None)
+    sim.forget_quotes(session, -req_id)
+
+
+@request(inc.REQ_MARKET_DATA_TYPE, inc.parse_req_market_data_type)
+def req_market_data_type(sim: Simulator, session: Session, data_type: int) -> None:
+    session.subs.market_data_type = data_type
 
 
 # ---- account ---------------------------------------------------------------------------------
-@handles(17)
-def req_managed_accounts(sim: Simulator, session: Session, msg: list[str]) -> None:
+@request(inc.REQ_MANAGED_ACCTS, inc.parse_versioned_only)
+def req_managed_accounts(sim: Simulator, session: Session, _: None) -> None:
     session.send(out.managed_accounts(sim.config.accounts))
 
 
-@handles(49)
-def req_current_time(sim: Simulator, session: Session, msg: list[str]) -> None:
+@request(inc.REQ_CURRENT_TIME, inc.parse_versioned_only)
+def req_current_time(sim: Simulator, session: Session, _: None) -> None:
     session.send(out.current_time(int(sim.config.clock())))
 
 
-@handles(61)
-def req_positions(sim: Simulator, session: Session, msg: list[str]) -> None:
+@request(inc.REQ_POSITIONS, inc.parse_versioned_only)
+def req_positions(sim: Simulator, session: Session, _: None) -> None:
     session.subs.positions = True
     for account in sim.exchange.accounts.values():
         for holding in held(account):
@@ -243,15 +336,32 @@ def req_positions(sim: Simulator, session: Session, msg: list[str]) -> None:
     session.send(out.position_end())
 
 
-@handles(64)
-def cancel_positions(sim: Simulator, session: Session, msg: list[str]) -> None:
+@request(inc.CANCEL_POSITIONS, inc.parse_versioned_only)
+def cancel_positions(sim: Simulator, session: Session, _: None) -> None:
     session.subs.positions = False
 
 
-@handles(6)
-def req_account_updates(sim: Simulator, session: Session, msg: list[str]) -> None:
-    subscribe = msg[2] in ("1", "True", "true")
-    name = msg[3] if len(msg) > 3 and msg[3] else sim.config.accounts[0]
+@request(inc.REQ_POSITIONS_MULTI, inc.parse_req_positions_multi)
+def req_positions_multi(sim: Simulator, session: Session, parsed: tuple[int, str, str]) -> None:
+    req_id, name, model_code = parsed
+    accounts = [a for a in sim.exchange.accounts.values() if name in ("", "All", a.name)]
+    for account in accounts:
+        for holding in held(account):
+            session.send(out.position_multi(req_id, account.name, model_code,
+                                            holding.inst.contract, holding.position,
+                                            holding.avg_cost))
+    session.send(out.position_multi_end(req_id))
+
+
+@request(inc.CANCEL_POSITIONS_MULTI, inc.parse_cancel_positions_multi)
+def cancel_positions_multi(sim: Simulator, session: Session, req_id: int) -> None:
+    """Positions per model are sent once; nothing streams."""
+
+
+@request(inc.REQ_ACCT_DATA, inc.parse_req_account_updates)
+def req_account_updates(sim: Simulator, session: Session, parsed: tuple[bool, str]) -> None:
+    subscribe, name = parsed
+    name = name or sim.config.accounts[0]
     if not subscribe:
         session.subs.account_updates = ""
         return
@@ -273,9 +383,10 @@ def _send_account(sim: Simulator, session: Session, name: str) -> None:
     session.send(out.update_account_time(sim.exchange.now().strftime("%H:%M")))
 
 
-@handles(76)
-def req_account_updates_multi(sim: Simulator, session: Session, msg: list[str]) -> None:
-    req_id, name = int(msg[2]), msg[3]
+@request(inc.REQ_ACCOUNT_UPDATES_MULTI, inc.parse_req_account_updates_multi)
+def req_account_updates_multi(sim: Simulator, session: Session,
+                              parsed: tuple[int, str, str, bool]) -> None:
+    req_id, name, _model, _ledger = parsed
     if name not in sim.exchange.accounts:
         session.error(req_id, 321, f"Error validating request: unknown account {name}")
         return
@@ -290,30 +401,30 @@ def _send_account_multi(sim: Simulator, session: Session, req_id: int, name: str
         session.send(out.account_update_multi(req_id, name, "", key, value, currency))
 
 
-@handles(77)
-def cancel_account_updates_multi(sim: Simulator, session: Session, msg: list[str]) -> None:
-    session.subs.account_multi.pop(int(msg[2]), None)
+@request(inc.CANCEL_ACCOUNT_UPDATES_MULTI, inc.parse_cancel_account_updates_multi)
+def cancel_account_updates_multi(sim: Simulator, session: Session, req_id: int) -> None:
+    session.subs.account_multi.pop(req_id, None)
 
 
-@handles(62)
-def req_account_summary(sim: Simulator, session: Session, msg: list[str]) -> None:
-    req_id, tags = int(msg[2]), set(msg[4].split(","))
+@request(inc.REQ_ACCOUNT_SUMMARY, inc.parse_req_account_summary)
+def req_account_summary(sim: Simulator, session: Session, parsed: tuple[int, str, str]) -> None:
+    req_id, _group, tag_text = parsed
+    tags = set(tag_text.split(","))
     marks = sim.exchange.marks()
     for account in sim.exchange.accounts.values():
-        for key, value, currency in account_values(account, marks):
-            if key in tags or "All" in tags:
-                session.send(out.account_summary(req_id, account.name, key, value, currency))
+        for key, value, currency in account_summary_values(account, marks, tags):
+            session.send(out.account_summary(req_id, account.name, key, value, currency))
     session.send(out.account_summary_end(req_id))
 
 
-@handles(63)
-def cancel_account_summary(sim: Simulator, session: Session, msg: list[str]) -> None:
+@request(inc.CANCEL_ACCOUNT_SUMMARY, inc.parse_cancel_account_summary)
+def cancel_account_summary(sim: Simulator, session: Session, req_id: int) -> None:
     """Summaries are sent once; nothing streams, so nothing to stop."""
 
 
-@handles(92)
-def req_pnl(sim: Simulator, session: Session, msg: list[str]) -> None:
-    req_id, name = int(msg[1]), msg[2]
+@request(inc.REQ_PNL, inc.parse_req_pnl)
+def req_pnl(sim: Simulator, session: Session, parsed: tuple[int, str, str]) -> None:
+    req_id, name, _model = parsed
     if name not in sim.exchange.accounts:
         session.error(req_id, 321, f"Error validating request: unknown account {name}")
         return
@@ -321,24 +432,24 @@ def req_pnl(sim: Simulator, session: Session, msg: list[str]) -> None:
     _send_pnl(sim, session, req_id, name)
 
 
-@handles(93)
-def cancel_pnl(sim: Simulator, session: Session, msg: list[str]) -> None:
-    session.subs.pnl.pop(int(msg[1]), None)
+@request(inc.CANCEL_PNL, inc.parse_cancel_pnl)
+def cancel_pnl(sim: Simulator, session: Session, req_id: int) -> None:
+    session.subs.pnl.pop(req_id, None)
 
 
-@handles(94)
-def req_pnl_single(sim: Simulator, session: Session, msg: list[str]) -> None:
-    req_id, name, con_id = int(msg[1]), msg[2], int(msg[4] or 0)
+@request(inc.REQ_PNL_SINGLE, inc.parse_req_pnl_single)
+def req_pnl_single(sim: Simulator, session: Session, parsed: tuple[int, str, str, int]) -> None:
+    req_id, name, _model, con_id = parsed
     if name not in sim.exchange.accounts or con_id not in sim.universe.by_con_id:
-        session.error(req_id, 200, "No security definition has been found for the request")
+        session.error(req_id, 200, NO_SECURITY)
         return
     session.subs.pnl_single[req_id] = (name, con_id)
     _send_pnl_single(sim, session, req_id, name, con_id)
 
 
-@handles(95)
-def cancel_pnl_single(sim: Simulator, session: Session, msg: list[str]) -> None:
-    session.subs.pnl_single.pop(int(msg[1]), None)
+@request(inc.CANCEL_PNL_SINGLE, inc.parse_cancel_pnl_single)
+def cancel_pnl_single(sim: Simulator, session: Session, req_id: int) -> None:
+    session.subs.pnl_single.pop(req_id, None)
 
 
 def _send_pnl(sim: Simulator, session: Session, req_id: int, name: str) -> None:

@@ -9,10 +9,24 @@ from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from .instruments import ALGOS_BY_SECTYPE, TIFS_BY_SECTYPE
-from .model import Instrument, OrderRequest
+from .model import Instrument, OrderRequest, SimContract
 
 NEEDS_LIMIT = frozenset({"LMT", "STP LMT", "LOC"})
 NEEDS_STOP = frozenset({"STP", "STP LMT"})
+USES_LIMIT = NEEDS_LIMIT | {"MIDPRICE"}  # the prices an order type reads; the others are echoes
+# Every order type TWS knows (IB's order type list); a known type an instrument does not take
+# is 387, an unknown word 321.
+KNOWN_ORDER_TYPES = frozenset({
+    "MKT", "LMT", "STP", "STP LMT", "TRAIL", "TRAIL LIMIT", "MIT", "LIT", "MOC", "LOC", "MTL",
+    "REL", "PEG MKT", "PEG MID", "PEG BEST", "PEG BENCH", "PEG STK", "MIDPRICE", "VWAP", "VOL",
+    "BOX TOP", "REL + LMT", "REL + MKT", "LMT + MKT", "PASSV REL", "SNAP MKT", "SNAP MID",
+    "SNAP PRIM", "AUC", "QUOTE", "MKT PRT", "STP PRT",
+})
+INVALID_ORDER_TYPE = "Error validating request.-'bC' : cause - Invalid order type was entered"
+UNSUPPORTED_ORDER_TYPE = "Unsupported order type for this exchange and security type."
+MISSING_EXCHANGE = "Error validating request.-'bG' : cause - Missing order exchange."
+FRACTIONAL = ("Fractional-sized order cannot be placed via API. Please use desktop version to "
+              "place this order.")
 ALGO_TIMES = ("startTime", "endTime")
 EXCHANGE_TZ = ZoneInfo("US/Eastern")
 # Above these IB refuses an order as too large (its "LGSZ" reject, error 201: IB's API docs,
@@ -26,6 +40,16 @@ BAD_TIME = (
     "yyyymmdd hh:mm:ss xx/xxxx where yyyymmdd and xx/xxxx are optional. "
     "E.g.: 20031126 15:59:00 US/Eastern"
 )
+
+
+NO_SECURITY = "No security definition has been found for the request"
+
+
+def no_security_text(contract: SimContract, matches: list[Instrument]) -> str:
+    """Error 200's text: nothing matched, or more than one thing did."""
+    if matches:
+        return f"The contract description specified for {contract.symbol} is ambiguous."
+    return NO_SECURITY
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +88,7 @@ def _check_size(inst: Instrument, req: OrderRequest, now: dt.datetime) -> Refusa
     if req.totalQuantity < 0:
         return reject("The order quantity must be positive.")
     if not float(req.totalQuantity).is_integer() and inst.contract.secType != "CASH":
-        return reject(f"The order size {req.totalQuantity:g} is not a whole number of units.")
+        return Refusal(10243, FRACTIONAL)  # stocks trade in 0.0001s, but not through the API
     if req.action not in ("BUY", "SELL"):
         return reject(f"Invalid action: '{req.action}'. Use BUY or SELL.")
     return None
@@ -82,11 +106,10 @@ def _check_large(inst: Instrument, req: OrderRequest, now: dt.datetime) -> Refus
 
 
 def _check_type(inst: Instrument, req: OrderRequest, now: dt.datetime) -> Refusal | None:
+    if req.orderType not in KNOWN_ORDER_TYPES:
+        return Refusal(321, INVALID_ORDER_TYPE)
     if req.orderType not in inst.orderTypes:
-        return reject(
-            f"The order type {req.orderType or '(none)'} is not supported for "
-            f"{inst.contract.localSymbol} on {inst.contract.exchange}."
-        )
+        return Refusal(387, UNSUPPORTED_ORDER_TYPE)
     return None
 
 
@@ -100,7 +123,8 @@ def _check_prices(inst: Instrument, req: OrderRequest, now: dt.datetime) -> Refu
         refusal = _check_trail(inst, req)
         if refusal:
             return refusal
-    for price in (req.lmtPrice, req.auxPrice if kind in NEEDS_STOP else None):
+    limit = req.lmtPrice if kind in USES_LIMIT else None
+    for price in (limit, req.auxPrice if kind in NEEDS_STOP else None):
         if price is not None and price <= 0:
             return reject("The price must be greater than zero.")
         if price is not None and not on_tick(price, inst.minTick):
@@ -159,7 +183,7 @@ def parse_ib_time(text: str) -> dt.datetime | None:
     try:
         if "-" in text[:9] and " " not in text:
             return dt.datetime.strptime(text, "%Y%m%d-%H:%M:%S").replace(tzinfo=dt.UTC)
-        day, clock, *zone = text.split(" ")
+        day, clock, *zone = text.split()  # at <= 178 TWS writes two spaces and no zone
         tz = _zone(zone[0]) if zone else EXCHANGE_TZ
         parsed = dt.datetime.strptime(day + clock, "%Y%m%d%H:%M:%S")
     except ValueError:
@@ -186,3 +210,21 @@ def _zone(name: str) -> ZoneInfo | None:
         return ZoneInfo(name)
     except (ValueError, KeyError, OSError):
         return None
+
+
+# IB cancels a limit this far through the market (recorded: at or more aggressive than
+# 190.511058 with the market at 185.07, about 3%; error 202 after PendingCancel).
+PRICE_BAND = 0.0294
+
+
+def price_band_reason(req: OrderRequest, market: float) -> str | None:
+    """Why IB's price check cancels this limit at once, or None."""
+    if req.orderType != "LMT" or req.lmtPrice is None or market <= 0:
+        return None
+    buy = req.action == "BUY"
+    cap = market * (1 + PRICE_BAND) if buy else market * (1 - PRICE_BAND)
+    if not (req.lmtPrice >= cap if buy else req.lmtPrice <= cap):
+        return None
+    return (f"We cannot accept an order at a limit price at or more aggressive than {cap:.6f}. "
+            f"Please submit your order using a limit price that is closer to the current "
+            f"market price of {market:g}.")

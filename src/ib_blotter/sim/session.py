@@ -6,11 +6,13 @@ import asyncio
 import logging
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from . import incoming as inc
 from . import outgoing as out
+from . import versions
 from .faults import Shaper
 from .wire import API_HELLO, MAX_FRAME, FrameReader, ProtocolError, frame
 
@@ -19,11 +21,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("ib_blotter.sim")
 
-SERVER_VERSION = 178
-MIN_CLIENT_VERSION = 157
 MAX_OUTPUT_BUFFER = 16 * 1024 * 1024  # a client this far behind is dropped, not buffered for
 BULK_HIGH_WATER = 1024 * 1024  # a long reply waits for the client to read past this
 HANDSHAKE_MAX_FRAME = 64 * 1024  # the version text and startApi take tens of bytes
+UPDATE_TWS = 503  # IB's code for a client newer than its TWS
+UPDATE_TWS_TEXT = "The TWS is out of date and must be upgraded."
 TURN = 0.001  # seconds of one client's requests or long reply before the others get the loop
 
 
@@ -39,6 +41,7 @@ class Subscriptions:
     pnl: dict[int, str] = field(default_factory=dict)  # reqId -> account
     pnl_single: dict[int, tuple[str, int]] = field(default_factory=dict)  # reqId -> (acct, conId)
     auto_bind: bool = False
+    tick_by_tick: dict[int, tuple[int, str]] = field(default_factory=dict)  # reqId -> (conId, type)
 
 
 class Session:
@@ -51,6 +54,7 @@ class Session:
         self.reader = reader
         self.writer = writer
         self.client_id: int | None = None
+        self.version = versions.MAX_VERSION  # agreed in the handshake
         self.subs = Subscriptions()
         host, port = writer.get_extra_info("peername")[:2]
         self.peer = f"{host}:{port}"
@@ -84,12 +88,19 @@ class Session:
         hello = await self.reader.readexactly(len(API_HELLO))
         if hello != API_HELLO:
             raise ProtocolError("no API hello")
-        versions = await self._next_message()
-        if versions == []:
+        offered = await self._next_message()
+        if offered == []:
             raise ProtocolError("empty version message")
-        if versions is None or not self._version_ok(versions[0]):
+        if offered is None:
             return False
-        self.send([SERVER_VERSION, self.sim.exchange.time_text()])
+        try:
+            self.version = versions.negotiate(offered[0])
+        except versions.VersionError as exc:
+            # TWS's answer to a client it cannot serve, then it hangs up
+            log.warning("%s: %s; closing", self.peer, exc)
+            self._shaper.send(out.error(-1, UPDATE_TWS, UPDATE_TWS_TEXT)[:-1])
+            return False
+        self._shaper.send([self.version, self.sim.exchange.time_text()])
         start = await self._next_message()
         if start is None:
             return False
@@ -97,12 +108,12 @@ class Session:
 
     @staticmethod
     def _version_ok(text: str) -> bool:
-        span = text.split(" ")[0].removeprefix("v")
-        low, _, high = span.partition("..")
+        """Whether the offered range holds a version we speak (unreadable: ProtocolError)."""
         try:
-            return int(low) <= SERVER_VERSION and int(high or low) >= MIN_CLIENT_VERSION
-        except ValueError as exc:
-            raise ProtocolError(f"unreadable version range {text[:40]!r}") from exc
+            versions.negotiate(text)
+        except versions.VersionError:
+            return False
+        return True
 
     async def _serve(self) -> None:
         while not self._closed:
@@ -156,8 +167,9 @@ class Session:
 
     # ---- output --------------------------------------------------------------------------
     def send(self, fields: list[object]) -> None:
+        """One reply, built at 178, in the layout of this connection's version."""
         if not self._closed:
-            self._shaper.send(fields)
+            self._shaper.send(versions.adapt(fields, self.version))
 
     def send_later(self, delay: float, fields: list[object]) -> None:
         asyncio.get_running_loop().call_later(delay, self.send, fields)
@@ -219,12 +231,7 @@ class Turns:
 
 def _start_api_client_id(start: list[str]) -> int:
     """The client id from startApi [71, version, clientId, capabilities]."""
-    if len(start) < 3 or start[0] != "71":
-        raise ProtocolError("expected startApi")
-    try:
-        return int(start[2])
-    except ValueError as exc:
-        raise ProtocolError(f"unreadable client id {start[2][:40]!r}") from exc
+    client_id, _capabilities = inc.parse_start_api(start)
+    return client_id
 
 
-Handler = Callable[[Session, list[str]], None]

@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 
 from . import faults
 from . import outgoing as out
-from .events import ErrorEvent, Event, FillEvent, OrderEvent, WhatIfEvent
+from .events import CommissionEvent, ErrorEvent, Event, FillEvent, OrderEvent, WhatIfEvent
 from .exchange import Exchange
-from .faults import CONNECTIVITY_TEXT, Faults, execution_messages
+from .faults import CONNECTIVITY_TEXT, Faults, Timed, execution_messages
 from .feeds import quote_key, quote_ticks
 from .instruments import Universe
 from .market import Market
 from .model import Fill, OrderRequest, SimContract, SimOrder
-from .requests import HANDLERS, push_account_changes, push_periodic
+from .requests import REQUESTS, push_account_changes, push_periodic, refuse_unsimulated
 from .session import Session
 
 log = logging.getLogger("ib_blotter.sim")
@@ -47,6 +47,9 @@ class SimConfig:
     # IB documents neither; a client on loopback or a LAN needs milliseconds for either
     handshake_timeout: float = 10.0  # from accept to startApi
     frame_timeout: float = 10.0  # a frame begun and not finished this long: the peer is stuck
+    # TWS's "Download open orders on connection" (API settings), ticked by default: a client's
+    # working orders arrive before managedAccounts and nextValidId
+    download_open_orders: bool = True
 
 
 @dataclass(slots=True)
@@ -77,7 +80,9 @@ class Simulator:
         self.exchange = Exchange(
             self.universe, self.market, list(self.config.accounts), self.config.clock, self.notify
         )
+        self.exchange.master_client_id = self.config.master_client_id
         self.faults = Faults()
+        self._reports_due: dict[str, list[Timed]] = {}  # execId -> its commission reports
         self.traffic = Traffic()
         self.sessions: dict[int, Session] = {}
         self.market_paused = self.config.pace <= 0
@@ -165,33 +170,41 @@ class Simulator:
         session.client_id = client_id
         self.sessions[client_id] = session
         log.info("client %s connected from %s", client_id, session.peer)
+        if self.config.download_open_orders:
+            self._download_open_orders(session, client_id)
         session.send(out.managed_accounts(self.config.accounts))
         session.send(out.next_valid_id(self.exchange.next_order_id(client_id)))
         for code, text in FARM_NOTICES:
             session.error(-1, code, text)
         return True
 
+    def _download_open_orders(self, session: Session, client_id: int) -> None:
+        mine = [o for o in self.exchange.by_perm.values()
+                if self.exchange._visible(o) and o.clientId == client_id and o.orderId]
+        if not mine:
+            return
+        for order in mine:
+            session.send(out.open_order(order))
+            session.send(out.order_status(order))
+        session.send(out.open_order_end())
+
     def unregister(self, session: Session) -> None:
         if session.client_id is not None and self.sessions.get(session.client_id) is session:
             del self.sessions[session.client_id]
             for req_id in session.subs.market_data:
                 self.forget_quotes(session, req_id)
+            for req_id in session.subs.tick_by_tick:
+                self.forget_quotes(session, -req_id)
             log.info("client %s disconnected (%s)", session.client_id, session.peer)
 
     def handle(self, session: Session, message: list[str]) -> None:
         self.traffic.messages_in += 1
         try:
-            msg_id = int(message[0])
-            handler = HANDLERS.get(msg_id)
-            if handler is None:
-                session.error(
-                    -1,
-                    320,
-                    f"Server error when reading an API client request: "
-                    f"message id {msg_id} is not simulated.",
-                )
+            entry = REQUESTS.get(int(message[0]))
+            if entry is None:
+                refuse_unsimulated(session, message)
                 return
-            handler(self, session, message)
+            entry(self, session, message)
         except Exception as exc:  # one bad request must not take the server down
             log.warning(
                 "client %s sent a request we cannot read: %s (%r)",
@@ -205,6 +218,8 @@ class Simulator:
     def audience(self, order: SimOrder) -> list[Session]:
         """The placing client, the master client, and client 0 for bound manual orders."""
         ids = {order.clientId} if (order.clientId or order.orderId) else set()
+        if order.cancelledBy is not None:
+            ids.add(order.cancelledBy)
         if self.config.master_client_id is not None:
             ids.add(self.config.master_client_id)
         return [self.sessions[i] for i in ids if i in self.sessions]
@@ -214,6 +229,8 @@ class Simulator:
             self._send_order(event.order, event.open_order)
         elif isinstance(event, FillEvent):
             self._send_fill(event.order, event.fill)
+        elif isinstance(event, CommissionEvent):
+            self._send_reports(event.order, event.fill)
         elif isinstance(event, ErrorEvent):
             self._send_error(event)
         elif isinstance(event, WhatIfEvent):
@@ -239,16 +256,23 @@ class Simulator:
             self.exchange.bind_manual_orders()
 
     def _send_fill(self, order: SimOrder, fill: Fill) -> None:
-        messages, corrected = execution_messages(self.faults, fill)
+        details, reports, corrected = execution_messages(self.faults, fill)
         if corrected is not None:
             self.exchange.correct(fill, corrected)
+        self._reports_due[fill.execId] = reports
+        self._send_timed(order, details)
+
+    def _send_reports(self, order: SimOrder, fill: Fill) -> None:
+        self._send_timed(order, self._reports_due.pop(fill.execId, []))
+        push_account_changes(self, fill.account)
+
+    def _send_timed(self, order: SimOrder, messages: list[Timed]) -> None:
         for session in self.audience(order):
             for delay, fields in messages:
                 if delay > 0:
                     session.send_later(delay, fields)
                 else:
                     session.send(fields)
-        push_account_changes(self, fill.account)
 
     def _send_error(self, event: ErrorEvent) -> None:
         if event.client_id == -1:
@@ -287,6 +311,7 @@ class Simulator:
     def _publish_to(self, session: Session) -> None:
         epoch = int(self.config.clock())
         try:
+            self._publish_tick_by_tick(session, epoch)
             for req_id, con_id in list(session.subs.market_data.items()):
                 quote = self.market.quote(con_id)
                 key = (id(session), req_id)
@@ -301,6 +326,17 @@ class Simulator:
                     session.send(message)
         except Exception:
             log.exception("quotes to client %s failed", session.client_id)
+
+    def _publish_tick_by_tick(self, session: Session, epoch: int) -> None:
+        for req_id, (con_id, tick_type) in list(session.subs.tick_by_tick.items()):
+            quote = self.market.quote(con_id)
+            key = (id(session), -req_id)  # its own slot beside the market data lines (reqIds > 0)
+            current = quote_key(quote)
+            if self._last_quotes.get(key) == current:
+                continue
+            self._last_quotes[key] = current
+            inst = self.universe.by_con_id[con_id]
+            session.send(out.tick_by_tick(req_id, tick_type, quote, epoch, inst))
 
     def forget_quotes(self, session: Session, req_id: int) -> None:
         self._last_quotes.pop((id(session), req_id), None)
