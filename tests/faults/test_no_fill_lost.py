@@ -209,3 +209,18 @@ async def test_while_caught_up_the_journal_vouches_for_the_recent_past(
         await wait_until(lambda: (harness.journal.commit() or
                                   harness.journal.vouched(scope)) == clock.now,
                          "a vouch two minutes later, while connected")
+
+
+async def test_an_order_heard_of_during_the_resync_is_not_taken_for_a_vanished_one(
+    exchange: Simulator, clock: Clock, tmp_path: Path
+) -> None:
+    async with our_blotter(exchange, clock, tmp_path) as harness:
+        exchange.drop_connections()
+        await wait_until(lambda: not harness.connected, "the drop")
+        # placed as IB is asked for the completed orders: told live, after the open orders
+        on_request(exchange, "99", lambda: place(exchange, 7, "BUY", 10, limit=99.00))
+        await wait_until(lambda: harness.connected and harness.adapter._caught_up, "back")
+        await wait_until(lambda: [r.status for r in harness.state.working_orders()]
+                         == ["Submitted"], lambda: f"{harness.state.working_orders()}")
+        said = " ".join(line.text for line in harness.state.log_lines())
+        assert "not at IB" not in said, said

@@ -78,14 +78,15 @@ class SessionSync:
             self.state.log(LogKind.ERROR, f"Catching up after the connect failed: {exc}")
 
     def _reconcile(self: IBAdapter) -> None:
-        """An order shown as working that IB no longer reports (not open, and not among the
-        completed orders just taken) is not left working: IB forgot it (a restart) or it
-        never got there. Only when IB's open orders were read in full this session."""
+        """An order shown as working that IB has not told this session of (not among its open
+        orders, nor the completed ones, nor since) is not left working: IB forgot it (a
+        restart) or it never got there. Only when IB's open orders were read in full."""
         reported = self._open_at_ib
         if reported is None:
             return
         for row in self.state.working_orders():
-            if row.is_ended or (row.perm_id and row.perm_id in reported):
+            heard = row.key in self._trades or (row.perm_id and row.perm_id in reported)
+            if row.is_ended or heard:
                 continue
             gone = self.state.order_not_at_ib(row.key)
             if gone is not None and self.journal is not None:

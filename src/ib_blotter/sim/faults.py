@@ -83,6 +83,7 @@ class Shaper:
         self._faults = faults
         self._write = write
         self._held: Fields | None = None
+        self._last_at = 0.0  # when the latest delayed message goes: a delay never reorders
         self._pace_window = 0
         self._pace_count = 0
 
@@ -92,11 +93,19 @@ class Shaper:
             if swapped is None:
                 return
             fields = swapped
-        delay = self._faults.reply_delay
-        if delay > 0:
-            asyncio.get_running_loop().call_later(delay, self._write, fields)
-        else:
+        self._deliver(fields)
+
+    def _deliver(self, fields: Fields) -> None:
+        """Now, or after the reply delay; a delayed stream keeps its order, as a slow link
+        does (a status swapped past a delayed openOrder reached a client before the order)."""
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        if self._faults.reply_delay <= 0 and self._last_at <= now:
             self._write(fields)
+            return
+        # strictly later than the one before: timers due at the same time may run in any order
+        self._last_at = max(now + self._faults.reply_delay, self._last_at + 1e-6)
+        loop.call_at(self._last_at, self._write, fields)
 
     def _swap(self, fields: Fields) -> Fields | None:
         """Hold one orderStatus back and send it after the next one."""
@@ -105,13 +114,13 @@ class Shaper:
             asyncio.get_running_loop().call_later(HELD_STATUS_FLUSH, self._flush_held)
             return None
         held, self._held = self._held, None
-        self._write(fields)
+        self._deliver(fields)
         return held
 
     def _flush_held(self) -> None:
         if self._held is not None:
             held, self._held = self._held, None
-            self._write(held)
+            self._deliver(held)
 
     def over_pace(self) -> str | None:
         """Error 100's text when this request is past the pacing limit, else None."""

@@ -114,6 +114,7 @@ def req_ids(sim: Simulator, session: Session, _: int) -> None:
 
 
 def _send_orders(session: Session, orders: list[SimOrder]) -> None:
+    session.announced.update(order.permId for order in orders)
     session.send_bulk(_order_messages(orders))
 
 

@@ -63,6 +63,9 @@ class Session:
         self._turns = Turns()
         self._pending: deque[list[str]] = deque()
         self._bulk: deque[Iterator[list[object]]] = deque()  # long replies still to send
+        self._sending_bulk = False
+        self._behind: deque[list[object]] = deque()  # live messages waiting for a long reply
+        self.announced: set[int] = set()  # perm ids of the orders this client was sent
         self._closed = False
         self._shaper = Shaper(sim.faults, self._write_fields)  # the traffic faults
 
@@ -167,9 +170,18 @@ class Session:
 
     # ---- output --------------------------------------------------------------------------
     def send(self, fields: list[object]) -> None:
-        """One reply, built at 178, in the layout of this connection's version."""
-        if not self._closed:
-            self._shaper.send(versions.adapt(fields, self.version))
+        """One message, built at 178, in the layout of this connection's version. While a long
+        reply is going out it waits behind it: a client's messages are one stream, as TWS's
+        (a live status that overtook an open-orders answer left a filled order working)."""
+        if self._closed:
+            return
+        if self._bulk or self._sending_bulk:
+            self._behind.append(fields)
+        else:
+            self._emit(fields)
+
+    def _emit(self, fields: list[object]) -> None:
+        self._shaper.send(versions.adapt(fields, self.version))
 
     def send_later(self, delay: float, fields: list[object]) -> None:
         asyncio.get_running_loop().call_later(delay, self.send, fields)
@@ -196,11 +208,20 @@ class Session:
         self._bulk.append(iter(messages))
 
     async def _send_bulk(self) -> None:
+        self._sending_bulk = True
+        try:
+            await self._send_replies()
+        finally:
+            self._sending_bulk = False
+            while self._behind and not self._closed:
+                self._emit(self._behind.popleft())
+
+    async def _send_replies(self) -> None:
         while self._bulk and not self._closed:
             messages = self._bulk.popleft()
             try:
                 for fields in messages:
-                    self.send(fields)
+                    self._emit(fields)
                     if self.writer.transport.get_write_buffer_size() > BULK_HIGH_WATER:
                         await self.writer.drain()
                     else:

@@ -92,6 +92,8 @@ class Simulator:
         self._background: set[asyncio.Task[None]] = set()  # restarts under way
         self._last_quotes: dict[tuple[int, int], tuple[float, ...]] = {}
         self.port = self.config.port
+        self._refused_until = 0.0  # loop time until which connections are refused
+        self._reopening = asyncio.Lock()
         self._stopped = False
 
     # ---- life cycle ------------------------------------------------------------------------
@@ -185,6 +187,7 @@ class Simulator:
             return
         for order in mine:
             session.send(out.open_order(order))
+            session.announced.add(order.permId)
             session.send(out.order_status(order))
         session.send(out.open_order_end())
 
@@ -239,10 +242,13 @@ class Simulator:
                 session.send(out.open_order(event.order, event.margin))
 
     def _send_order(self, order: SimOrder, open_order: bool) -> None:
+        """openOrder (when the terms changed, or this client was never sent the order: it
+        connected after it was placed) and orderStatus, to everyone who hears of it."""
         self._bind_if_auto(order)
         for session in self.audience(order):
-            if open_order:
+            if open_order or order.permId not in session.announced:
                 session.send(out.open_order(order))
+                session.announced.add(order.permId)
             session.send(out.order_status(order))
 
     def _bind_if_auto(self, order: SimOrder) -> None:
@@ -431,11 +437,16 @@ class Simulator:
             session.close()
 
     async def refuse_connections(self, seconds: float) -> None:
-        """A gateway restart: drop everyone and refuse connections; orders live on at 'IB'."""
+        """A gateway restart: drop everyone and refuse connections; orders live on at 'IB'.
+        Restarts that overlap make one longer refusal (the port is listened on once again)."""
+        loop = asyncio.get_running_loop()
+        self._refused_until = max(self._refused_until, loop.time() + seconds)
         await self._close_listener()
-        await asyncio.sleep(seconds)
-        if not self._stopped:  # stopped meanwhile: stay closed
-            await self._listen()
+        while not self._stopped and loop.time() < self._refused_until:
+            await asyncio.sleep(self._refused_until - loop.time())
+        async with self._reopening:
+            if not self._stopped and self._server is None:  # stopped meanwhile: stay closed
+                await self._listen()
 
     def send_connectivity(self, code: int) -> None:
         for session in list(self.sessions.values()):
