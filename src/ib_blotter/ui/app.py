@@ -3,6 +3,8 @@ and the keyboard's order. What the trader sees and does is `BlotterScreen`'s."""
 
 from __future__ import annotations
 
+import asyncio
+import importlib
 from typing import TYPE_CHECKING
 
 from textual import events, work
@@ -106,9 +108,15 @@ class BlotterApp(App[None]):
                                               limits=self.limits))
 
     def start_ib(self) -> None:
-        """Open the journal, load ib_async and make the adapter once the screen is up: a trader
-        sees the blotter at once instead of waiting for imports (ib_async and numpy: ~0.2 s).
-        Only a connecting app keeps a journal: demos and snapshots show the state they get."""
+        self._start_ib()
+
+    @work(exclusive=True, group="start")
+    async def _start_ib(self) -> None:
+        """Load ib_async in a thread, then open the journal and make the adapter, once the
+        screen is up: a trader sees the blotter at once, and keys are answered while ib_async
+        and numpy load (~0.25 s that held the first keys on the loop). Only a connecting app
+        keeps a journal: demos and snapshots show the state they get."""
+        await asyncio.to_thread(_load_ib, asyncio.get_running_loop(), self.settings.sim)
         from ..ib.account_feed import AccountFeed
         from ..ib.adapter import IBAdapter
         from ..journal.startup import open_journal
@@ -147,3 +155,17 @@ class BlotterApp(App[None]):
 
     def report(self, text: str, exc: BaseException) -> None:
         report_bug(self, text, exc)
+
+
+def _load_ib(loop: asyncio.AbstractEventLoop, simulated: bool) -> None:
+    """Import what connecting needs (run in a thread: the loop stays free for keys).
+    eventkit, under ib_async, takes the thread's event loop as its own when imported: the
+    app's loop is made this thread's for the import (never run here)."""
+    asyncio.set_event_loop(loop)
+    try:
+        for name in ("ib_blotter.ib.adapter", "ib_blotter.ib.account_feed",
+                     "ib_blotter.ib.lookup", "ib_blotter.journal.startup",
+                     *(("ib_blotter.sim.simulator",) if simulated else ())):
+            importlib.import_module(name)
+    finally:
+        asyncio.set_event_loop(None)
