@@ -224,3 +224,20 @@ async def test_an_order_heard_of_during_the_resync_is_not_taken_for_a_vanished_o
                          == ["Submitted"], lambda: f"{harness.state.working_orders()}")
         said = " ".join(line.text for line in harness.state.log_lines())
         assert "not at IB" not in said, said
+
+
+async def test_a_fill_during_the_resync_is_not_undone_by_a_status_sent_out_of_order(
+    exchange: Simulator, clock: Clock, tmp_path: Path
+) -> None:
+    place(exchange, 1, "BUY", 10, limit=99.00)
+    async with our_blotter(exchange, clock, tmp_path) as harness:
+        await wait_until(lambda: harness.state.working_orders(), "the resting order")
+        exchange.drop_connections()
+        await wait_until(lambda: not harness.connected, "the drop")
+        exchange.fault("reorder", True)  # IB sends statuses out of order sometimes
+        on_request(exchange, "16", lambda: fill_resting(exchange))  # it fills as we sync
+        await wait_until(lambda: harness.connected and harness.adapter._caught_up, "back")
+        exchange.fault("reorder", False)
+        await asyncio.sleep(0.2)
+        [row] = harness.state.all_orders()
+        assert (row.status, row.filled) == ("Filled", 10), row

@@ -30,7 +30,7 @@ from ib_blotter.ib.quotes import QuoteBook
 from ib_blotter.ib.recorder import FillRecorder
 from ib_blotter.ib.sync import SessionSync
 from ib_blotter.state import ib_messages
-from ib_blotter.state.blotter import BlotterState
+from ib_blotter.state.blotter import FINAL_STATUSES, BlotterState
 from ib_blotter.state.connection import ConnectionMachine
 from ib_blotter.state.limits import Limits
 from ib_blotter.state.records import (
@@ -270,8 +270,10 @@ class IBAdapter(SessionSync, OrderRequests):
             if real:
                 trade.orderStatus.status = real
             return
-        if self._syncing:
-            self._synced[key] = trade  # shown once, when the sync ends
+        if self._syncing and trade.orderStatus.status not in FINAL_STATUSES:
+            # shown once, as it stands when the sync ends; an end is taken now: a status
+            # IB sends out of order after it must not be what the sync shows
+            self._synced[key] = trade
             return
         self._take(trade, key=key)
 
