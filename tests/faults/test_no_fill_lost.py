@@ -241,3 +241,16 @@ async def test_a_fill_during_the_resync_is_not_undone_by_a_status_sent_out_of_or
         await asyncio.sleep(0.2)
         [row] = harness.state.all_orders()
         assert (row.status, row.filled) == ("Filled", 10), row
+
+
+async def test_a_caught_up_fill_keeps_its_time_though_tws_sends_it_without_a_zone(
+    exchange: Simulator, clock: Clock, tmp_path: Path
+) -> None:
+    """At server version 178 TWS writes execution times in its own zone, with none named
+    ("20261201  09:56:00"): read in the host's zone they were hours off."""
+    place(exchange, 1, "BUY", 5)
+    async with our_blotter(exchange, clock, tmp_path) as harness:
+        await wait_until(lambda: harness.state.fills(), "the caught-up fill")
+        [fill] = harness.state.fills()
+        [executed] = exchange.exchange.fills
+        assert abs(fill.time.timestamp() - executed.timestamp) < 2, (fill.time, executed)

@@ -35,3 +35,14 @@ def test_a_transition_that_does_not_apply_changes_nothing() -> None:
     assert link.waiting(1.0) == before  # an attempt under way does not wait
     assert link.failed("no").state is S.DISCONNECTED
     assert link.closed().last_error == ""
+
+
+def test_tws_names_its_zone_when_a_client_connects() -> None:
+    from ib_blotter.state.tws_time import zone_of_connection_time
+
+    assert zone_of_connection_time("20261201 09:56:00 US/Eastern") == "US/Eastern"
+    assert zone_of_connection_time("20261201 09:56:00 EST") == "US/Eastern"
+    assert zone_of_connection_time("20261201 15:56:00 Central European Standard Time") \
+        == "Europe/Berlin"
+    assert zone_of_connection_time("20261201 09:56:00 Nowhere/Else") is None
+    assert zone_of_connection_time("20261201") is None

@@ -39,6 +39,7 @@ from ib_blotter.state.records import (
     LogKind,
     OrderKey,
 )
+from ib_blotter.state.tws_time import zone_of_connection_time
 
 if TYPE_CHECKING:
     from ib_blotter.journal import Journal
@@ -115,6 +116,7 @@ class IBAdapter(SessionSync, OrderRequests):
         ):
             event.connect(self._guarded(handler), keep_ref=True)
         seam.follow_order_terms(ib)
+        seam.on_connection_time(ib, self._guarded(self._on_connection_time))
         seam.on_executions(ib, self._guarded(self._on_execution),
                            self._guarded(self._on_commission))
 
@@ -243,6 +245,15 @@ class IBAdapter(SessionSync, OrderRequests):
     def _on_commission(self, report: ib_async.CommissionReport) -> None:
         self.recorder.commission(report.execId, report.commission, report.currency,
                                  convert.realized_pnl(report.realizedPNL))
+
+    def _on_connection_time(self, text: str) -> None:
+        """TWS names its zone when a client connects: its execution times name none."""
+        zone = zone_of_connection_time(text)
+        if zone is None:
+            logger.warning("TWS's time %r names no zone we know: its execution times are read "
+                           "as this machine's local time", text)
+            return
+        self.ib.TimezoneTWS = zone
 
     def _on_disconnected(self) -> None:
         self._vouch_now()  # every fill until now came live, or was caught up

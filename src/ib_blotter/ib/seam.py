@@ -106,3 +106,23 @@ def request_executions(ib: ib_async.IB, wanted: ib_async.ExecutionFilter,
     answered = ib.wrapper.startReq(req_id, container=answer)
     ib.client.reqExecutions(req_id, wanted)
     return answered
+
+
+def on_connection_time(ib: ib_async.IB, told: Callable[[str], None]) -> None:
+    """The connection time TWS answers the handshake with (ib_async reads and drops it in
+    Client._onSocketHasData): read from the first bytes of each connection, after ib_async."""
+    first = [True]
+
+    def data(chunk: bytes) -> None:
+        if not first[0]:
+            return
+        first[0] = False
+        fields = chunk[4:].split(b"\0")  # one frame: length, then version and time
+        if len(fields) >= 2:
+            told(fields[1].decode(errors="replace"))
+
+    def ended(*_: object) -> None:
+        first[0] = True  # the next connection's first bytes are its handshake again
+
+    ib.client.conn.hasData += data
+    ib.client.conn.disconnected += ended
