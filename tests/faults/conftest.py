@@ -7,10 +7,12 @@ Every wait is for a state to be reached, with a generous timeout; nothing sleeps
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import ib_async
 import pytest
@@ -138,6 +140,14 @@ async def start_harness(sim: Simulator, journal_path: Path, *, client_id: int = 
         adapter.disconnect()
         await asyncio.wait_for(task, 5)
         journal.close()
+
+
+@contextlib.asynccontextmanager
+async def running_harness(sim: Simulator, journal_path: Path,
+                          **options: Any) -> AsyncIterator[Harness]:
+    """start_harness as `async with`."""
+    async for harness in start_harness(sim, journal_path, **options):
+        yield harness
 
 
 @pytest.fixture

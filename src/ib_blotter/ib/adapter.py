@@ -116,6 +116,7 @@ class IBAdapter(SessionSync, OrderRequests):
         ):
             event.connect(self._guarded(handler), keep_ref=True)
         seam.follow_order_terms(ib)
+        seam.statuses_by_perm_id(ib)
         seam.on_connection_time(ib, self._guarded(self._on_connection_time))
         seam.on_executions(ib, self._guarded(self._on_execution),
                            self._guarded(self._on_commission))
@@ -296,11 +297,22 @@ class IBAdapter(SessionSync, OrderRequests):
         key = self._order_keys.get(req_id) if req_id != -1 else None
         if key is not None:
             self.state.order_message(key, code, text)
+            self._refused(key, code)
         else:
             about = f" ({convert.display_symbol(contract)})" if contract else ""
             self.state.log(ib_messages.kind(code), ib_messages.describe(code, text) + about)
         if ib_messages.kind(code) is LogKind.CONNECTION:
             self._connection_message(code, ib_messages.describe(code, text))
+
+    def _refused(self, key: OrderKey, code: int) -> None:
+        """A new order IB never acknowledged, named by an error: refused (none of its statuses
+        will come; ib_async would leave it PendingSubmit, or guess a cancel of its own)."""
+        if self._ib_status.get(key, "PendingSubmit") != "PendingSubmit":
+            return
+        if ib_messages.refuses_new_order(code):
+            ended = self.state.order_refused(key)
+            if ended is not None and self.journal is not None:
+                self.journal.record_status(ended)
 
     def _connection_message(self, code: int, sentence: str) -> None:
         # 1100: IB keeps the orders; we keep showing them and say the link is down.

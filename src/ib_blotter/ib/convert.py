@@ -98,8 +98,9 @@ def order_row(
     filled = float(status.filled)
     if not filled and 0 < order.filledQuantity < UNSET_DOUBLE:
         # A completed order (it ended while we were away) says what filled only in the order:
-        # ib_async gives it an empty status.
+        # ib_async gives it an empty status; a filled one's totalQuantity reads 0 (TWS's).
         filled = float(order.filledQuantity)
+        quantity = quantity or filled
     remaining = float(status.remaining)
     if remaining <= 0 and not ended:
         # No orderStatus yet (a new or just-synced order): nothing filled means all remains.
@@ -124,6 +125,7 @@ def order_row(
         avg_fill_price=price_or_none(status.avgFillPrice) if filled > 0 else None,
         parent_id=order.parentId,
         oca_group=order.ocaGroup,
+        why_held=status.whyHeld,
         # Client 0 binds orders placed by hand in TWS (negative ids); id 0 is not bound yet.
         ours=order.clientId == our_client_id and order.orderId != 0,
         ended_at=now if ended else None,

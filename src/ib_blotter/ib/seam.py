@@ -126,3 +126,23 @@ def on_connection_time(ib: ib_async.IB, told: Callable[[str], None]) -> None:
 
     ib.client.conn.hasData += data
     ib.client.conn.disconnected += ended
+
+
+def statuses_by_perm_id(ib: ib_async.IB) -> None:
+    """An orderStatus whose client id is not the order's (TWS names the client that cancelled
+    another's order: client 0, or the master) is given to the order its perm id names:
+    ib_async 2.1.0 keys it by (clientId, orderId) and drops it ("No order found")."""
+    wrapper = ib.wrapper
+    take = wrapper.orderStatus
+
+    def order_status(orderId: int, status: str, filled: float, remaining: float,
+                     avgFillPrice: float, permId: int, parentId: int, lastFillPrice: float,
+                     clientId: int, whyHeld: str, mktCapPrice: float = 0.0) -> None:
+        if wrapper.orderKey(clientId, orderId, permId) not in wrapper.trades:
+            known = wrapper.permId2Trade.get(permId)
+            if known is not None:
+                clientId, orderId = known.order.clientId, known.order.orderId
+        take(orderId, status, filled, remaining, avgFillPrice, permId, parentId,
+             lastFillPrice, clientId, whyHeld, mktCapPrice)
+
+    wrapper.orderStatus = order_status  # type: ignore[method-assign]

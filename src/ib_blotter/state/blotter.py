@@ -21,6 +21,7 @@ from . import ib_messages, log_text
 from .fill_identity import FillNews, ReportNews, fill_news, report_news
 from .records import (
     NOT_AT_IB,
+    REFUSED,
     ConnectionInfo,
     FillRow,
     LogKind,
@@ -32,6 +33,7 @@ from .records import (
 
 logger = logging.getLogger(__name__)
 
+PENDING_SUBMIT = "PendingSubmit"  # ib_async's status of an order IB has not answered yet
 # Statuses no later message can undo (Inactive can: IB may still accept the order later).
 FINAL_STATUSES = frozenset({"Filled", "Cancelled", "ApiCancelled"})
 
@@ -261,17 +263,28 @@ class BlotterState:
     def order_not_at_ib(self, key: OrderKey) -> OrderRow | None:
         """IB no longer reports a working order (not open, not completed): it ends here, with
         a sentence saying so, instead of staying Submitted. Returns the ended row."""
+        return self._end_here(key, NOT_AT_IB, "IB no longer reports this order: it is not "
+                              "working at IB", "not at IB any more (IB reports it neither open "
+                              "nor completed)")
+
+    def order_refused(self, key: OrderKey) -> OrderRow | None:
+        """IB refused a new order with an error alone: no status will ever come."""
+        row = self._orders.get(key)
+        reason = row.last_message if row is not None else ""
+        return self._end_here(key, REFUSED, reason, f"refused by IB: {reason}")
+
+    def _end_here(self, key: OrderKey, status: str, message: str, said: str) -> OrderRow | None:
+        """An end IB will not send: ours, until IB says otherwise (a later status of IB's
+        still counts). Returns the ended row."""
         row = self._orders.get(key)
         if row is None or row.is_ended:
             return None
-        gone = replace(row, status=NOT_AT_IB, ended_at=self._clock(),
-                       last_message="IB no longer reports this order: it is not working at IB")
-        self._orders[key] = gone
-        self._place_in_views(key, row, gone, from_sync=False)
-        self.log(LogKind.WARNING, f"{log_text.order_name(gone)}: not at IB any more (IB "
-                                  "reports it neither open nor completed)")
+        ended = replace(row, status=status, ended_at=self._clock(), last_message=message)
+        self._orders[key] = ended
+        self._place_in_views(key, row, ended, from_sync=False)
+        self.log(LogKind.WARNING, f"{log_text.order_name(ended)}: {said}")
         self._notify(ChangeKind.ORDER, key)
-        return gone
+        return ended
 
     def order_message(self, key: OrderKey, code: int, text: str) -> None:
         """IB sent an error or warning about an order: it becomes the row's last message and a
@@ -405,10 +418,12 @@ def _terms(row: OrderRow) -> tuple[object, ...]:
 def _keep_progress(prev: OrderRow | None, row: OrderRow) -> OrderRow:
     """IB's statuses can arrive out of order. One that would un-fill shares or revive a
     filled or cancelled order is older than what we show: its status and fill figures are
-    dropped (the order's terms, which come from openOrder, are still taken)."""
+    dropped (the order's terms, which come from openOrder, are still taken). PendingSubmit is
+    the client's own word, never IB's: it never revives an ended order."""
     if prev is None:
         return row
-    revived = prev.status in FINAL_STATUSES and not row.is_ended
+    revived = (prev.status in FINAL_STATUSES and not row.is_ended) or (
+        prev.is_ended and row.status == PENDING_SUBMIT)
     if row.filled >= prev.filled and not revived:
         return row
     return replace(row, status=prev.status, filled=prev.filled, remaining=prev.remaining,

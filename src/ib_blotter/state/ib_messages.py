@@ -98,3 +98,13 @@ def _detail(text: str, which: Detail) -> str:
         _head, found, reason = text.partition("reason:")
         return reason.strip() if found else text
     return text
+
+
+# Messages about an order that change nothing of it: a new order they name is still on its way.
+NOTICES = frozenset({399, 404, 2109, 10167, 10349})
+
+
+def refuses_new_order(code: int) -> bool:
+    """An error about an order IB has not acknowledged yet means IB refused it (TWS sends
+    110, 200, 321, 387, 10243 ... alone, with no status after); a notice does not."""
+    return code not in NOTICES and not 2100 <= code < 2200 and kind(code) is not LogKind.INFO

@@ -10,10 +10,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-# Ours, not IB's: an order shown as working that IB no longer reports after a reconnect.
+# Ours, not IB's: an order shown as working that IB no longer reports after a reconnect, and
+# a new order IB refused with an error alone (no openOrder, no status ever follows).
 NOT_AT_IB = "Not at IB"
+REFUSED = "Rejected"
 # Statuses after which IB will never work the order again.
-ENDED_STATUSES = frozenset({"Filled", "Cancelled", "ApiCancelled", "Inactive", NOT_AT_IB})
+ENDED_STATUSES = frozenset({"Filled", "Cancelled", "ApiCancelled", "Inactive", NOT_AT_IB,
+                            REFUSED})
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +71,7 @@ class OrderRow:
     tif: str = ""
     avg_fill_price: float | None = None
     last_message: str = ""  # the latest warning or error IB sent about this order
+    why_held: str = ""  # IB's reason a PreSubmitted order waits: trigger, child, locate
     parent_id: int = 0
     oca_group: str = ""
     ours: bool = False  # placed by our client id, or bound to client 0: we may modify it
