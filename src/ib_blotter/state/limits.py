@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .order_types import order_type
-from .prices import format_price, format_size
+from .prices import format_money, format_price, format_size
 from .records import ContractSpec, OrderSpec
 
 
@@ -56,8 +56,9 @@ def breaches(spec: OrderSpec, contract: ContractSpec, last: float | None,
     if price is not None and limits.max_order_value:
         value = spec.quantity * price * (contract.multiplier or 1)
         if value > limits.max_order_value:
-            found.append(Notice("value", f"Value {value:,.0f} is over the limit of "
-                                         f"{limits.max_order_value:,.0f}"))
+            most = format_money(limits.max_order_value, places=0)
+            found.append(Notice("value", f"Value {format_money(value, places=0)} is over the "
+                                         f"limit of {most}"))
     if last and spec.limit is not None:
         found.extend(_deviation(spec.limit, last, contract, limits))
     return found
@@ -72,11 +73,12 @@ def _deviation(price: float, last: float, contract: ContractSpec,
                limits: Limits) -> list[Notice]:
     distance = abs(price - last)
     tick = contract.min_tick
-    shown = f"{format_price(price, tick)} is {distance / last:.1%} from the last {last:g}"
+    last_shown = format_price(last, tick)
+    shown = f"{format_price(price, tick)} is {distance / last:.1%} from the last {last_shown}"
     if limits.max_deviation_percent and distance / last * 100 > limits.max_deviation_percent:
         return [Notice("deviation", f"Price {shown} (limit {limits.max_deviation_percent:g}%)")]
     if limits.max_deviation_ticks and tick and distance / tick > limits.max_deviation_ticks + 1e-9:
         return [Notice("deviation", f"Price {format_price(price, tick)} is "
-                                    f"{distance / tick:.0f} ticks from the last {last:g} "
+                                    f"{distance / tick:.0f} ticks from the last {last_shown} "
                                     f"(limit {limits.max_deviation_ticks} ticks)")]
     return []

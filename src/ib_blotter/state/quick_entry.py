@@ -43,7 +43,7 @@ from decimal import Decimal
 from typing import Any
 
 from .order_extras import ADAPTIVE_PRIORITIES, ALGO_PARAM_NAMES, ALGOS
-from .prices import parse_number
+from .prices import parse_number, parse_quantity
 from .ticket import Ticket
 
 __all__ = ["GRAMMAR", "QuickEntryError", "complete", "describe", "parse", "parse_located"]
@@ -92,7 +92,6 @@ _ACCOUNT = re.compile(r"[a-z][a-z0-9]*", re.ASCII | re.IGNORECASE)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{8}", re.ASCII)
 _GTD_TIME = re.compile(r"(\d{1,2}):(\d{2})(:\d{2})?", re.ASCII)
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})", re.ASCII)
-_MULTIPLIERS = {"k": 1000, "m": 1_000_000}
 
 
 class QuickEntryError(ValueError):
@@ -515,19 +514,14 @@ def _side(word: _Word) -> str:
 
 def _quantity(word: _Word) -> str:
     """As typed, or written out when it has a suffix: 2.5k -> "2500"."""
-    match = _QUANTITY.fullmatch(word.text)
-    if match is None:
+    if _QUANTITY.fullmatch(word.text) is None:
         raise word.error("expected a quantity like 100 or 1k")
-    digits, suffix = match.groups()
-    text = word.text
-    if suffix:
-        text = format((Decimal(digits) * _MULTIPLIERS[suffix.lower()]).normalize(), "f")
-    size = parse_number(text)
+    size = parse_quantity(word.text)
     if size is None:
         raise word.error("the quantity must be less than a trillion")
     if size <= 0:
         raise word.error("the quantity must be more than 0")
-    return text
+    return word.text if word.text[-1].isdigit() else format(size.normalize(), "f")
 
 
 def _price(word: _Word, text: str | None = None) -> str:
