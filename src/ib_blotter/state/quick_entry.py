@@ -98,11 +98,15 @@ class QuickEntryError(ValueError):
     """What quick entry didn't understand, and where: `position` is a character offset into
     the text (its length when something is missing at the end), `length` the word's length."""
 
-    def __init__(self, message: str, position: int, length: int = 0) -> None:
+    def __init__(self, message: str, position: int, length: int = 0,
+                 parts: tuple[tuple[str, int], ...] = ()) -> None:
         super().__init__(message)
         self.message = message
         self.position = position
         self.length = length
+        # The message in pieces, each with its rank (0 stays longest): a narrow line leaves
+        # out whole pieces, never the "did you mean".
+        self.parts = parts or ((message, 0),)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,12 +119,12 @@ class _Word:
     def key(self) -> str:
         return self.text.lower()
 
-    def error(self, hint: str) -> QuickEntryError:
-        return QuickEntryError(
-            f"I don't understand {self.text!r} (word {self.number}): {hint}",
-            self.start,
-            len(self.text),
-        )
+    def error(self, hint: str, suggestion: str = "") -> QuickEntryError:
+        parts = ((f"I don't understand {self.text!r}", 0), (f" (word {self.number})", 3),
+                 (f": {hint}", 2), (f"; did you mean {suggestion}?" if suggestion else "", 1))
+        kept = tuple(part for part in parts if part[0])
+        return QuickEntryError("".join(text for text, _rank in kept), self.start,
+                               len(self.text), kept)
 
 
 def parse(text: str) -> Ticket:
@@ -299,7 +303,7 @@ class _Reader:
         elif key in CLAUSES:
             CLAUSES[key](self, word)
         else:
-            raise word.error(_hint(key))
+            raise word.error(*_hint(key))
 
     def _at(self, word: _Word) -> None:
         value = _Word(word.text[1:], word.start + 1, word.number) if word.text[1:] else None
@@ -494,14 +498,15 @@ _ANYTHING = "expected a price, an order type, a TIF, tp/sl, an algo or @account"
 _SHORT = "to sell short type s or sell (IB sells short when you hold none)"
 
 
-def _hint(key: str) -> str:
+def _hint(key: str) -> tuple[str, str]:
+    """What was expected, and the known word it is closest to ("" when none is close)."""
     if key == "short":
-        return _SHORT
+        return _SHORT, ""
     # The first of equally close words wins, so "gtx" suggests GTC (listed before GTD).
     close = max(CLAUSES, key=lambda word: difflib.SequenceMatcher(None, key, word).ratio())
     if difflib.SequenceMatcher(None, key, close).ratio() < 0.6:
-        return _ANYTHING
-    return f"{_FAMILIES.get(close, _ANYTHING)}; did you mean {close.upper()}?"
+        return _ANYTHING, ""
+    return _FAMILIES.get(close, _ANYTHING), close.upper()
 
 
 def _side(word: _Word) -> str:

@@ -172,7 +172,7 @@ class BlotterScreen(Screen[None]):
     def _connection_changed(self) -> None:
         app = self.blotter_app
         info = app.state.connection
-        self.query_one(ConnectionBar).show(info)
+        self.query_one(ConnectionBar).describe(info)
         if info.accounts and info.accounts != self.ticket.accounts:
             self.ticket.set_accounts(info.accounts, app.settings.account)
         self.portfolio_view.show_account()

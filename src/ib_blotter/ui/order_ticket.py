@@ -17,9 +17,10 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from ..state.order_types import ORDER_TYPES, PRICE_FIELDS, price_fields
-from ..state.prices import format_price, format_quantity, format_step
+from ..state.prices import format_price, format_size, format_step
 from ..state.records import ContractSpec, Quote
 from ..state.ticket import TIFS, Ticket
+from .fitted_line import FittedLine, Item
 from .guard import guarded
 
 LABELS = {
@@ -130,7 +131,8 @@ class OrderTicket(Widget):
             yield self._inline("oca_group", Input(id="oca_group", compact=True))
             yield self._inline("algo", Select(ALGO_CHOICES, value="", allow_blank=False,
                                               id="algo", compact=True))
-        yield Static("Type a symbol and press enter.", id="ticket-info")
+        yield FittedLine([Item.of("Type a symbol and press enter.", 0, style="bold")],
+                         id="ticket-info")
 
     @staticmethod
     def _inline(name: str, widget: Widget) -> Horizontal:
@@ -356,29 +358,36 @@ class OrderTicket(Widget):
             self._set_text(name, "")
 
     def _refresh_info(self) -> None:
-        info = self.query_one("#ticket-info", Static)
+        info = self.query_one("#ticket-info", FittedLine)
         if self._errors:
-            text = Text(" · ".join(self._errors.values()), style="bold red")
-        else:
-            text = Text(self._description, style="bold")
-            if self.spec is not None:
-                text.append(f"  tick {format_step(self.spec.min_tick)}", style="dim")
-            if self._quote is not None:
-                text.append_text(self._quote_text())
-            if self._position is not None and self.spec is not None:
-                text.append("pos ", style="dim")
-                text.append(format_quantity(self._position), style="bold")
-        info.update(text)
+            info.show([Item.of(text, n, style="bold red", gap=" · ")
+                       for n, text in enumerate(self._errors.values())])
+            return
+        info.show([*self._contract_items(), *self._quote_items()])
 
-    def _quote_text(self) -> Text:
-        quote = self._quote
-        tick = self.spec.min_tick if self.spec else None
-        text = Text("   ")
-        if quote is None:
-            return text
-        for name, value, style in (("bid", quote.bid, "green3"), ("ask", quote.ask, "red1"),
-                                   ("last", quote.last, "bold")):
-            text.append(f"{name} ", style="dim")
-            text.append(format_price(value, tick) if value is not None else "-", style=style)
-            text.append("  ")
-        return text
+    def _contract_items(self) -> list[Item]:
+        """What the ticket trades: its symbol stays; name, exchange and notes go first."""
+        spec = self.spec
+        if spec is None:
+            return [Item.of(self._description, 0, style="bold")]
+        first, *rest = self._description.split(" · ")
+        symbol, _space, name = first.partition(" ") if first.startswith(spec.symbol) else (
+            first, "", "")
+        items = [Item.of(symbol, 0, style="bold"), Item.of(name, 6, style="bold", gap=" ")]
+        items += [Item.of(part, 5 if n == 0 else 7, style="bold", gap=" · ")
+                  for n, part in enumerate(rest)]
+        items.append(Item.labelled("tick", format_step(spec.min_tick), 4, style="dim"))
+        return [item for item in items if item.text.plain]
+
+    def _quote_items(self) -> list[Item]:
+        quote, tick = self._quote, self.spec.min_tick if self.spec else None
+        items: list[Item] = []
+        if quote is not None:
+            for name, value, style, rank in (("bid", quote.bid, "green3", 1),
+                                             ("ask", quote.ask, "red1", 1),
+                                             ("last", quote.last, "bold", 2)):
+                shown = format_price(value, tick) if value is not None else "-"
+                items.append(Item.labelled(name, shown, rank, style=style))
+        if self._position is not None and self.spec is not None:
+            items.append(Item.labelled("pos", format_size(self._position), 3, style="bold"))
+        return items

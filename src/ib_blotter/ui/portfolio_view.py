@@ -39,8 +39,8 @@ class PortfolioView:
         app = screen.blotter_app
         accounts = app.state.connection.accounts
         name = screen.account_filter or (accounts[0] if accounts else "")
-        screen.query_one(AccountStrip).show(app.portfolio.account(name), name,
-                                            screen.account_filter is not None)
+        screen.query_one(AccountStrip).describe(app.portfolio.account(name), name,
+                                                screen.account_filter is not None)
 
     def show_ticket_position(self) -> None:
         screen = self.screen
