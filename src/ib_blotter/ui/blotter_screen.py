@@ -12,7 +12,7 @@ import time
 from functools import cached_property
 from typing import TYPE_CHECKING, cast
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -38,6 +38,10 @@ from .ticket_desk import TicketDesk
 
 if TYPE_CHECKING:
     from .app import BlotterApp
+
+# Layouts by width: from 120 columns the ticket's quote sparkline, from 140 the log and the
+# positions side by side, from 160 the day's PnL sparkline in the account strip.
+WIDTHS = ((120, "-w120"), (140, "-wide"), (160, "-w160"))
 
 
 class BlotterScreen(Screen[None]):
@@ -68,7 +72,6 @@ class BlotterScreen(Screen[None]):
     """The bottom pane shows positions instead of the log (both show on wide screens)."""
     account_filter: reactive[str | None] = reactive(None, init=False)
     """Show only this account's orders and positions; None shows every account."""
-    WIDE = 140  # columns from which the log and the positions sit side by side
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -118,7 +121,7 @@ class BlotterScreen(Screen[None]):
     def on_mount(self) -> None:
         app = self.blotter_app
         self.orders.border_title = "Working orders"
-        self.exec_log.border_title = "Executions and messages"
+        self.exec_log.set_title("Executions and messages")
         self.positions_table.border_title = "Positions"
         self._listening = [app.state.subscribe(self._state_changed),
                            app.portfolio.subscribe(self.portfolio_view.changed)]
@@ -200,8 +203,17 @@ class BlotterScreen(Screen[None]):
         self.query_one("#bottom").set_class(show, "-positions")
 
     @guarded
-    def on_resize(self) -> None:
-        self.set_class(self.size.width >= self.WIDE, "-wide")
+    def on_resize(self, event: events.Resize) -> None:
+        self._lay_out(event.size.width)
+
+    @guarded
+    def on_screen_resume(self) -> None:
+        self._lay_out(self.app.size.width)  # resized while a dialog was on top
+
+    def _lay_out(self, width: int) -> None:
+        """Classes for the width of now (Textual's breakpoints skip a screen under a dialog)."""
+        for columns, name in WIDTHS:
+            self.set_class(width >= columns, name)
 
     # ---- what the widgets tell -----------------------------------------------------------
     @on(OrderTicket.SymbolEntered)
