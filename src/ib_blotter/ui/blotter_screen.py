@@ -149,7 +149,8 @@ class BlotterScreen(Screen[None]):
             if change.kind is ChangeKind.ORDER and isinstance(change.key, OrderKey):
                 self._order_changed(change.key)
             elif change.kind is ChangeKind.LOG and isinstance(change.key, LogLine):
-                self.exec_log.add(change.key)
+                if not self.ticket_desk.is_lookup_noise(change.key):
+                    self.exec_log.add(change.key)
             elif change.kind is ChangeKind.CONNECTION:
                 self._connection_changed()
         except Exception as exc:  # a widget failing must not take the feed down

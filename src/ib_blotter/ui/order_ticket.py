@@ -19,7 +19,7 @@ from textual.widgets import Checkbox, Input, Label, Select, Static
 from ..state.order_types import ORDER_TYPES, PRICE_FIELDS, price_fields
 from ..state.prices import format_price, format_size, format_step
 from ..state.records import ContractSpec, Quote
-from ..state.ticket import TIFS, Ticket
+from ..state.ticket import TIFS, Ticket, validate
 from .fitted_line import FittedLine, Item
 from .guard import guarded
 
@@ -105,6 +105,7 @@ class OrderTicket(Widget):
         self._description = ""
         self._quote: Quote | None = None
         self._position: float | None = None
+        self._failed = False  # the last lookup found nothing
         self._errors: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
@@ -300,15 +301,45 @@ class OrderTicket(Widget):
             self._symbol_entered()
 
     def _symbol_entered(self) -> None:
-        text = self.query_one("#symbol", Input).value.strip().upper()
-        if text and text != self._resolved_text:
+        text = self._typed_symbol()
+        if text and (text != self._resolved_text or self._failed):
             self._resolved_text = text
             self.spec = None
             self._quote = None
             self._position = None
+            self._failed = False
             self._description = f"Looking up {text}..."
             self._refresh_info()
             self.post_message(self.SymbolEntered(text))
+
+    def _typed_symbol(self) -> str:
+        return self.query_one("#symbol", Input).value.strip().upper()
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    @on(Checkbox.Changed)
+    @guarded
+    def _field_changed(self, event: Input.Changed | Select.Changed | Checkbox.Changed) -> None:
+        name = event.control.id or ""
+        if name == "symbol":
+            self._refresh_info()  # a symbol typed, not yet looked up, replaces the old line
+        if self._errors:
+            self._recheck(name)
+
+    def _recheck(self, changed: str) -> None:
+        """A message goes once the field it names is fixed: the checks are run again; one
+        about the symbol goes when the symbol changes (it was about the old one)."""
+        fresh = validate(self.ticket(), self.spec or ContractSpec(min_tick=0),
+                         accounts=self.accounts)
+        kept: dict[str, str] = {}
+        for name, text in self._errors.items():
+            if name in ("symbol", ""):
+                if not (name == "symbol" and changed == "symbol"):
+                    kept[name] = text
+            elif name in fresh:
+                kept[name] = fresh[name]
+        if kept != self._errors:
+            self.show_errors(kept)
 
     # ---- what the app tells us -----------------------------------------------------------
     def show_contract(self, spec: ContractSpec | None, description: str,
@@ -318,9 +349,12 @@ class OrderTicket(Widget):
             self._resolved_text = text
             self.query_one("#symbol", Input).value = text
         self.spec = spec
+        self._failed = spec is None  # enter on the same symbol asks again
         self._description = description
         if spec is not None and spec.order_types:
             self._offer_types(spec)
+        if "symbol" in self._errors:  # "still looking up" is answered now
+            self.show_errors({k: v for k, v in self._errors.items() if k != "symbol"})
         self._refresh_info()
 
     def _offer_types(self, spec: ContractSpec) -> None:
@@ -363,6 +397,10 @@ class OrderTicket(Widget):
             info.show([Item.of(text, n, style="bold red", gap=" · ")
                        for n, text in enumerate(self._errors.values())])
             return
+        typed = self._typed_symbol()
+        if typed and typed != self._resolved_text:
+            info.show([Item.of(f"{typed}: enter looks it up", 0, style="bold")])
+            return
         info.show([*self._contract_items(), *self._quote_items()])
 
     def _contract_items(self) -> list[Item]:
@@ -373,10 +411,10 @@ class OrderTicket(Widget):
         first, *rest = self._description.split(" · ")
         symbol, _space, name = first.partition(" ") if first.startswith(spec.symbol) else (
             first, "", "")
-        items = [Item.of(symbol, 0, style="bold"), Item.of(name, 6, style="bold", gap=" ")]
-        items += [Item.of(part, 5 if n == 0 else 7, style="bold", gap=" · ")
+        items = [Item.of(symbol, 0, style="bold"), Item.of(name, 4, style="bold", gap=" ")]
+        items += [Item.of(part, 6 if n == 0 else 7, style="bold", gap=" · ")
                   for n, part in enumerate(rest)]
-        items.append(Item.labelled("tick", format_step(spec.min_tick), 4, style="dim"))
+        items.append(Item.labelled("tick", format_step(spec.min_tick), 5, style="dim"))
         return [item for item in items if item.text.plain]
 
     def _quote_items(self) -> list[Item]:

@@ -13,13 +13,17 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from ..ib.errors import AdapterError
+from ..state import ib_messages
 from ..state.gate import Action, Request
 from ..state.order_extras import ALGO_PARAM_NAMES
 from ..state.order_types import order_type
 from ..state.prices import format_money, format_price, format_size
-from ..state.records import LogKind, OrderSpec, Quote
+from ..state.records import LogKind, LogLine, OrderSpec, Quote
 from ..state.ticket import Ticket, to_order_spec, validate
 from .guard import guarded
+
+NO_SUCH_CONTRACT = "No such contract: {} (IB has no stock, future or FX pair by that name)"
+PROBE_ANSWER = ib_messages.describe(200, "")  # "200 No such contract", to any of its probes
 
 if TYPE_CHECKING:
     import ib_async
@@ -40,6 +44,8 @@ class TicketDesk:
         self._quote: Quote | None = None
         self._pending_quick: Ticket | None = None  # a quick-entry order waiting for its lookup
         self._confirming = False  # a confirmation is open: a second enter must not open two
+        self._looking_up = ""  # the symbol being looked up, while IB answers its probes
+        self._failed: tuple[str, str] = ("", "")  # the symbol whose lookup failed, and why
 
     @property
     def app(self) -> BlotterApp:
@@ -55,15 +61,35 @@ class TicketDesk:
         self.stop_quote()
         from ..ib.lookup import LookupFailed, find_contract  # loaded with ib_async, after start
 
+        self._looking_up = text
         try:
             found = await find_contract(self.app.adapter, text)
         except (LookupFailed, AdapterError) as exc:
-            self.screen.ticket.show_contract(None, str(exc))
-            if self._pending_quick is not None and self._pending_quick.symbol == text:
-                self._pending_quick = None
-                self.screen.quick.show_problem("symbol", str(exc))
+            self._lookup_failed(text, exc)
             return
+        finally:
+            self._looking_up = ""
+        self._failed = ("", "")
         self.use_contract(text, found)
+
+    def _lookup_failed(self, text: str, exc: Exception) -> None:
+        """Said once, in the log and on the ticket's line (and on quick entry's word)."""
+        from ..ib.lookup import LookupFailed
+
+        reason = NO_SUCH_CONTRACT.format(text) if isinstance(exc, LookupFailed) else str(exc)
+        if isinstance(exc, LookupFailed):
+            self.app.state.log(LogKind.ERROR, reason)
+        self._failed = (text, reason)
+        self.screen.ticket.show_contract(None, reason)
+        if self._pending_quick is not None and self._pending_quick.symbol == text:
+            self._pending_quick = None
+            self.screen.quick.show_problem("symbol", reason)
+
+    def is_lookup_noise(self, line: LogLine) -> bool:
+        """IB's "no such contract" to a lookup's probes (ES as a stock before ES as a future)
+        is the lookup's business: it says what it found, once."""
+        return bool(self._looking_up) and line.kind is LogKind.ERROR and \
+            line.text.startswith(PROBE_ANSWER)
 
     def use_contract(self, text: str, found: Found) -> None:
         """The ticket now trades this contract (looked up for `text`)."""
@@ -112,7 +138,9 @@ class TicketDesk:
         found = self.found
         form = self.screen.ticket
         if found is None or ticket.symbol != form.resolved_text:
-            self._problems({"symbol": _not_looked_up(ticket.symbol, form.resolved_text)}, quick)
+            problem = _not_looked_up(ticket.symbol, form.resolved_text, self._failed)
+            form.show_errors({"symbol": problem})
+            self._problems({"symbol": problem}, quick)
             return
         errors = validate(ticket, found.spec, accounts=form.accounts)
         form.show_errors(errors)
@@ -182,7 +210,9 @@ class TicketDesk:
             self.screen.ticket.focus_field(name)
 
 
-def _not_looked_up(symbol: str, resolved: str) -> str:
+def _not_looked_up(symbol: str, resolved: str, failed: tuple[str, str]) -> str:
+    if symbol and symbol == failed[0]:
+        return failed[1]
     if symbol and symbol == resolved:
         return f"Still looking up {symbol}..."
     return f"Look up {symbol or 'a symbol'} first: type it and press enter"
