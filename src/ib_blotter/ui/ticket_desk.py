@@ -14,11 +14,12 @@ from rich.text import Text
 
 from ..ib.errors import AdapterError
 from ..state import ib_messages
+from ..state.brackets import exits
 from ..state.gate import Action, Request
 from ..state.order_extras import ALGO_PARAM_NAMES
 from ..state.order_types import order_type
 from ..state.prices import format_money, format_price, format_size
-from ..state.records import LogKind, LogLine, OrderSpec, Quote
+from ..state.records import ContractSpec, LogKind, LogLine, OrderSpec, Quote
 from ..state.ticket import Ticket, to_order_spec, validate
 from .guard import guarded
 
@@ -156,8 +157,9 @@ class TicketDesk:
         waits up to a second for the first quote, so the deviation limit has a price)."""
         screen = None
         try:
+            quote = self._quote
             if self.app.ib_connected:
-                await self.app.adapter.market(found.contract)
+                quote = await self.app.adapter.market(found.contract) or quote
             decision = self.app.decide(Request(Action.PLACE, spec, found.spec))
             if not decision.allowed:
                 named = {name: text for name, text in decision.problems if name}
@@ -168,7 +170,7 @@ class TicketDesk:
                 return
             online = self.app.ib_connected and not self.app.settings.readonly
             screen = self.screen.sender.confirm(
-                decision, order_summary(found, spec), title="Send this order?",
+                decision, order_summary(found, spec, quote), title="Send this order?",
                 contract=found.contract,
                 preview_note="asking IB..." if online else "not available (not connected)",
                 sent=lambda: self._sent(quick), back=lambda: self._back(quick))
@@ -218,8 +220,9 @@ def _not_looked_up(symbol: str, resolved: str, failed: tuple[str, str]) -> str:
     return f"Look up {symbol or 'a symbol'} first: type it and press enter"
 
 
-def order_summary(found: Found, spec: OrderSpec) -> Text:
-    """The confirmation's body: side, size, symbol, type, prices, TIF and estimated notional."""
+def order_summary(found: Found, spec: OrderSpec, quote: Quote | None = None) -> Text:
+    """The confirmation's body: side, size, symbol, type, prices, TIF, a bracket's exits and
+    the estimated notional (a market order's from the quote)."""
     symbol, tick = found.spec.symbol, found.spec.min_tick
     kind = order_type(spec.order_type)
     text = Text()
@@ -231,26 +234,41 @@ def order_summary(found: Found, spec: OrderSpec) -> Text:
     if spec.outside_rth:
         text.append("  outside RTH")
     text.append_text(_extras(spec, tick))
-    price = kind.working_price(kind.prices(spec))
-    if price is not None:
-        notional = spec.quantity * price * (found.spec.multiplier or 1)
-        text.append(f"\nEstimated notional: {format_money(notional)} "
-                    f"{found.spec.currency or 'USD'}")
+    text.append_text(_notional(found.spec, spec, kind.working_price(kind.prices(spec)), quote))
     if spec.account:
         text.append(f"\nAccount: {spec.account}")
     text.append(f"\n{found.description}", style="dim")
     return text
 
 
+def _notional(contract: ContractSpec, spec: OrderSpec, price: float | None,
+              quote: Quote | None) -> Text:
+    """Size x price x multiplier: at the order's price, else where the market would fill it."""
+    at = ""
+    if price is None and quote is not None:
+        side, price = ("ask", quote.ask) if spec.side == "BUY" else ("bid", quote.bid)
+        if price is None:
+            side, price = "mark", quote.mark
+        at = f" (at the {side} {format_price(price, contract.min_tick)})" if price else ""
+    if price is None:
+        return Text()
+    notional = spec.quantity * price * (contract.multiplier or 1)
+    return Text(f"\nEstimated notional: {format_money(notional)} "
+                f"{contract.currency or 'USD'}{at}")
+
+
 def _extras(spec: OrderSpec, tick: float) -> Text:
-    """The bracket, OCA group and algo, when the order has them."""
+    """The bracket's exits, OCA group and algo, when the order has them."""
     text = Text()
-    if spec.is_bracket:
-        exits = [f"take-profit {format_price(spec.take_profit, tick)}"
-                 if spec.take_profit is not None else "",
-                 f"stop-loss {format_price(spec.stop_loss, tick)}"
-                 if spec.stop_loss is not None else ""]
-        text.append("\nBracket: " + ", ".join(e for e in exits if e), style="bold")
+    legs = exits(spec)
+    if legs:
+        text.append("\nBracket exits, working once it fills:", style="bold")
+        for leg in legs:
+            text.append(f"\n  {leg.name:<11} {leg.side} {format_size(leg.quantity)} "
+                        f"{leg.order_type} {format_price(leg.price, tick)} {leg.tif}")
+        if legs[0].tif != spec.tif:
+            text.append(f"\n  the exits are {legs[0].tif}, not {spec.tif}: they keep working "
+                        "after today's close", style="yellow")
     if spec.oca_group:
         text.append(f"\nOCA group {spec.oca_group}: a fill cancels the rest of the group")
     if spec.algo:
