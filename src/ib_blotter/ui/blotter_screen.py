@@ -51,6 +51,8 @@ class BlotterScreen(Screen[None]):
     BINDINGS = [
         Binding("question_mark", "help", "Help", key_display="?",
                 tooltip="This help: every key, and quick entry's words"),
+        Binding("f1", "help", "Help", priority=True,  # from a text field too, where ? is text
+                tooltip="This help: every key, and quick entry's words"),
         Binding("n", "new_order", "New", tooltip="New order: focus the ticket's symbol"),
         Binding("colon,slash", "quick_entry", "Quick", key_display=":",
                 tooltip="Quick entry: the whole order on one line, e.g. b 100 aapl 187.5 gtc "
@@ -59,11 +61,11 @@ class BlotterScreen(Screen[None]):
                 tooltip="Positions instead of the log (from 140 columns both show)"),
         Binding("f", "next_account", "Account",
                 tooltip="Show one account's orders, positions and figures (cycles)"),
-        Binding("o", "focus_orders", "Orders", show=False, tooltip="Jump to the orders table"),
-        Binding("l", "focus_log", "Log", show=False, tooltip="Jump to the execution log"),
-        Binding("escape", "focus_orders", "Leave", show=False,
+        Binding("o", "focus_orders", "Orders", tooltip="Jump to the orders table"),
+        Binding("l", "focus_log", "Log", tooltip="Jump to the execution log"),
+        Binding("escape", "leave", "Leave",  # in the footer only in the ticket
                 tooltip="Leave the ticket or the quick-entry line without sending"),
-        Binding("r", "reconnect", "Reconnect", show=False,
+        Binding("r", "reconnect", "Reconnect",  # in the footer only while the link is down
                 tooltip="Reconnect now, while the connection is down"),
     ]
     show_all: reactive[bool] = reactive(False, init=False)
@@ -173,10 +175,18 @@ class BlotterScreen(Screen[None]):
         rows = state.all_orders() if self.show_all else state.working_orders()
         self.orders.replace_all(r for r in rows if self._order_visible(r))
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "reconnect":  # shown (and bound) while there is something to retry
+            return self.blotter_app.state.connection.state is not ConnectionState.CONNECTED
+        if action == "leave":
+            return self.focused is not None and self.ticket in self.focused.ancestors_with_self
+        return True
+
     def _connection_changed(self) -> None:
         app = self.blotter_app
         info = app.state.connection
         self.query_one(ConnectionBar).describe(info)
+        self.refresh_bindings()
         if info.accounts and info.accounts != self.ticket.accounts:
             self.ticket.set_accounts(info.accounts, app.settings.account)
         self.portfolio_view.show_account()
@@ -273,6 +283,10 @@ class BlotterScreen(Screen[None]):
 
     @guarded
     def action_focus_orders(self) -> None:
+        self.orders.focus()
+
+    @guarded
+    def action_leave(self) -> None:
         self.orders.focus()
 
     @guarded

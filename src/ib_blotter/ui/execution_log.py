@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import deque
 
+from textual.binding import Binding
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -29,6 +30,16 @@ Row = Strip | tuple[LogLine, int]  # a painted row, or (line, its n-th row) unti
 class ExecutionLog(ScrollView, can_focus=True):
     """A bounded, append-only log: it keeps the last `max_lines` lines (and at most a tenth
     more while a batch of old ones waits to be dropped)."""
+
+    BINDINGS = [
+        Binding("up,k", "scroll_up", "Up", show=False, tooltip="Scroll up a line"),
+        Binding("down,j", "scroll_down", "Down", show=False, tooltip="Scroll down a line"),
+        Binding("pageup", "page_up", "Page up", show=False, tooltip="A page up"),
+        Binding("pagedown", "page_down", "Page down", show=False, tooltip="A page down"),
+        Binding("home", "scroll_home", "Oldest", show=False, tooltip="The oldest line kept"),
+        Binding("end", "scroll_end", "Newest", show=False,
+                tooltip="The newest line: the log follows new lines again"),
+    ]
 
     def __init__(self, max_lines: int = 2000, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]

@@ -22,6 +22,7 @@ from .guard import guarded
 from .live_table import Column, LiveTable
 
 PRICE_WIDTH = 15  # "5410.25/5409.00": a stop limit's two prices on a future's tick
+TICK = Binding.Group("Tick")  # + and - show together in the footer
 
 
 def _time(row: OrderRow) -> str:
@@ -84,10 +85,10 @@ class OpenOrdersTable(LiveTable[OrderKey, OrderRow]):
         Binding("c", "cancel", "Cancel", tooltip="Cancel the selected order (asks first)"),
         Binding("C", "cancel_all", "Cancel all", key_display="C",
                 tooltip="Cancel ALL orders, IB's global cancel (asks twice: y, then a)"),
-        Binding("plus,equals_sign", "nudge(1)", "+tick", key_display="+",
+        Binding("plus,equals_sign", "nudge(1)", "+tick", key_display="+", group=TICK,
                 tooltip="Raise the selected order's price one tick (both prices of a stop "
                         "limit); asks first if that breaks a limit or would fill"),
-        Binding("minus", "nudge(-1)", "-tick", key_display="-",
+        Binding("minus", "nudge(-1)", "-tick", key_display="-", group=TICK,
                 tooltip="Lower the selected order's price one tick"),
         Binding("a", "toggle_all", "All", tooltip="Show all orders, or only working ones"),
     ]

@@ -46,7 +46,7 @@ class QuickEntryBar(Widget):
     """Hidden until opened; enter hands the line on (it stays open, on the word to fix, until
     its order is sent), escape closes it. Text typed here never reaches a hotkey."""
 
-    BINDINGS = [Binding("escape", "close", "Close", show=False, priority=True,
+    BINDINGS = [Binding("escape", "close", "Leave", priority=True,
                         tooltip="Close the line without sending (enter checks it and opens "
                                 "the confirmation; the line stays until the order is sent)")]
 
