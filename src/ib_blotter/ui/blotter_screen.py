@@ -91,7 +91,7 @@ class BlotterScreen(Screen[None]):
         readonly = self.blotter_app.settings.readonly
         yield ConnectionBar(readonly=readonly, id="connection")
         yield AccountStrip(id="account-strip")
-        yield OrderTicket(accounts=(), readonly=readonly, id="ticket")
+        yield OrderTicket(accounts=(), readonly=readonly, symbols=self._symbols, id="ticket")
         yield QuickEntryBar(self._quick_words, id="quick")
         yield OpenOrdersTable(readonly=readonly, id="orders")
         with Horizontal(id="bottom"):
@@ -208,6 +208,9 @@ class BlotterScreen(Screen[None]):
     def watch_account_filter(self, account: str | None) -> None:
         self.portfolio_view.refilter()
         self._reload_orders()
+        if account is not None:  # what is shown is what the ticket trades
+            self.ticket.choose_account(account)
+            self.portfolio_view.show_ticket_position()
 
     @guarded
     def watch_show_positions(self, show: bool) -> None:
@@ -245,6 +248,7 @@ class BlotterScreen(Screen[None]):
     @on(QuickEntryBar.Closed)
     @guarded
     def _quick_closed(self) -> None:
+        self.ticket.clear_order()  # the line's numbers, loaded into the ticket, go with it
         self.orders.focus()
 
     @on(OpenOrdersTable.ModifyRequested)
@@ -287,6 +291,9 @@ class BlotterScreen(Screen[None]):
 
     @guarded
     def action_leave(self) -> None:
+        """Out of the ticket without sending: its numbers go, so none is sent later by
+        mistake (the contract, side and type stay)."""
+        self.ticket.clear_order()
         self.orders.focus()
 
     @guarded
@@ -322,9 +329,13 @@ class BlotterScreen(Screen[None]):
 
     def _quick_words(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """Symbols and accounts quick entry may complete: what this session has seen."""
+        return self._symbols(), self.blotter_app.state.connection.accounts
+
+    def _symbols(self) -> tuple[str, ...]:
+        """Symbols to complete, in the ticket and on the quick-entry line: those of the
+        orders, the positions and the lookups of this session."""
         app = self.blotter_app
         symbols = {row.symbol for row in app.state.all_orders()}
         symbols.update(p.symbol for p in app.portfolio.positions())
-        if self.ticket_desk.found is not None:
-            symbols.add(self.ticket_desk.found.spec.symbol)
-        return tuple(sorted(symbols)), app.state.connection.accounts
+        symbols.update(self.ticket_desk.looked_up)
+        return tuple(sorted(symbols))

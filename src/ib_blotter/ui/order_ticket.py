@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rich.text import Text
@@ -13,6 +14,7 @@ from textual.css.query import NoMatches
 from textual.events import DescendantBlur
 from textual.message import Message
 from textual.reactive import reactive
+from textual.suggester import Suggester
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
@@ -76,6 +78,18 @@ class SideToggle(Static, can_focus=True):
         self.post_message(self.Submitted())
 
 
+class SymbolSuggester(Suggester):
+    """The first known symbol that starts with what is typed (right arrow takes it)."""
+
+    def __init__(self, symbols: Callable[[], tuple[str, ...]]) -> None:
+        super().__init__(use_cache=False, case_sensitive=False)
+        self.symbols = symbols
+
+    async def get_suggestion(self, value: str) -> str | None:
+        typed = value.strip().upper()
+        return next((s for s in self.symbols() if typed and s.startswith(typed)), None)
+
+
 class OrderTicket(Widget):
     """Symbol, side, quantity, type, prices, TIF, account and outside-RTH, on two lines."""
 
@@ -96,10 +110,11 @@ class OrderTicket(Widget):
             self.ticket = ticket
 
     def __init__(self, accounts: tuple[str, ...] = (), *, readonly: bool = False,
-                 **kwargs: object) -> None:
+                 symbols: Callable[[], tuple[str, ...]] = tuple, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.accounts = accounts
         self.readonly = readonly
+        self._symbols = symbols  # () -> the symbols to complete
         self.spec: ContractSpec | None = None
         self._resolved_text = ""
         self._description = ""
@@ -110,7 +125,8 @@ class OrderTicket(Widget):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="ticket-fields"):
-            yield self._field("symbol", Input(id="symbol", compact=True))
+            yield self._field("symbol", Input(id="symbol", compact=True,
+                                              suggester=SymbolSuggester(self._symbols)))
             yield self._field("side", SideToggle(id="side"))
             yield self._field("quantity", Input(id="quantity", compact=True))
             yield self._field("order_type", Select(
@@ -390,6 +406,18 @@ class OrderTicket(Widget):
         """After a send: keep symbol, side and type; the next order needs its own numbers."""
         for name in ("quantity", *PRICE_FIELDS, "take_profit", "stop_loss"):
             self._set_text(name, "")
+
+    def clear_order(self) -> None:
+        """Left without sending: the numbers and the messages about them go."""
+        self.clear_prices()
+        self._set_text("oca_group", "")
+        if self._errors:
+            self.show_errors({})
+
+    def choose_account(self, account: str) -> None:
+        select = self._account_select()
+        if select is not None and account in self.accounts:
+            select.value = account
 
     def _refresh_info(self) -> None:
         info = self.query_one("#ticket-info", FittedLine)

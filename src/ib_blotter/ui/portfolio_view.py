@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..state.portfolio import combined
 from .account_strip import AccountStrip
+
+ALL_ACCOUNTS = "All accounts"
 
 if TYPE_CHECKING:
     from .blotter_screen import BlotterScreen
@@ -35,12 +38,17 @@ class PortfolioView:
         self.show_ticket_position()
 
     def show_account(self) -> None:
+        """The filter's account, or every account together (one alone by its name)."""
         screen = self.screen
         app = screen.blotter_app
         accounts = app.state.connection.accounts
+        strip = screen.query_one(AccountStrip)
+        if screen.account_filter is None and len(accounts) > 1:
+            summaries = [app.portfolio.account(name) for name in accounts]
+            strip.describe(combined(summaries, ALL_ACCOUNTS), ALL_ACCOUNTS, False)
+            return
         name = screen.account_filter or (accounts[0] if accounts else "")
-        screen.query_one(AccountStrip).describe(app.portfolio.account(name), name,
-                                                screen.account_filter is not None)
+        strip.describe(app.portfolio.account(name), name, screen.account_filter is not None)
 
     def show_ticket_position(self) -> None:
         screen = self.screen

@@ -47,6 +47,7 @@ class TicketDesk:
         self._confirming = False  # a confirmation is open: a second enter must not open two
         self._looking_up = ""  # the symbol being looked up, while IB answers its probes
         self._failed: tuple[str, str] = ("", "")  # the symbol whose lookup failed, and why
+        self.looked_up: set[str] = set()  # what lookups found, as typed: symbols to complete
 
     @property
     def app(self) -> BlotterApp:
@@ -95,6 +96,7 @@ class TicketDesk:
     def use_contract(self, text: str, found: Found) -> None:
         """The ticket now trades this contract (looked up for `text`)."""
         self.found = found
+        self.looked_up.update((text, found.spec.symbol))
         self.screen.ticket.show_contract(found.spec, found.description, text)
         self._start_quote(found.contract)
         self.screen.portfolio_view.show_ticket_position()
