@@ -71,6 +71,10 @@ def demo_app() -> BlotterApp:
                        ("AvailableFunds", "980470.00")):
         portfolio.account_value(ACCOUNTS[0], tag, value, "USD")
     portfolio.account_pnl(ACCOUNTS[0], 2741.55, 2616.55, 125.00)
+    for tag, value in (("NetLiquidation", "250000.00"), ("BuyingPower", "1000000.00"),
+                       ("AvailableFunds", "240000.00")):
+        portfolio.account_value(ACCOUNTS[1], tag, value, "USD")
+    portfolio.account_pnl(ACCOUNTS[1], -120.40, -80.40, -40.00)
     portfolio.position_changed(Position(ACCOUNTS[0], "AAPL", 265598, 300, 187.4123))
     portfolio.position_pnl(ACCOUNTS[0], 265598, 51.00, 51.00, 0.0, 56274.00)
     portfolio.position_changed(Position(ACCOUNTS[0], "ESZ6", 637533641, 1, 270512.50))

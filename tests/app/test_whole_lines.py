@@ -48,7 +48,8 @@ async def test_the_account_line_is_whole(width: int) -> None:
         await pilot.pause()
         text = shown(app.blotter.query_one("#account-strip"))
         assert_whole(text)
-        assert "NetLiq 1,002,742" in text and "Day +2,741.55" in text, text
+        assert "All accounts" in text and "NetLiq 1,252,742" in text, text
+        assert "Day +2,621.15" in text, text
 
 
 async def test_the_top_bar_keeps_the_reconnect_countdown_at_80_columns() -> None:

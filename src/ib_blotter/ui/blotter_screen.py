@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.widgets import Sparkline
 
 from .. import gc_policy
 from ..state.blotter import Change, ChangeKind
@@ -90,7 +91,9 @@ class BlotterScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         readonly = self.blotter_app.settings.readonly
         yield ConnectionBar(readonly=readonly, id="connection")
-        yield AccountStrip(id="account-strip")
+        with Horizontal(id="account-row"):
+            yield AccountStrip(id="account-strip")
+            yield Sparkline([], id="pnl-spark")  # the day's PnL, from 160 columns
         yield OrderTicket(accounts=(), readonly=readonly, symbols=self._symbols, id="ticket")
         yield QuickEntryBar(self._quick_words, id="quick")
         yield OpenOrdersTable(readonly=readonly, id="orders")

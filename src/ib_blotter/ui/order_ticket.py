@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -16,7 +17,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.suggester import Suggester
 from textual.widget import Widget
-from textual.widgets import Checkbox, Input, Label, Select, Static
+from textual.widgets import Checkbox, Input, Label, Select, Sparkline, Static
 
 from ..state.order_types import ORDER_TYPES, PRICE_FIELDS, price_fields
 from ..state.prices import format_price, format_size, format_step
@@ -36,6 +37,7 @@ LABELS = {
 # shown or filled, not before the first frame (start-up time, ~12 ms for the five).
 LATE_FIELDS = ("stop", "trail_amount", "trail_percent", "gtd", "algo_until")
 PLACEHOLDERS = {"gtd": "2026-12-31 16:00", "algo_until": "15:30"}
+MARKS_KEPT = 240  # the quote's last moves the ticket's sparkline draws
 # Algo choices as one list: IB's strategy and, for Adaptive, its priority.
 ALGO_CHOICES = (
     ("none", ""), ("Adaptive urgent", "Adaptive:Urgent"), ("Adaptive normal", "Adaptive:Normal"),
@@ -121,6 +123,7 @@ class OrderTicket(Widget):
         self._quote: Quote | None = None
         self._position: float | None = None
         self._failed = False  # the last lookup found nothing
+        self._marks: deque[float] = deque(maxlen=MARKS_KEPT)  # the quote's moves since lookup
         self._errors: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
@@ -148,8 +151,10 @@ class OrderTicket(Widget):
             yield self._inline("oca_group", Input(id="oca_group", compact=True))
             yield self._inline("algo", Select(ALGO_CHOICES, value="", allow_blank=False,
                                               id="algo", compact=True))
-        yield FittedLine([Item.of("Type a symbol and press enter.", 0, style="bold")],
-                         id="ticket-info")
+        with Horizontal(id="ticket-info-row"):
+            yield FittedLine([Item.of("Type a symbol and press enter.", 0, style="bold")],
+                             id="ticket-info")
+            yield Sparkline([], id="ticket-spark")  # the quote since the lookup, wide screens
 
     @staticmethod
     def _inline(name: str, widget: Widget) -> Horizontal:
@@ -367,6 +372,8 @@ class OrderTicket(Widget):
         self.spec = spec
         self._failed = spec is None  # enter on the same symbol asks again
         self._description = description
+        self._marks.clear()
+        self._show_marks()
         if spec is not None and spec.order_types:
             self._offer_types(spec)
         if "symbol" in self._errors:  # "still looking up" is answered now
@@ -392,7 +399,15 @@ class OrderTicket(Widget):
 
     def show_quote(self, quote: Quote) -> None:
         self._quote = quote
+        if quote.mark is not None and (not self._marks or self._marks[-1] != quote.mark):
+            self._marks.append(quote.mark)  # a move, not every tick: more history in the line
+            self._show_marks()
         self._refresh_info()
+
+    def _show_marks(self) -> None:
+        line = self.query_one("#ticket-spark", Sparkline)
+        line.data = list(self._marks)
+        line.set_class(len(self._marks) > 1, "-moved")  # one price is no line yet
 
     def show_errors(self, errors: dict[str, str]) -> None:
         """Mark each bad field and say what is wrong; an empty dict clears them."""

@@ -108,7 +108,7 @@ class TicketDesk:
         if not self.app.ib_connected:
             return
         try:  # the adapter re-subscribes after 1101 and reconnects
-            self.app.adapter.subscribe_quote(contract, self._quote_updated)
+            self.app.adapter.subscribe_quote(contract, self.quote_updated)
             self._quote_contract = contract
         except AdapterError as exc:
             self.app.state.log(LogKind.WARNING, f"No quote for {contract.symbol}: {exc}")
@@ -118,7 +118,7 @@ class TicketDesk:
             self.app.adapter.unsubscribe_quote(self._quote_contract)
             self._quote_contract = self._quote = None
 
-    def _quote_updated(self, quote: Quote) -> None:
+    def quote_updated(self, quote: Quote) -> None:
         self._quote = quote
         self.screen.ticket.show_quote(quote)
 
