@@ -64,7 +64,7 @@ exits     tp P: take-profit limit   sl P: stop-loss stop
 algo      adaptive [urgent|normal|patient] | twap | vwap [max 10%]
           twap, vwap: [start 10:00] [end 15:30] [past: may run past the end] (New York time)
 also      outside (rth+): outside regular hours   @DU123 or acct DU123   oca NAME
-long forms: buy sell market limit stop midprice account
+long      buy sell market limit stop midprice account: the long forms
 Words are case-insensitive; key=value is the same as key value. An order needs a price or
 a type: quick entry never guesses a market order."""
 
