@@ -41,10 +41,11 @@ def preview_text(preview: OrderPreview) -> Text:
         fee = f"{_money(preview.min_commission)} - {_money(preview.max_commission)}"
     else:
         fee = _money(preview.commission)
+    # Two short lines, not one that wraps in the middle of a figure at 80 columns.
     text.append(f"Commission {fee} {preview.currency}   ")
+    text.append(f"Equity with loan after {_money(preview.equity_with_loan_after)}\n")
     text.append(f"Init margin change {_change(preview.init_margin_change)}   ")
-    text.append(f"Maint margin change {_change(preview.maint_margin_change)}\n")
-    text.append(f"Equity with loan after {_money(preview.equity_with_loan_after)}")
+    text.append(f"Maint margin change {_change(preview.maint_margin_change)}")
     if preview.warning:
         text.append(f"\nIB warns: {preview.warning}", style="bold yellow")
     return text
