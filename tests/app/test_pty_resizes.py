@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-from harness import app_env
-from terminal import Terminal
+from .pty_app import Terminal, blotter_in_a_pty
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a pty")
 
@@ -23,9 +21,12 @@ def log_rows(term: Terminal) -> list[str]:
 
 
 def last_log_row(term: Terminal) -> str:
-    width = term.screen.find("Positions") == term.screen.find("Executions and messages")
-    rows = [row[: term.size[0] // 2] if width else row for row in log_rows(term)]
-    return next((row.rstrip() for row in reversed(rows) if row.strip()), "")
+    """The newest line the log shows (its rows joined: a long line wraps)."""
+    beside = term.screen.find("Positions") == term.screen.find("Executions and messages")
+    rows = [row[: term.size[0] // 2] if beside else row for row in log_rows(term)]
+    shown = [row.rstrip() for row in rows if row.strip()]
+    starts = [n for n, row in enumerate(shown) if row[:2].isdigit() and row[2:3] == ":"]
+    return " ".join(shown[starts[-1]:]) if starts else ""
 
 
 def side_by_side(term: Terminal) -> bool:
@@ -34,13 +35,7 @@ def side_by_side(term: Terminal) -> bool:
 
 
 async def test_resizes_keep_the_layout_and_the_logs_last_line(tmp_path: Path) -> None:
-    config = tmp_path / "config.toml"
-    config.write_text("[sim]\npace = 0\n")  # a still market: the screen goes quiet
-    argv = [sys.executable, "-m", "ib_blotter", "--sim", "--config", str(config),
-            "--log-file", str(tmp_path / "log")]
-    async with Terminal(argv, size=(80, 24), env=app_env(tmp_path)) as term:
-        await term.wait_for(lambda: term.screen.find("connected") is not None, "connected")
-        await term.quiet(0.3)
+    async with blotter_in_a_pty(tmp_path) as term:
         term.write(b":")
         await term.quiet(0.2)
         term.write(b"b 100 aapl mkt\r")

@@ -118,4 +118,4 @@ def combined(summaries: Sequence[AccountSummary | None], name: str) -> AccountSu
             continue
         values = [getattr(s, field.name) for s in known]
         totals[field.name] = None if None in values else sum(values)
-    return AccountSummary(name, currency=known[0].currency, **totals)  # type: ignore[arg-type]
+    return AccountSummary(name, currency=known[0].currency, **totals)

@@ -34,7 +34,7 @@ class BlotterFooter(FittedLine):
                          "blotter-footer--readonly"}
 
     def __init__(self, *, readonly: bool = False, **kwargs: object) -> None:
-        super().__init__(**kwargs)
+        super().__init__((), **kwargs)
         self.readonly = readonly
 
     def on_mount(self) -> None:

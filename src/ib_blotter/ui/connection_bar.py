@@ -48,7 +48,7 @@ class ConnectionBar(FittedLine):
     """One line that always says whether we are live, and whether it is real money."""
 
     def __init__(self, readonly: bool = False, **kwargs: object) -> None:
-        super().__init__(**kwargs)
+        super().__init__((), **kwargs)
         self.readonly = readonly
 
     def describe(self, info: ConnectionInfo) -> None:

@@ -21,6 +21,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..state.records import LogLine
+from .guard import guarded
 from .log_rows import plain, row_count, strips
 from .scrolling import set_virtual_size
 
@@ -161,6 +162,7 @@ class ExecutionLog(ScrollView, can_focus=True):
         elif self._following:  # taller or shorter (the quick-entry line came or went)
             self._show_end(True, 0, dropped=None)
 
+    @guarded
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
         if not self._rows:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from rich.text import Text
 from textual.widget import Widget
@@ -59,8 +60,8 @@ class FittedLine(Widget):
 
     DEFAULT_CSS = "FittedLine { height: 1; }"
 
-    def __init__(self, items: Sequence[Item] = (), **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, items: Sequence[Item] = (), **kwargs: Any) -> None:
+        super().__init__(**kwargs)
         self._items: tuple[Item, ...] = tuple(items)
 
     @property

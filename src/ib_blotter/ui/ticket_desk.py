@@ -70,7 +70,8 @@ class TicketDesk:
             self._lookup_failed(text, exc)
             return
         finally:
-            self._looking_up = ""
+            if self._looking_up == text:  # a newer lookup, started meanwhile, keeps its own
+                self._looking_up = ""
         self._failed = ("", "")
         self.use_contract(text, found)
 
