@@ -121,3 +121,16 @@ async def test_showing_all_orders_keeps_the_groups() -> None:
         app.blotter.show_all = True
         await pilot.pause()
         assert symbols(app.blotter.orders) == ["AAPL", "├AAPL", "└AAPL", "MSFT"]
+
+
+async def test_positions_have_separators_too() -> None:
+    from ib_blotter.state.records import Position
+
+    app = app_with()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.portfolio.position_changed(Position("DU1", "EUR.USD", 12087, 250_000, 1.0868))
+        await pilot.press("p")
+        await pilot.pause()
+        table = app.blotter.positions_table
+        row = "".join(s.text for s in table.render_line(1))
+        assert "250,000" in row, row
