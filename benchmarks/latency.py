@@ -54,7 +54,7 @@ class RowWatch:
     def shows(self, order: int) -> float:
         text = self.terminal.screen.line(self.first + order)[self.cell].strip()
         try:
-            return float(text)
+            return float(text.replace(",", ""))  # sizes show with thousands separators
         except ValueError:
             return 0.0
 

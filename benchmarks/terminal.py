@@ -170,6 +170,15 @@ class Terminal:
         assert self._proc is not None
         return self._proc.pid
 
+    def resize(self, size: tuple[int, int]) -> None:
+        """The terminal is now `size` (columns, rows), as a window resized by hand: the
+        program is told (SIGWINCH) and the screen starts blank until it repaints."""
+        columns, rows = size
+        fcntl.ioctl(self._master, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+        self.size = size
+        self.screen = Screen(columns, rows)
+        os.kill(self.pid, signal.SIGWINCH)
+
     def write(self, data: bytes) -> float:
         """Type into the terminal; returns when it was written."""
         os.write(self._master, data)

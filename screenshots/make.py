@@ -28,22 +28,31 @@ async def wait_for(pilot: Pilot, condition: object, seconds: float = 10.0) -> No
     raise RuntimeError("the app did not get there in time")
 
 
+async def type_into(pilot: Pilot, app: BlotterApp, field: str, text: str) -> None:
+    app.blotter.ticket.query_one(f"#{field}").focus()
+    await pilot.press("ctrl+a", "ctrl+k", *text)
+
+
 async def enter(pilot: Pilot, app: BlotterApp, symbol: str, side: str, qty: str,
-                limit: str) -> None:
+                limit: str, exits: tuple[str, str] = ("", "")) -> None:
+    """The order typed into the ticket (a bracket when exits are given), then enter."""
+    app.blotter.orders.focus()
     await pilot.press("n", "ctrl+a", "ctrl+k", *symbol, "enter")
-    await wait_for(pilot, lambda: app.blotter.ticket_desk.found is not None and app.blotter.ticket.resolved_text == symbol)
+    await wait_for(pilot, lambda: app.blotter.ticket_desk.found is not None
+                   and app.blotter.ticket.resolved_text == symbol)
     app.blotter.ticket.query_one("#side").focus()
     await pilot.press("s" if side == "SELL" else "b")
-    app.blotter.ticket.query_one("#quantity").focus()
-    await pilot.press(*qty)
-    app.blotter.ticket.query_one("#limit").focus()
-    await pilot.press(*limit, "enter")
+    await type_into(pilot, app, "quantity", qty)
+    for field, text in zip(("take_profit", "stop_loss"), exits, strict=True):
+        await type_into(pilot, app, field, text)
+    await type_into(pilot, app, "limit", limit)
+    await pilot.press("enter")
 
 
 async def send(pilot: Pilot, app: BlotterApp, symbol: str, side: str, qty: str,
-               limit: str) -> None:
+               limit: str, exits: tuple[str, str] = ("", "")) -> None:
     """Enter the order, wait for the confirmation (with IB's what-if), and say yes."""
-    await enter(pilot, app, symbol, side, qty, limit)
+    await enter(pilot, app, symbol, side, qty, limit, exits)
     await wait_for(pilot, lambda: isinstance(app.screen, OrderConfirmScreen))
     await pilot.pause(0.3)
     await pilot.press("y")
@@ -56,10 +65,17 @@ async def trade(pilot: Pilot, app: BlotterApp) -> None:
     assert sim is not None
     sim.set_quote("AAPL", 187.50, 187.51, size=300)
     sim.set_quote("ESZ6", 5412.00, 5412.25, size=5)
-    await send(pilot, app, "AAPL", "BUY", "100", "187.40")
+    await send(pilot, app, "AAPL", "BUY", "100", "187.40", exits=("189.00", "186.00"))
     await send(pilot, app, "ESZ6", "SELL", "1", "5425.00")
     await send(pilot, app, "AAPL", "BUY", "500", "187.55")
     await wait_for(pilot, lambda: len(sim.exchange.fills) >= 2)
+    app.blotter.orders.focus()
+    await pilot.press("n", "ctrl+a", "ctrl+k", *"XYZQ", "enter")  # a symbol IB doesn't know
+    await wait_for(pilot, lambda: "XYZQ" in app.blotter.exec_log.lines_written[-1])
+    app.blotter.orders.focus()
+    await pilot.press("n", "ctrl+a", "ctrl+k", *"AAPL", "enter")
+    await wait_for(pilot, lambda: app.blotter.ticket_desk.found is not None)
+    app.blotter.orders.focus()
     await pilot.pause(0.5)
 
 

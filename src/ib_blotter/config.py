@@ -39,20 +39,26 @@ class Settings:
     max_order_value: float = 500_000.0
     max_deviation_percent: float = 5.0
     max_deviation_ticks: int = 0
+    # Futures and FX have sizes and values of their own (contracts; units of the base currency).
+    max_future_contracts: float = 20.0
+    max_future_value: float = 10_000_000.0
+    max_fx_size: float = 10_000_000.0
+    max_fx_value: float = 10_000_000.0
 
 
 class ConfigError(ValueError):
     """The config file cannot be used; the text says where and why."""
 
 
+LIMITS = ("max_order_size", "max_order_value", "max_deviation_percent", "max_deviation_ticks",
+          "max_future_contracts", "max_future_value", "max_fx_size", "max_fx_value")
 # Each section's keys, as the file spells them, and the setting each one is.
 SECTIONS: dict[str, dict[str, str]] = {
     "connection": {k: k for k in ("host", "port", "client_id", "account", "readonly",
                                   "connect_timeout")},
     "app": {k: k for k in ("linger", "retry_every", "log_file", "journal_file")},
     "sim": {"seed": "sim_seed", "pace": "sim_pace"},
-    "limits": {k: k for k in ("max_order_size", "max_order_value", "max_deviation_percent",
-                              "max_deviation_ticks")},
+    "limits": {k: k for k in LIMITS},
 }
 Check = Callable[[object], bool]
 _positive: Check = lambda v: isinstance(v, int | float) and v > 0  # noqa: E731
@@ -64,8 +70,7 @@ RANGES: dict[str, tuple[Check, str]] = {
     "retry_every": (_positive, "more than 0"),
     "linger": (_not_negative, "0 or more"),
     "sim_pace": (_not_negative, "0 or more"),
-    **dict.fromkeys(("max_order_size", "max_order_value", "max_deviation_percent",
-                     "max_deviation_ticks"), (_not_negative, "0 or more (0 turns it off)")),
+    **dict.fromkeys(LIMITS, (_not_negative, "0 or more (0 turns it off)")),
 }
 
 

@@ -10,6 +10,7 @@ import pytest
 from textual.widgets import Static
 
 from ib_blotter.sim.simulator import ReceivedOrder, SimConfig, Simulator
+from ib_blotter.ui.blotter_footer import BlotterFooter
 from ib_blotter.ui.order_confirm_screen import OrderConfirmScreen
 
 from .conftest import Blotter, sim_settings, start
@@ -110,7 +111,8 @@ async def test_readonly_client_zero_binds_nothing(manual_sim: Simulator, tmp_pat
         assert [o.orderId for o in manual_sim.exchange.by_perm.values()] == [0]
         assert manual_sim.traffic.received_orders == []
         title = str(blotter.app.blotter.ticket.border_title or "")
-        assert blotter.app.blotter.query("#footer-readonly")  # the footer says it too
+        footer = blotter.app.blotter.query_one(BlotterFooter)
+        assert "READ-ONLY" in footer.plain  # the footer says it too
         assert "READ-ONLY" in title
         shown = {key for key, active in blotter.app.screen.active_bindings.items()
                  if active.binding.show and active.enabled}

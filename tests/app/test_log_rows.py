@@ -44,3 +44,13 @@ def test_what_the_fast_path_does_not_take_goes_to_rich() -> None:
     for text in ("tab\there", "two\nlines", "wide 株式 name", "€ price"):
         logged = line(text)
         assert cells(strips(logged, 12, CONSOLE)) == cells(rich_rows(logged, 12, CONSOLE))
+
+
+def test_an_exec_id_shows_only_where_the_line_has_room_for_it() -> None:
+    fill = line("BOT 100 AAPL @ 187.50 on NASDAQ, removed liquidity, order #21, "
+                "exec 081cd7e2.6b0edcac.02.01")
+    narrow = "".join(s.text for s in strips(fill, 78, CONSOLE)[0]).rstrip()
+    assert narrow.endswith("removed liquidity, order #21") and row_count(fill, 78, CONSOLE) == 1
+    wide = "".join(s.text for s in strips(fill, 120, CONSOLE)[0]).rstrip()
+    assert wide.endswith("exec 081cd7e2.6b0edcac.02.01")
+    assert cells(strips(fill, 78, CONSOLE)) == cells(rich_rows(fill, 78, CONSOLE))

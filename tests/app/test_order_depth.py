@@ -53,7 +53,7 @@ async def test_what_if_figures_in_the_confirmation(blotter: Blotter) -> None:
 
     await blotter.until(lambda: "Commission" in preview(), "the what-if answer")
     assert "1.00 USD" in preview()  # 100 shares at IB's $1 minimum
-    assert "Init margin 4,685.00" in preview()  # 25% of 18,740
+    assert "Init margin change +4,685.00" in preview()  # 25% of 18,740
     await blotter.press("n")
     assert placed(blotter) == []
 

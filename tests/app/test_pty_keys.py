@@ -9,9 +9,7 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-from harness import app_env
-from terminal import Terminal
+from .pty_app import Terminal, blotter_in_a_pty
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a pty")
 
@@ -24,13 +22,7 @@ def ticket_fields_line(term: Terminal) -> str:
 
 
 async def test_keys_in_one_write_land_where_they_were_typed(tmp_path: Path) -> None:
-    config = tmp_path / "config.toml"
-    config.write_text("[sim]\npace = 0\n")  # a still market: the screen goes quiet
-    argv = [sys.executable, "-m", "ib_blotter", "--sim", "--config", str(config),
-            "--log-file", str(tmp_path / "log")]
-    async with Terminal(argv, size=(80, 24), env=app_env(tmp_path)) as term:
-        await term.wait_for(lambda: term.screen.find("connected") is not None, "connected")
-        await term.quiet(0.3)
+    async with blotter_in_a_pty(tmp_path) as term:
 
         # a quick-entry line full of hotkey letters: text, never keys
         term.write(b":b 1 aapl 180 m c C p a f + -")

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from textual.widgets import Static
-
 from ib_blotter.sim.simulator import ReceivedOrder
+from ib_blotter.ui.fitted_line import FittedLine
 
 from .conftest import Blotter
 from .test_order_depth import confirmation, placed, send, type_into
@@ -45,9 +44,9 @@ async def test_quick_entry_and_the_form_send_the_same_order(blotter: Blotter) ->
 async def test_a_line_it_does_not_understand_sends_nothing(blotter: Blotter) -> None:
     blotter.app.blotter.orders.focus()
     await quick(blotter, "b 100 aapl 187.4 gtx")
-    error = blotter.app.query_one("#quick-error", Static)
-    await blotter.until(lambda: "gtx" in str(error.render()), "the error under the line")
-    assert "GTC" in str(error.render())  # the likely word it meant
+    error = blotter.app.query_one("#quick-error", FittedLine)
+    await blotter.until(lambda: "gtx" in error.plain, "the error under the line")
+    assert "GTC" in error.plain  # the likely word it meant
     assert placed(blotter) == []
 
 

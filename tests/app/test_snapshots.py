@@ -1,4 +1,7 @@
-"""Snapshots of the screens a trader sees, from a fixed state (no clock, no network)."""
+"""Snapshots of the screens a trader sees, from a fixed state (no clock, no network), at 80x24,
+100x30 and 160x45: the main screen with a bracket working, the log after fills and errors, the
+ticket with its errors fixed one by one, a confirmation, the modify dialog, the help and a
+resize round trip."""
 
 from __future__ import annotations
 
@@ -10,24 +13,30 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from ib_blotter.ib.lookup import Found
+from ib_blotter.state.records import Quote
 from ib_blotter.state.ticket import ContractSpec
 from ib_blotter.ui.app import BlotterApp
 from ib_blotter.ui.modify_screen import ModifyOrderScreen
 
-from .demo import demo_app
+from .demo import demo_app, move_the_day
 
 ES = ContractSpec(symbol="ESZ6", sec_type="FUT", min_tick=0.25, multiplier=50,
                   order_types=frozenset({"MKT", "LMT", "STP", "STP LMT", "TRAIL"}),
                   tifs=frozenset({"DAY", "GTC", "IOC", "GTD", "FOK"}), long_name="E-mini S&P 500",
                   exchange="CME", currency="USD", con_id=637533641)
+ES_QUOTES = (5411.75, 5412.0, 5411.5, 5412.5, 5413.0, 5412.75, 5413.5, 5413.25)
 
 
 def _use_es(app: BlotterApp) -> None:
+    """The ticket on ESZ6, as a lookup leaves it, with a few quotes since."""
     import ib_async
 
     contract = ib_async.Contract(conId=ES.con_id, symbol="ES", secType="FUT", exchange="CME",
                                  localSymbol="ESZ6", currency="USD", multiplier="50")
-    app.blotter.ticket_desk.use_contract("ES", Found(contract, ES, "ESZ6 E-mini S&P 500 · CME"))
+    app.blotter.ticket_desk.use_contract(
+        "ES", Found(contract, ES, "ESZ6 E-mini S&P 500 · CME · front month (next ESH7)"))
+    for last in ES_QUOTES:
+        app.blotter.ticket_desk.quote_updated(Quote(last - 0.25, last, last))
 
 
 @pytest.fixture(autouse=True)
@@ -43,39 +52,87 @@ def steady_cursors(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Input, "_on_focus", on_focus)
 
 
-SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 36)], ids=["80x24", "120x36"])
+SIZES = pytest.mark.parametrize("size", [(80, 24), (100, 30), (160, 45)],
+                                ids=["80x24", "100x30", "160x45"])
+
+
+async def settle(pilot: Pilot) -> None:
+    for _ in range(3):
+        await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
+
+
+async def day_moved(pilot: Pilot) -> None:
+    """Settled, with the day's PnL moving since the screen came up."""
+    app = pilot.app
+    assert isinstance(app, BlotterApp)
+    await settle(pilot)
+    move_the_day(app)
+    await settle(pilot)
 
 
 @SIZES
-def test_main_screen(snap_compare, size: tuple[int, int]) -> None:
-    assert snap_compare(demo_app(), terminal_size=size)
+def test_main_screen_with_a_bracket_working(snap_compare, size: tuple[int, int]) -> None:
+    assert snap_compare(demo_app(), terminal_size=size, run_before=day_moved)
 
 
-def send_es_ticket(quantity: str, limit: str) -> Callable[[Pilot], Awaitable[None]]:
-    """Type an ES order into the ticket and press enter."""
+@SIZES
+def test_log_after_fills_and_errors(snap_compare, size: tuple[int, int]) -> None:
+    async def focus_log(pilot: Pilot) -> None:
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+
+    assert snap_compare(demo_app(), terminal_size=size, run_before=focus_log)
+
+
+async def type_into(pilot: Pilot, field: str, text: str) -> None:
+    app = pilot.app
+    assert isinstance(app, BlotterApp)
+    app.blotter.ticket.query_one(f"#{field}").focus()
+    await pilot.press("ctrl+a", "ctrl+k", *text)
+
+
+def ticket_fixed(fixes: int) -> Callable[[Pilot], Awaitable[None]]:
+    """An ES order with two mistakes, entered, then `fixes` of them fixed."""
 
     async def fill_in(pilot: Pilot) -> None:
         app = pilot.app
         assert isinstance(app, BlotterApp)
-        await pilot.pause()  # the screen's widgets are mounted
+        await settle(pilot)
         _use_es(app)
-        app.blotter.ticket.query_one("#quantity").focus()
-        await pilot.press(*quantity)
-        app.blotter.ticket.query_one("#limit").focus()
-        await pilot.press(*limit, "enter")
-        await pilot.pause()
+        await type_into(pilot, "quantity", "0")
+        await type_into(pilot, "limit", "5410.10")
+        await pilot.press("enter")
+        await settle(pilot)
+        for field, text in (("quantity", "2"), ("limit", "5410.25"))[:fixes]:
+            await type_into(pilot, field, text)
+            await settle(pilot)
 
     return fill_in
 
 
 @SIZES
-def test_ticket_with_errors(snap_compare, size: tuple[int, int]) -> None:
-    assert snap_compare(demo_app(), terminal_size=size, run_before=send_es_ticket("0", "5410.10"))
+@pytest.mark.parametrize("fixes", [0, 1, 2], ids=["two-errors", "one-fixed", "both-fixed"])
+def test_ticket_with_errors_fixed_one_by_one(snap_compare, size: tuple[int, int],
+                                             fixes: int) -> None:
+    assert snap_compare(demo_app(), terminal_size=size, run_before=ticket_fixed(fixes))
 
 
 @SIZES
-def test_confirmation(snap_compare, size: tuple[int, int]) -> None:
-    assert snap_compare(demo_app(), terminal_size=size, run_before=send_es_ticket("2", "5410.25"))
+def test_confirmation_of_a_bracket(snap_compare, size: tuple[int, int]) -> None:
+    async def bracket(pilot: Pilot) -> None:
+        app = pilot.app
+        assert isinstance(app, BlotterApp)
+        await settle(pilot)
+        _use_es(app)
+        for field, text in (("quantity", "2"), ("take_profit", "5425"), ("stop_loss", "5400"),
+                            ("limit", "5410.25")):
+            await type_into(pilot, field, text)
+        await pilot.press("enter")
+        await settle(pilot)
+
+    assert snap_compare(demo_app(), terminal_size=size, run_before=bracket)
 
 
 @SIZES
@@ -83,21 +140,43 @@ def test_modify_modal(snap_compare, size: tuple[int, int]) -> None:
     async def open_modify(pilot: Pilot) -> None:
         # the demo is offline, where the m key refuses: open the dialog it would show
         app = pilot.app
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app, BlotterApp) and app.blotter.orders.selected is not None
         await app.push_screen(ModifyOrderScreen(app.blotter.orders.selected))
-        await pilot.pause()
+        await settle(pilot)
 
     assert snap_compare(demo_app(), terminal_size=size, run_before=open_modify)
 
 
-def test_help(snap_compare) -> None:
-    assert snap_compare(demo_app(), terminal_size=(80, 24), press=["question_mark"])
+@SIZES
+def test_help(snap_compare, size: tuple[int, int]) -> None:
+    async def open_help(pilot: Pilot) -> None:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+
+    assert snap_compare(demo_app(), terminal_size=size, run_before=open_help)
+
+
+@SIZES
+def test_resize_round_trip(snap_compare, size: tuple[int, int]) -> None:
+    """There and back: the same screen as before the trip, the log still at its end."""
+
+    async def round_trip(pilot: Pilot) -> None:
+        await settle(pilot)
+        there = (80, 24) if size[0] > 100 else (160, 45)
+        await pilot.resize_terminal(*there)
+        await settle(pilot)
+        await pilot.resize_terminal(*size)
+        await settle(pilot)
+
+    assert snap_compare(demo_app(), terminal_size=size, run_before=round_trip)
 
 
 def test_positions_pane(snap_compare) -> None:
-    assert snap_compare(demo_app(), terminal_size=(80, 24), press=["p"])
+    async def positions(pilot: Pilot) -> None:
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
 
-
-def test_wide_screen_shows_log_and_positions(snap_compare) -> None:
-    assert snap_compare(demo_app(), terminal_size=(160, 45))
+    assert snap_compare(demo_app(), terminal_size=(80, 24), run_before=positions)

@@ -243,7 +243,8 @@ def test_a_fill_is_shown_once_however_often_it_arrives(state, changes):
     ]
     fill_lines = [line for line in state.log_lines() if line.kind is LogKind.FILL]
     assert [line.text for line in fill_lines] == [
-        "Fill: BOT 100 AAPL @ 187.5 on ISLAND, order #12, exec 0001f4e8.6571a2b3.01.01 (removed)"
+        "Fill: BOT 100 AAPL @ 187.50 on ISLAND, removed liquidity, order #12"
+        ", exec 0001f4e8.6571a2b3.01.01"
     ]
 
 
@@ -282,7 +283,8 @@ def test_a_commission_after_its_fill_completes_it(state):
     assert (row.commission, row.commission_currency, row.realized_pnl) == (1.0, "USD", 12.3)
     assert state.log_lines()[-1].kind is LogKind.COMMISSION
     assert state.log_lines()[-1].text == (
-        "Commission 1.00 USD on exec 0001f4e8.6571a2b3.01.01, realized PnL 12.30"
+        "Commission 1.00 USD on BOT 100 AAPL @ 187.50, order #12, realized PnL +12.30"
+        ", exec 0001f4e8.6571a2b3.01.01"
     )
 
 

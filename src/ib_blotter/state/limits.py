@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .order_types import order_type
-from .prices import format_price, format_size
+from .prices import format_money, format_price, format_size
 from .records import ContractSpec, OrderSpec
 
 
@@ -25,16 +25,30 @@ class Notice:
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """0 turns a limit off."""
+    """0 turns a limit off. Sizes and values differ by kind: 5,000 shares is a big stock
+    order, 25,000 EUR the smallest standard FX lot, 2 E-minis 540,000 USD of notional."""
 
-    max_order_size: float = 5_000
+    max_order_size: float = 5_000  # shares (and any kind without limits of its own)
     max_order_value: float = 500_000
     max_deviation_percent: float = 5.0
     max_deviation_ticks: int = 0
+    max_future_contracts: float = 20
+    max_future_value: float = 10_000_000  # notional: contracts x price x multiplier
+    max_fx_size: float = 10_000_000  # units of the base currency
+    max_fx_value: float = 10_000_000
 
     @property
     def checks_deviation(self) -> bool:
         return bool(self.max_deviation_percent or self.max_deviation_ticks)
+
+    def for_kind(self, sec_type: str) -> tuple[float, float, str, str]:
+        """(size limit, value limit, what the limit is called, the unit of a size)."""
+        if sec_type == "FUT":
+            return self.max_future_contracts, self.max_future_value, "futures limit", \
+                " contracts"
+        if sec_type == "CASH":
+            return self.max_fx_size, self.max_fx_value, "FX limit", ""
+        return self.max_order_size, self.max_order_value, "limit", ""
 
 
 def order_price(spec: OrderSpec, last: float | None) -> float | None:
@@ -49,15 +63,16 @@ def breaches(spec: OrderSpec, contract: ContractSpec, last: float | None,
              limits: Limits) -> list[Notice]:
     """Each limit this order breaks; empty when it is within all of them."""
     found: list[Notice] = []
-    if limits.max_order_size and spec.quantity > limits.max_order_size:
-        found.append(Notice("size", f"Size {format_size(spec.quantity)} is over the limit of "
-                                    f"{format_size(limits.max_order_size)}"))
+    most_size, most_value, called, unit = limits.for_kind(contract.sec_type)
+    if most_size and spec.quantity > most_size:
+        found.append(Notice("size", f"Size {format_size(spec.quantity)} is over the {called} "
+                                    f"of {format_size(most_size)}{unit}"))
     price = order_price(spec, last)
-    if price is not None and limits.max_order_value:
+    if price is not None and most_value:
         value = spec.quantity * price * (contract.multiplier or 1)
-        if value > limits.max_order_value:
-            found.append(Notice("value", f"Value {value:,.0f} is over the limit of "
-                                         f"{limits.max_order_value:,.0f}"))
+        if value > most_value:
+            found.append(Notice("value", f"Value {format_money(value, places=0)} is over the "
+                                         f"{called} of {format_money(most_value, places=0)}"))
     if last and spec.limit is not None:
         found.extend(_deviation(spec.limit, last, contract, limits))
     return found
@@ -72,11 +87,12 @@ def _deviation(price: float, last: float, contract: ContractSpec,
                limits: Limits) -> list[Notice]:
     distance = abs(price - last)
     tick = contract.min_tick
-    shown = f"{format_price(price, tick)} is {distance / last:.1%} from the last {last:g}"
+    last_shown = format_price(last, tick)
+    shown = f"{format_price(price, tick)} is {distance / last:.1%} from the last {last_shown}"
     if limits.max_deviation_percent and distance / last * 100 > limits.max_deviation_percent:
         return [Notice("deviation", f"Price {shown} (limit {limits.max_deviation_percent:g}%)")]
     if limits.max_deviation_ticks and tick and distance / tick > limits.max_deviation_ticks + 1e-9:
         return [Notice("deviation", f"Price {format_price(price, tick)} is "
-                                    f"{distance / tick:.0f} ticks from the last {last:g} "
+                                    f"{distance / tick:.0f} ticks from the last {last_shown} "
                                     f"(limit {limits.max_deviation_ticks} ticks)")]
     return []

@@ -1,9 +1,19 @@
-"""How events read in the execution log: one sentence per order change, fill or connection."""
+"""How events read in the execution log: one sentence per order change, fill or connection.
+
+Sizes carry thousands separators, prices their contract's tick (the usual tick of the symbol
+when the contract's is not known yet), money two decimals with separators. A line may end in a
+detail (an exec id) that the log shows only where the line has room for it: `split_detail`.
+"""
 
 from __future__ import annotations
 
-from .prices import format_price, format_quantity
-from .records import ConnectionInfo, ConnectionState, FillRow, OrderRow
+from .order_types import order_type
+from .prices import format_average, format_money, format_price, format_size, usual_tick
+from .records import ConnectionInfo, ConnectionState, FillRow, Liquidity, OrderRow
+
+DETAIL = ", exec "  # what starts a line's detail: the exec id, left out where there is no room
+LIQUIDITY_WORDS = {Liquidity.ADDED: "added liquidity", Liquidity.REMOVED: "removed liquidity",
+                   Liquidity.ROUTED: "routed out"}
 
 
 def order_change(prev: OrderRow | None, row: OrderRow) -> str | None:
@@ -23,31 +33,46 @@ def order_name(row: OrderRow) -> str:
 
 
 def order_terms(row: OrderRow) -> str:
-    price = " ".join(format_price(p, row.min_tick) for p in (row.limit, row.aux) if p is not None)
-    percent = f" {row.trailing_percent:g}%" if row.trailing_percent else ""
-    terms = f"{row.side} {format_quantity(row.quantity)} {row.order_type}"
-    return " ".join(part for part in (terms, price + percent, row.tif) if part.strip())
+    prices = order_type(row.order_type).price_text(row, row.min_tick)
+    terms = f"{row.side} {format_size(row.quantity)} {row.order_type}"
+    return " ".join(part for part in (terms, prices, row.tif) if part)
 
 
 def fill_note(row: OrderRow) -> str:
     if row.filled and row.avg_fill_price:
-        price = format_price(row.avg_fill_price, row.min_tick)
-        return f" {format_quantity(row.filled)} @ {price}"
+        price = format_average(row.avg_fill_price, row.min_tick)
+        return f" {format_size(row.filled)} @ {price}"
     return ""
 
 
 def fill_text(fill: FillRow, min_tick: float | None = None) -> str:
-    where = f" on {fill.exchange}" if fill.exchange else ""
-    price = format_price(fill.price, min_tick)
-    trade = f"{fill.side} {format_quantity(fill.shares)} {fill.symbol} @ {price}"
-    return f"{trade}{where}, order #{fill.order_id}, exec {fill.exec_id} ({fill.liquidity})"
+    """"BOT 100 AAPL @ 187.50 on NASDAQ, removed liquidity, order #21, exec 081c...01"."""
+    parts = [_trade(fill, min_tick) + (f" on {fill.exchange}" if fill.exchange else "")]
+    if fill.liquidity in LIQUIDITY_WORDS:
+        parts.append(LIQUIDITY_WORDS[fill.liquidity])
+    parts.append(f"order #{fill.order_id}")
+    return ", ".join(parts) + DETAIL + fill.exec_id
 
 
-def commission_text(fill: FillRow) -> str:
-    text = f"Commission {fill.commission:.2f} {fill.commission_currency} on exec {fill.exec_id}"
+def commission_text(fill: FillRow, min_tick: float | None = None) -> str:
+    text = (f"Commission {format_money(fill.commission)} {fill.commission_currency} on "
+            f"{_trade(fill, min_tick)}, order #{fill.order_id}")
     if fill.realized_pnl is not None:
-        text += f", realized PnL {fill.realized_pnl:,.2f}"
-    return text
+        text += f", realized PnL {format_money(fill.realized_pnl, signed=True)}"
+    return text + DETAIL + fill.exec_id
+
+
+def _trade(fill: FillRow, min_tick: float | None) -> str:
+    price = format_price(fill.price, min_tick or usual_tick(fill.symbol))
+    return f"{fill.side} {format_size(fill.shares)} {fill.symbol} @ {price}"
+
+
+def split_detail(text: str) -> tuple[str, str]:
+    """A line's text and its detail ("exec ..."), which may be left out; "" when none."""
+    main, found, exec_id = text.rpartition(DETAIL)
+    if not found or not exec_id or " " in exec_id:
+        return text, ""
+    return main, f"exec {exec_id}"
 
 
 def connection_text(info: ConnectionInfo) -> str:

@@ -65,8 +65,15 @@ class OrderType:
         return next((p for name in self.rests_at if (p := prices.get(name)) is not None), None)
 
     def terms(self, order: object, tick: float | None) -> str:
-        """Its prices as a confirmation names them: "stop 186.00 limit 185.90", "trail 2%"."""
-        return " ".join(f"{f.label} {f.show(getattr(order, f.attr), tick)}"
+        """Its prices as a confirmation names them: "stop 186.00 limit 185.90", "2% stop
+        186.00"; a price the type's own name already says goes unlabelled ("LMT 180.00")."""
+        return " ".join(f"{'' if f.label in self.words else f.label + ' '}"
+                        f"{f.show(getattr(order, f.attr), tick)}"
+                        for f in self.fields if getattr(order, f.attr) is not None)
+
+    def price_text(self, order: object, tick: float | None) -> str:
+        """Its prices in a table's price column, in the order it works them: "186.00/185.90"."""
+        return "/".join(f.show(getattr(order, f.attr), tick)
                         for f in self.fields if getattr(order, f.attr) is not None)
 
 

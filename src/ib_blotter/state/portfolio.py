@@ -7,8 +7,8 @@ a second per position) and its widgets are different.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Sequence
+from dataclasses import fields, replace
 from typing import Any
 
 from .records import AccountSummary, Position
@@ -104,3 +104,18 @@ class PortfolioState:
         if summary != self._accounts.get(account):
             self._accounts[account] = summary
             self._notify("account", account)
+
+
+def combined(summaries: Sequence[AccountSummary | None], name: str) -> AccountSummary | None:
+    """Several accounts' figures as one: each the sum over the accounts, or unknown (None)
+    while any of them has not reported it: a partial sum would read as the whole."""
+    if not summaries or any(s is None for s in summaries):
+        return None
+    known = [s for s in summaries if s is not None]
+    totals: dict[str, float | None] = {}
+    for field in fields(AccountSummary):
+        if field.name in ("account", "currency"):
+            continue
+        values = [getattr(s, field.name) for s in known]
+        totals[field.name] = None if None in values else sum(values)
+    return AccountSummary(name, currency=known[0].currency, **totals)

@@ -9,6 +9,11 @@ from decimal import ROUND_HALF_EVEN, Decimal
 MAX_NUMBER = Decimal(10) ** 12
 # Plain decimals only: "1,5" or "1_5" must not quietly become 15.
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)", re.ASCII)
+# A typed size: a plain decimal, k for thousands, m for millions (FX sizes: 25k, 1m).
+_QUANTITY = re.compile(r"([+-]?(?:\d+\.?\d*|\.\d+))([km]?)", re.ASCII | re.IGNORECASE)
+_MULTIPLIERS = {"": 1, "k": 1000, "m": 1_000_000}
+_FX_PAIR = re.compile(r"[A-Z]{3}\.[A-Z]{3}")
+AVERAGE_EXTRA_PLACES = 2  # an average fill price shows this many decimals past the tick's
 
 
 def to_decimal(value: float | Decimal | str) -> Decimal:
@@ -24,6 +29,17 @@ def parse_number(text: str) -> Decimal | None:
     if not _NUMBER.fullmatch(text):
         return None
     number = Decimal(text)
+    return number if abs(number) < MAX_NUMBER else None
+
+
+def parse_quantity(text: str) -> Decimal | None:
+    """A size as a trader types it, in the ticket or on the quick-entry line: "100", "2.5",
+    "1k" (1,000), "1.5m" (1,500,000); None for anything else."""
+    match = _QUANTITY.fullmatch(text.strip())
+    if match is None:
+        return None
+    digits, suffix = match.groups()
+    number = Decimal(digits) * _MULTIPLIERS[suffix.lower()]
     return number if abs(number) < MAX_NUMBER else None
 
 
@@ -61,6 +77,27 @@ def format_price(price: float | None, min_tick: float | None = None) -> str:
     places = max(_decimals(to_decimal(min_tick)), min(_decimals(value), 10))
     exponent = Decimal(1).scaleb(-places)
     return format(value.quantize(exponent, rounding=ROUND_HALF_EVEN), "f")
+
+
+def format_average(price: float | None, min_tick: float | None = None) -> str:
+    """An average fill price: the tick's decimals, and up to two more when it falls between
+    ticks (187.48976 on 0.01 -> "187.4898"): never ten decimals of float noise."""
+    if price is None:
+        return ""
+    if not min_tick:
+        return format_price(price)
+    places = _decimals(to_decimal(min_tick))
+    rounded = to_decimal(price).quantize(Decimal(1).scaleb(-(places + AVERAGE_EXTRA_PLACES)),
+                                        rounding=ROUND_HALF_EVEN)
+    return format_price(float(rounded.normalize()), min_tick)
+
+
+def usual_tick(symbol: str) -> float:
+    """The tick a symbol usually trades on, for a price whose contract's tick is not known (a
+    fill restored from the journal before IB said anything): FX pairs quote in half pips."""
+    if not _FX_PAIR.fullmatch(symbol.upper()):
+        return 0.01
+    return 0.005 if symbol.upper().endswith(".JPY") else 0.00005
 
 
 def _decimals(value: Decimal) -> int:

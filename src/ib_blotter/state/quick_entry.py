@@ -43,7 +43,7 @@ from decimal import Decimal
 from typing import Any
 
 from .order_extras import ADAPTIVE_PRIORITIES, ALGO_PARAM_NAMES, ALGOS
-from .prices import parse_number
+from .prices import parse_number, parse_quantity
 from .ticket import Ticket
 
 __all__ = ["GRAMMAR", "QuickEntryError", "complete", "describe", "parse", "parse_located"]
@@ -64,7 +64,7 @@ exits     tp P: take-profit limit   sl P: stop-loss stop
 algo      adaptive [urgent|normal|patient] | twap | vwap [max 10%]
           twap, vwap: [start 10:00] [end 15:30] [past: may run past the end] (New York time)
 also      outside (rth+): outside regular hours   @DU123 or acct DU123   oca NAME
-long forms: buy sell market limit stop midprice account
+long      buy sell market limit stop midprice account: the long forms
 Words are case-insensitive; key=value is the same as key value. An order needs a price or
 a type: quick entry never guesses a market order."""
 
@@ -92,18 +92,21 @@ _ACCOUNT = re.compile(r"[a-z][a-z0-9]*", re.ASCII | re.IGNORECASE)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{8}", re.ASCII)
 _GTD_TIME = re.compile(r"(\d{1,2}):(\d{2})(:\d{2})?", re.ASCII)
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})", re.ASCII)
-_MULTIPLIERS = {"k": 1000, "m": 1_000_000}
 
 
 class QuickEntryError(ValueError):
     """What quick entry didn't understand, and where: `position` is a character offset into
     the text (its length when something is missing at the end), `length` the word's length."""
 
-    def __init__(self, message: str, position: int, length: int = 0) -> None:
+    def __init__(self, message: str, position: int, length: int = 0,
+                 parts: tuple[tuple[str, int], ...] = ()) -> None:
         super().__init__(message)
         self.message = message
         self.position = position
         self.length = length
+        # The message in pieces, each with its rank (0 stays longest): a narrow line leaves
+        # out whole pieces, never the "did you mean".
+        self.parts = parts or ((message, 0),)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,12 +119,12 @@ class _Word:
     def key(self) -> str:
         return self.text.lower()
 
-    def error(self, hint: str) -> QuickEntryError:
-        return QuickEntryError(
-            f"I don't understand {self.text!r} (word {self.number}): {hint}",
-            self.start,
-            len(self.text),
-        )
+    def error(self, hint: str, suggestion: str = "") -> QuickEntryError:
+        parts = ((f"I don't understand {self.text!r}", 0), (f" (word {self.number})", 3),
+                 (f": {hint}", 2), (f"; did you mean {suggestion}?" if suggestion else "", 1))
+        kept = tuple(part for part in parts if part[0])
+        return QuickEntryError("".join(text for text, _rank in kept), self.start,
+                               len(self.text), kept)
 
 
 def parse(text: str) -> Ticket:
@@ -300,7 +303,7 @@ class _Reader:
         elif key in CLAUSES:
             CLAUSES[key](self, word)
         else:
-            raise word.error(_hint(key))
+            raise word.error(*_hint(key))
 
     def _at(self, word: _Word) -> None:
         value = _Word(word.text[1:], word.start + 1, word.number) if word.text[1:] else None
@@ -495,14 +498,15 @@ _ANYTHING = "expected a price, an order type, a TIF, tp/sl, an algo or @account"
 _SHORT = "to sell short type s or sell (IB sells short when you hold none)"
 
 
-def _hint(key: str) -> str:
+def _hint(key: str) -> tuple[str, str]:
+    """What was expected, and the known word it is closest to ("" when none is close)."""
     if key == "short":
-        return _SHORT
+        return _SHORT, ""
     # The first of equally close words wins, so "gtx" suggests GTC (listed before GTD).
     close = max(CLAUSES, key=lambda word: difflib.SequenceMatcher(None, key, word).ratio())
     if difflib.SequenceMatcher(None, key, close).ratio() < 0.6:
-        return _ANYTHING
-    return f"{_FAMILIES.get(close, _ANYTHING)}; did you mean {close.upper()}?"
+        return _ANYTHING, ""
+    return _FAMILIES.get(close, _ANYTHING), close.upper()
 
 
 def _side(word: _Word) -> str:
@@ -515,19 +519,14 @@ def _side(word: _Word) -> str:
 
 def _quantity(word: _Word) -> str:
     """As typed, or written out when it has a suffix: 2.5k -> "2500"."""
-    match = _QUANTITY.fullmatch(word.text)
-    if match is None:
+    if _QUANTITY.fullmatch(word.text) is None:
         raise word.error("expected a quantity like 100 or 1k")
-    digits, suffix = match.groups()
-    text = word.text
-    if suffix:
-        text = format((Decimal(digits) * _MULTIPLIERS[suffix.lower()]).normalize(), "f")
-    size = parse_number(text)
+    size = parse_quantity(word.text)
     if size is None:
         raise word.error("the quantity must be less than a trillion")
     if size <= 0:
         raise word.error("the quantity must be more than 0")
-    return text
+    return word.text if word.text[-1].isdigit() else format(size.normalize(), "f")
 
 
 def _price(word: _Word, text: str | None = None) -> str:

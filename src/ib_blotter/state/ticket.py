@@ -24,7 +24,7 @@ from .contract_rules import (
 )
 from .order_extras import algo_params_for_ib, check_algo, check_bracket
 from .order_types import ORDER_TYPES, order_type, price_fields
-from .prices import format_price, format_quantity, parse_number
+from .prices import format_price, format_quantity, parse_number, parse_quantity
 from .records import ContractSpec, OrderRow, OrderSpec
 
 __all__ = [
@@ -110,7 +110,7 @@ def to_order_spec(
     prices: dict[str, Any] = {f.attr: _optional(getattr(ticket, f.name))
               for f in order_type(ticket.order_type).fields}
     return replace(
-        OrderSpec(side=ticket.side, quantity=float(_number(ticket.quantity)),
+        OrderSpec(side=ticket.side, quantity=float(parse_quantity(ticket.quantity) or 0),
                   order_type=ticket.order_type),
         **prices,
         tif=ticket.tif,
@@ -159,7 +159,7 @@ def _check_symbol_and_side(ticket: Ticket, spec: ContractSpec, errors: dict[str,
 
 
 def _check_quantity(ticket: Ticket, spec: ContractSpec, errors: dict[str, str]) -> None:
-    quantity = parse_number(ticket.quantity)
+    quantity = parse_quantity(ticket.quantity)
     if quantity is None:
         typed = bool(ticket.quantity.strip())
         errors["quantity"] = "Quantity must be a number" if typed else "Enter a quantity"

@@ -1,45 +1,47 @@
-"""`AccountStrip`: one line with the account's net liquidation, buying power, funds and PnL."""
+"""`AccountStrip`: one line with the account's net liquidation, funds and PnL, as many figures
+as the width holds (the least looked-at go first), each one whole."""
 
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
 
 from ..state.prices import format_money
 from ..state.records import AccountSummary
+from .fitted_line import FittedLine, Item
 
 
 def _amount(value: float | None) -> str:
     return format_money(value, places=0, missing="-")
 
 
-def _pnl(text: Text, label: str, value: float | None) -> None:
-    text.append(f"  {label} ", style="dim")
+def _pnl(label: str, value: float | None, rank: int) -> Item:
     if value is None:
-        text.append("-")
-    else:
-        text.append(format_money(value, signed=True), style="green3" if value >= 0 else "red1")
+        return Item.labelled(label, "-", rank)
+    return Item.labelled(label, format_money(value, signed=True), rank,
+                         style="green3" if value >= 0 else "red1")
 
 
-def describe(summary: AccountSummary | None, name: str, filtered: bool) -> Text:
-    text = Text()
-    text.append(name or "no account", style="bold")
+def describe(summary: AccountSummary | None, name: str, filtered: bool) -> list[Item]:
+    """The strip's items, in the order shown; rank says which go first when room is short."""
+    title = Text(name or "no account", style="bold")
     if filtered:
-        text.append(" (filter)", style="bold cyan")
+        title.append(" (filter)", style="bold cyan")
+    items = [Item(title, 0, gap="")]
     if summary is None:
-        return text.append("  waiting for account data...", style="dim")
-    for label, value in (("NetLiq", summary.net_liquidation), ("BP", summary.buying_power),
-                         ("Avail", summary.available_funds)):
-        text.append(f"  {label} ", style="dim")
-        text.append(_amount(value))
-    _pnl(text, "Day", summary.daily_pnl)
-    _pnl(text, "Unrl", summary.unrealized_pnl)
-    _pnl(text, "Rlzd", summary.realized_pnl)
-    return text
+        return [*items, Item.of("waiting for account data...", 0, style="dim")]
+    return [
+        *items,
+        Item.labelled("NetLiq", _amount(summary.net_liquidation), 1),
+        Item.labelled("BP", _amount(summary.buying_power), 4),
+        Item.labelled("Avail", _amount(summary.available_funds), 3),
+        _pnl("Day", summary.daily_pnl, 2),
+        _pnl("Unrl", summary.unrealized_pnl, 5),
+        _pnl("Rlzd", summary.realized_pnl, 6),
+    ]
 
 
-class AccountStrip(Static):
-    """The account a trader is looking at (the filter's, else the first)."""
+class AccountStrip(FittedLine):
+    """The account a trader is looking at (the filter's, else all of them)."""
 
-    def show(self, summary: AccountSummary | None, name: str, filtered: bool) -> None:
-        self.update(describe(summary, name, filtered))
+    def describe(self, summary: AccountSummary | None, name: str, filtered: bool) -> None:
+        self.show(describe(summary, name, filtered))

@@ -12,7 +12,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
-from ..config import Settings, default_journal_path
+from ..config import LIMITS, Settings, default_journal_path
 from ..ib.errors import NotConnectedError
 from ..state import gate
 from ..state.blotter import BlotterState
@@ -50,8 +50,7 @@ class BlotterApp(App[None]):
         self.connect_on_start = connect  # False: show `state` as given (snapshots, demos)
         self.state = state or BlotterState(linger=settings.linger)
         self.portfolio = PortfolioState()
-        self.limits = Limits(settings.max_order_size, settings.max_order_value,
-                             settings.max_deviation_percent, settings.max_deviation_ticks)
+        self.limits = Limits(**{name: getattr(settings, name) for name in LIMITS})
         self.journal: Journal | None = None  # a connecting app's, opened in start_ib
         self._ib = ib
         self._adapter: IBAdapter | None = None  # made after the first frame, see start_ib

@@ -12,12 +12,13 @@ import time
 from functools import cached_property
 from typing import TYPE_CHECKING, cast
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.widgets import Sparkline
 
 from .. import gc_policy
 from ..state.blotter import Change, ChangeKind
@@ -39,6 +40,10 @@ from .ticket_desk import TicketDesk
 if TYPE_CHECKING:
     from .app import BlotterApp
 
+# Layouts by width, on the widgets they change: from 120 columns the ticket's quote sparkline,
+# from 140 the log and the positions side by side, from 160 the day's PnL sparkline.
+WIDTHS = ((120, "#ticket-spark", "-room"), (140, "#bottom", "-wide"), (160, "#pnl-spark", "-room"))
+
 
 class BlotterScreen(Screen[None]):
     """The ticket, the quick-entry line, the working orders, the log and the positions."""
@@ -46,6 +51,8 @@ class BlotterScreen(Screen[None]):
     AUTO_FOCUS = "#orders"  # not the ticket: restyling it on focus would cost the first frame
     BINDINGS = [
         Binding("question_mark", "help", "Help", key_display="?",
+                tooltip="This help: every key, and quick entry's words"),
+        Binding("f1", "help", "Help", priority=True,  # from a text field too, where ? is text
                 tooltip="This help: every key, and quick entry's words"),
         Binding("n", "new_order", "New", tooltip="New order: focus the ticket's symbol"),
         Binding("colon,slash", "quick_entry", "Quick", key_display=":",
@@ -55,11 +62,11 @@ class BlotterScreen(Screen[None]):
                 tooltip="Positions instead of the log (from 140 columns both show)"),
         Binding("f", "next_account", "Account",
                 tooltip="Show one account's orders, positions and figures (cycles)"),
-        Binding("o", "focus_orders", "Orders", show=False, tooltip="Jump to the orders table"),
-        Binding("l", "focus_log", "Log", show=False, tooltip="Jump to the execution log"),
-        Binding("escape", "focus_orders", "Leave", show=False,
+        Binding("o", "focus_orders", "Orders", tooltip="Jump to the orders table"),
+        Binding("l", "focus_log", "Log", tooltip="Jump to the execution log"),
+        Binding("escape", "leave", "Leave",  # in the footer only in the ticket
                 tooltip="Leave the ticket or the quick-entry line without sending"),
-        Binding("r", "reconnect", "Reconnect", show=False,
+        Binding("r", "reconnect", "Reconnect",  # in the footer only while the link is down
                 tooltip="Reconnect now, while the connection is down"),
     ]
     show_all: reactive[bool] = reactive(False, init=False)
@@ -68,7 +75,6 @@ class BlotterScreen(Screen[None]):
     """The bottom pane shows positions instead of the log (both show on wide screens)."""
     account_filter: reactive[str | None] = reactive(None, init=False)
     """Show only this account's orders and positions; None shows every account."""
-    WIDE = 140  # columns from which the log and the positions sit side by side
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -85,8 +91,10 @@ class BlotterScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         readonly = self.blotter_app.settings.readonly
         yield ConnectionBar(readonly=readonly, id="connection")
-        yield AccountStrip(id="account-strip")
-        yield OrderTicket(accounts=(), readonly=readonly, id="ticket")
+        with Horizontal(id="account-row"):
+            yield AccountStrip(id="account-strip")
+            yield Sparkline([], id="pnl-spark")  # the day's PnL, from 160 columns
+        yield OrderTicket(accounts=(), readonly=readonly, symbols=self._symbols, id="ticket")
         yield QuickEntryBar(self._quick_words, id="quick")
         yield OpenOrdersTable(readonly=readonly, id="orders")
         with Horizontal(id="bottom"):
@@ -118,7 +126,7 @@ class BlotterScreen(Screen[None]):
     def on_mount(self) -> None:
         app = self.blotter_app
         self.orders.border_title = "Working orders"
-        self.exec_log.border_title = "Executions and messages"
+        self.exec_log.set_title("Executions and messages")
         self.positions_table.border_title = "Positions"
         self._listening = [app.state.subscribe(self._state_changed),
                            app.portfolio.subscribe(self.portfolio_view.changed)]
@@ -148,7 +156,8 @@ class BlotterScreen(Screen[None]):
             if change.kind is ChangeKind.ORDER and isinstance(change.key, OrderKey):
                 self._order_changed(change.key)
             elif change.kind is ChangeKind.LOG and isinstance(change.key, LogLine):
-                self.exec_log.add(change.key)
+                if not self.ticket_desk.is_lookup_noise(change.key):
+                    self.exec_log.add(change.key)
             elif change.kind is ChangeKind.CONNECTION:
                 self._connection_changed()
         except Exception as exc:  # a widget failing must not take the feed down
@@ -171,10 +180,18 @@ class BlotterScreen(Screen[None]):
         rows = state.all_orders() if self.show_all else state.working_orders()
         self.orders.replace_all(r for r in rows if self._order_visible(r))
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "reconnect":  # shown (and bound) while there is something to retry
+            return self.blotter_app.state.connection.state is not ConnectionState.CONNECTED
+        if action == "leave":
+            return self.focused is not None and self.ticket in self.focused.ancestors_with_self
+        return True
+
     def _connection_changed(self) -> None:
         app = self.blotter_app
         info = app.state.connection
-        self.query_one(ConnectionBar).show(info)
+        self.query_one(ConnectionBar).describe(info)
+        self.refresh_bindings()
         if info.accounts and info.accounts != self.ticket.accounts:
             self.ticket.set_accounts(info.accounts, app.settings.account)
         self.portfolio_view.show_account()
@@ -196,14 +213,27 @@ class BlotterScreen(Screen[None]):
     def watch_account_filter(self, account: str | None) -> None:
         self.portfolio_view.refilter()
         self._reload_orders()
+        if account is not None:  # what is shown is what the ticket trades
+            self.ticket.choose_account(account)
+            self.portfolio_view.show_ticket_position()
 
     @guarded
     def watch_show_positions(self, show: bool) -> None:
         self.query_one("#bottom").set_class(show, "-positions")
 
     @guarded
-    def on_resize(self) -> None:
-        self.set_class(self.size.width >= self.WIDE, "-wide")
+    def on_resize(self, event: events.Resize) -> None:
+        self._lay_out(event.size.width)
+
+    @guarded
+    def on_screen_resume(self) -> None:
+        self._lay_out(self.app.size.width)  # resized while a dialog was on top
+
+    def _lay_out(self, width: int) -> None:
+        """Classes for the width of now (Textual's breakpoints skip a screen under a dialog),
+        each on the widget it changes: a class on the screen restyles every widget (~50 ms)."""
+        for columns, where, name in WIDTHS:
+            self.query_one(where).set_class(width >= columns, name)
 
     # ---- what the widgets tell -----------------------------------------------------------
     @on(OrderTicket.SymbolEntered)
@@ -224,6 +254,7 @@ class BlotterScreen(Screen[None]):
     @on(QuickEntryBar.Closed)
     @guarded
     def _quick_closed(self) -> None:
+        self.ticket.clear_order()  # the line's numbers, loaded into the ticket, go with it
         self.orders.focus()
 
     @on(OpenOrdersTable.ModifyRequested)
@@ -265,6 +296,13 @@ class BlotterScreen(Screen[None]):
         self.orders.focus()
 
     @guarded
+    def action_leave(self) -> None:
+        """Out of the ticket without sending: its numbers go, so none is sent later by
+        mistake (the contract, side and type stay)."""
+        self.ticket.clear_order()
+        self.orders.focus()
+
+    @guarded
     def action_focus_log(self) -> None:
         self.exec_log.focus()
 
@@ -297,9 +335,13 @@ class BlotterScreen(Screen[None]):
 
     def _quick_words(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """Symbols and accounts quick entry may complete: what this session has seen."""
+        return self._symbols(), self.blotter_app.state.connection.accounts
+
+    def _symbols(self) -> tuple[str, ...]:
+        """Symbols to complete, in the ticket and on the quick-entry line: those of the
+        orders, the positions and the lookups of this session."""
         app = self.blotter_app
         symbols = {row.symbol for row in app.state.all_orders()}
         symbols.update(p.symbol for p in app.portfolio.positions())
-        if self.ticket_desk.found is not None:
-            symbols.add(self.ticket_desk.found.spec.symbol)
-        return tuple(sorted(symbols)), app.state.connection.accounts
+        symbols.update(self.ticket_desk.looked_up)
+        return tuple(sorted(symbols))

@@ -1,11 +1,13 @@
-"""`ConnectionBar`: the top line: connection state, where, who, and SIMULATED when it is."""
+"""`ConnectionBar`: the top line: connection state, where, who, and SIMULATED when it is. At
+80 columns what says whether we are live (and when the next try is) stays; where, who and the
+server version go first."""
 
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
 
 from ..state.records import ConnectionInfo, ConnectionState
+from .fitted_line import FittedLine, Item, fit_items
 
 STATE_STYLES = {
     ConnectionState.CONNECTED: "bold green3",
@@ -17,36 +19,40 @@ STATE_STYLES = {
 
 
 def describe(info: ConnectionInfo, readonly: bool) -> Text:
-    text = Text()
+    """The whole line, as a terminal wide enough would show it."""
+    items = items_of(info, readonly)
+    return fit_items(items, sum(item.text.cell_len + len(item.gap) for item in items))
+
+
+def items_of(info: ConnectionInfo, readonly: bool) -> list[Item]:
+    items: list[Item] = []
     if info.simulated:
-        text.append(" SIMULATED ", style="bold black on yellow")
-        text.append(" ")
+        items.append(Item.of(" SIMULATED ", 0, style="bold black on yellow", gap=" "))
     if readonly:
-        text.append(" READ-ONLY ", style="bold black on cyan")
-        text.append(" ")
-    text.append(f"● {info.state.value}", style=STATE_STYLES[info.state])
-    if info.host:
-        text.append(f"  {info.host}:{info.port}")
-    text.append(f"  client {info.client_id}")
-    if info.accounts:
-        text.append(f"  {','.join(info.accounts)}", style="bold")
-    if info.server_version:
-        text.append(f"  v{info.server_version}", style="dim")
-    if info.last_error and info.state != ConnectionState.CONNECTED:
-        text.append(f"  {info.last_error}", style="red")
+        items.append(Item.of(" READ-ONLY ", 0, style="bold black on cyan", gap=" "))
+    items.append(Item.of(f"● {info.state.value}", 0, style=STATE_STYLES[info.state], gap=" "))
     if info.retry_in is not None and info.state == ConnectionState.RECONNECTING:
-        text.append(f"  next try in {info.retry_in:.1f} s, r: now", style="yellow")
-    return text
+        items.append(Item.of(f"next try in {info.retry_in:.1f} s, r: now", 1, style="yellow"))
+    if info.last_error and info.state != ConnectionState.CONNECTED:
+        items.append(Item.of(info.last_error, 2, style="red"))
+    if info.host:
+        items.append(Item.of(f"{info.host}:{info.port}", 4))
+    items.append(Item.of(f"client {info.client_id}", 5))
+    if info.accounts:
+        items.append(Item.of(",".join(info.accounts), 3, style="bold"))
+    if info.server_version:
+        items.append(Item.of(f"v{info.server_version}", 6, style="dim"))
+    return items
 
 
-class ConnectionBar(Static):
+class ConnectionBar(FittedLine):
     """One line that always says whether we are live, and whether it is real money."""
 
     def __init__(self, readonly: bool = False, **kwargs: object) -> None:
-        super().__init__("", **kwargs)  # type: ignore[arg-type]
+        super().__init__((), **kwargs)
         self.readonly = readonly
 
-    def show(self, info: ConnectionInfo) -> None:
-        self.update(describe(info, self.readonly))
+    def describe(self, info: ConnectionInfo) -> None:
+        self.show(items_of(info, self.readonly))
         self.set_class(info.state == ConnectionState.CONNECTED, "-connected")
         self.set_class(info.state != ConnectionState.CONNECTED, "-offline")

@@ -7,18 +7,21 @@ Built on the line API, like the orders table, because every byte painted crosses
 - lines are taken once per frame, however many arrive, and only the last `max_lines` are
   kept; a line is measured (where it wraps) when taken, and rendered only when painted: a
   replay of a day's executions at connect renders a screenful, not 200,000 lines.
-It follows the newest line while the view is at the bottom; scrolled up, it stays put.
+It follows the newest line while the view is at the bottom, across resizes too; scrolled up,
+it stays put and its title says how many new lines wait below.
 """
 
 from __future__ import annotations
 
 from collections import deque
 
+from textual.binding import Binding
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..state.records import LogLine
+from .guard import guarded
 from .log_rows import plain, row_count, strips
 from .scrolling import set_virtual_size
 
@@ -28,6 +31,16 @@ Row = Strip | tuple[LogLine, int]  # a painted row, or (line, its n-th row) unti
 class ExecutionLog(ScrollView, can_focus=True):
     """A bounded, append-only log: it keeps the last `max_lines` lines (and at most a tenth
     more while a batch of old ones waits to be dropped)."""
+
+    BINDINGS = [
+        Binding("up,k", "scroll_up", "Up", show=False, tooltip="Scroll up a line"),
+        Binding("down,j", "scroll_down", "Down", show=False, tooltip="Scroll down a line"),
+        Binding("pageup", "page_up", "Page up", show=False, tooltip="A page up"),
+        Binding("pagedown", "page_down", "Page down", show=False, tooltip="A page down"),
+        Binding("home", "scroll_home", "Oldest", show=False, tooltip="The oldest line kept"),
+        Binding("end", "scroll_end", "Newest", show=False,
+                tooltip="The newest line: the log follows new lines again"),
+    ]
 
     def __init__(self, max_lines: int = 2000, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -39,6 +52,9 @@ class ExecutionLog(ScrollView, can_focus=True):
         self._width = 0
         self._flush_due = False
         self._painted = False  # the first paint shows the newest line at the very bottom
+        self._following = True  # at the end: new lines and resizes keep it there
+        self._unseen = 0  # lines added below while scrolled up
+        self._pane_title = ""  # the pane's own title; the count of unseen lines follows it
 
     @property
     def lines_written(self) -> list[str]:
@@ -68,7 +84,10 @@ class ExecutionLog(ScrollView, can_focus=True):
         width = self._content_width()
         if width <= 0 or not self._pending:
             return  # on_resize renders what is pending once the size is known
-        following = self.scroll_y >= self.max_scroll_y
+        following = self._following
+        if not following:
+            self._unseen += len(self._pending)
+            self._show_title()
         if width != self._width or len(self._pending) == self.max_lines:
             # A new width, or so many new lines that none of the old ones stay.
             self._rebuild(width)
@@ -135,10 +154,33 @@ class ExecutionLog(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         width = self._content_width()
-        if width > 0 and (width != self._width or self._pending):
-            following = self.scroll_y >= self.max_scroll_y
+        if width <= 0:
+            return
+        if width != self._width or self._pending:
             self._rebuild(width)
-            self._show_end(following, 0, dropped=None)
+            self._show_end(self._following, 0, dropped=None)
+        elif self._following:  # taller or shorter (the quick-entry line came or went)
+            self._show_end(True, 0, dropped=None)
+
+    @guarded
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if not self._rows:
+            return
+        # Only a scroll says whether the view follows: a resize alone never stops it.
+        self._following = round(new_value) >= self.max_scroll_y
+        if self._following and self._unseen:
+            self._unseen = 0
+            self._show_title()
+
+    def _show_title(self) -> None:
+        unseen = self._unseen
+        waiting = f"  ▼ {unseen:,} new line{'' if unseen == 1 else 's'} below (end)"
+        self.border_title = self._pane_title + (waiting if unseen else "")
+
+    def set_title(self, title: str) -> None:
+        self._pane_title = title
+        self._show_title()
 
     # ---- painting ------------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:

@@ -37,7 +37,11 @@ class Column(Generic[R]):
 
 
 def fit(text: str, width: int, right: bool = False) -> str:
+    """Text cut with an ellipsis; a figure (right-aligned) is never cut: one too wide for its
+    column shows as #### (as a spreadsheet does), never as a different number."""
     if len(text) > width:
+        if right:
+            return "#" * width
         return text[: max(width - 1, 0)] + "…" if width > 1 else text[:width]
     return text.rjust(width) if right else text.ljust(width)
 
@@ -97,6 +101,13 @@ class LiveTable(ScrollView, Generic[K, R], can_focus=True):
     def tail(self, row: R) -> str:
         return ""
 
+    def cell_text(self, column: Column[R], row: R) -> str:
+        return column.cell(row)
+
+    def place(self, row: R) -> int | None:
+        """Where a new row goes: an index, or None for the end (arrival order)."""
+        return None
+
     # ---- data ----------------------------------------------------------------------------
     @property
     def row_count(self) -> int:
@@ -120,11 +131,18 @@ class LiveTable(ScrollView, Generic[K, R], can_focus=True):
         self._rows[key] = row
         self._strips.pop(key, None)
         if key not in self._index:
+            at = self.place(row)
+            if at is not None and at < len(self._keys):
+                self._insert(key, at)
+                return
             self._index[key] = len(self._keys)
             self._keys.append(key)
             self._grown = True  # the scroll range follows once per batch
             if len(self._keys) == 1:
                 self.refresh()  # the empty-table text goes away
+        self._changed_later(key)
+
+    def _changed_later(self, key: K) -> None:
         if not self._changed:
             self.call_later(self._refresh_changed)
         self._changed.add(key)
@@ -139,6 +157,26 @@ class LiveTable(ScrollView, Generic[K, R], can_focus=True):
             index = self._index.get(key)
             if index is not None and top <= index < top + height:
                 self.refresh_line(index + 1)
+
+    def _insert(self, key: K, at: int) -> None:
+        """A row placed among the others: those below move down one line (the selection
+        stays on the order it was on)."""
+        self._keys.insert(at, key)
+        for n in range(at, len(self._keys)):
+            self._index[self._keys[n]] = n
+        self._resize()
+        if self.cursor_row >= at and len(self._keys) > 1:
+            self.set_reactive(LiveTable.cursor_row, self.cursor_row + 1)
+        top = self.scroll_offset.y
+        first = max(at - top, 0) + 1
+        self.refresh_lines(top + first, max(self.size.height - first, 1))
+
+    def repaint(self, keys: Iterable[K]) -> None:
+        """Render these rows anew (what they show depends on other rows)."""
+        for key in keys:
+            if key in self._index:
+                self._strips.pop(key, None)
+                self._changed_later(key)
 
     def remove_row(self, key: K) -> None:
         index = self._index.pop(key, None)
@@ -245,7 +283,7 @@ class LiveTable(ScrollView, Generic[K, R], can_focus=True):
         base = self.row_style(row)
         segments: list[Segment] = []
         for column in columns:
-            text = fit(column.cell(row), column.width, column.right)
+            text = fit(self.cell_text(column, row), column.width, column.right)
             segments.append(Segment(text, base + self.cell_style(column, row)))
             segments.append(Segment(" ", base))
         if self.TAIL_TITLE and rest >= TAIL_MIN_WIDTH:

@@ -13,12 +13,14 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
 
+from ..state.log_text import split_detail
 from ..state.records import LogKind, LogLine
 
 KIND_STYLES = {
@@ -43,10 +45,20 @@ def plain(line: LogLine) -> str:
     return f"{line.time.strftime('%H:%M:%S')} {KIND_TAGS[line.kind]} {line.text}"
 
 
-def render(line: LogLine) -> Text:
+def shown(line: LogLine, width: int) -> str:
+    """The line's text at `width`: its detail (an exec id) only when the whole line fits on
+    one row; otherwise it would wrap onto a row of its own."""
+    main, detail = split_detail(line.text)
+    if detail and TIME_WIDTH + len(KIND_TAGS[line.kind]) + 1 + cell_len(line.text) > width:
+        return main
+    return line.text
+
+
+def render(line: LogLine, width: int | None = None) -> Text:
     text = Text(line.time.strftime("%H:%M:%S "), style="dim")
     text.append(KIND_TAGS[line.kind] + " ", style=KIND_STYLES[line.kind] or "bold")
-    text.append(line.text, style=KIND_STYLES[line.kind])
+    text.append(line.text if width is None else shown(line, width),
+                style=KIND_STYLES[line.kind])
     return text
 
 
@@ -76,7 +88,7 @@ def row_starts(text: str, width: int) -> list[int]:
 
 def row_count(line: LogLine, width: int, console: Console) -> int:
     # Any time wraps as 00:00:00 does: no clock formatting for a line that may never show.
-    text = f"00:00:00 {KIND_TAGS[line.kind]} {line.text}"
+    text = f"00:00:00 {KIND_TAGS[line.kind]} {shown(line, width)}"
     if not simple(text):
         return len(_rich_rows(line, width, console))
     return 1 if len(text) <= width else len(row_starts(text, width))
@@ -84,11 +96,12 @@ def row_count(line: LogLine, width: int, console: Console) -> int:
 
 def strips(line: LogLine, width: int, console: Console) -> list[Strip]:
     """The line's rows, each exactly `width` cells."""
-    text = plain(line)
+    body = shown(line, width)
+    text = f"{line.time.strftime('%H:%M:%S')} {KIND_TAGS[line.kind]} {body}"
     if not simple(text):
         return _rich_rows(line, width, console)
     starts = row_starts(text, width)
-    spans = _spans(line)
+    spans = _spans(line.kind, len(body))
     rows = []
     for first, next_row in zip(starts, [*starts[1:], len(text)], strict=True):
         end = min(next_row, first + width)  # whitespace past the edge is dropped
@@ -98,11 +111,11 @@ def strips(line: LogLine, width: int, console: Console) -> list[Strip]:
     return rows
 
 
-def _spans(line: LogLine) -> list[tuple[int, int, Style]]:
-    tag_end = TIME_WIDTH + len(KIND_TAGS[line.kind]) + 1
+def _spans(kind: LogKind, length: int) -> list[tuple[int, int, Style]]:
+    tag_end = TIME_WIDTH + len(KIND_TAGS[kind]) + 1
     return [(0, TIME_WIDTH, _style("")),
-            (TIME_WIDTH, tag_end, _style(KIND_STYLES[line.kind] or "bold")),
-            (tag_end, tag_end + len(line.text), _style(KIND_STYLES[line.kind]))]
+            (TIME_WIDTH, tag_end, _style(KIND_STYLES[kind] or "bold")),
+            (tag_end, tag_end + length, _style(KIND_STYLES[kind]))]
 
 
 @cache
@@ -112,7 +125,7 @@ def _style(name: str) -> Style:
 
 
 def _rich_rows(line: LogLine, width: int, console: Console) -> list[Strip]:
-    segments = console.render(render(line), console.options.update_width(width))
+    segments = console.render(render(line, width), console.options.update_width(width))
     return [
         Strip(Segment.simplify(row)).adjust_cell_length(width)
         for row in Segment.split_lines(segments)

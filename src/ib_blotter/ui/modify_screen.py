@@ -39,7 +39,8 @@ def _title(name: str, field: PriceField | None) -> str:
 class ModifyOrderScreen(ModalScreen[OrderSpec | None]):
     """Prefilled from the order; enter answers the new terms, escape leaves it as it is."""
 
-    BINDINGS = [Binding("escape", "leave", "Back", priority=True)]
+    BINDINGS = [Binding("escape", "leave", "Back", priority=True,
+                        tooltip="Back: the order stays as it is")]
 
     def __init__(self, row: OrderRow) -> None:
         super().__init__()

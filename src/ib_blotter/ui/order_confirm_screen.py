@@ -29,6 +29,10 @@ def _money(value: float | None) -> str:
     return format_money(value, missing="-")
 
 
+def _change(value: float | None) -> str:
+    return format_money(value, signed=True, missing="-")
+
+
 def preview_text(preview: OrderPreview) -> Text:
     text = Text()
     if preview.min_commission is not None and preview.max_commission is not None and (
@@ -37,10 +41,11 @@ def preview_text(preview: OrderPreview) -> Text:
         fee = f"{_money(preview.min_commission)} - {_money(preview.max_commission)}"
     else:
         fee = _money(preview.commission)
+    # Two short lines, not one that wraps in the middle of a figure at 80 columns.
     text.append(f"Commission {fee} {preview.currency}   ")
-    text.append(f"Init margin {_money(preview.init_margin_change)}   ")
-    text.append(f"Maint margin {_money(preview.maint_margin_change)}\n")
-    text.append(f"Equity with loan after {_money(preview.equity_with_loan_after)}")
+    text.append(f"Equity with loan after {_money(preview.equity_with_loan_after)}\n")
+    text.append(f"Init margin change {_change(preview.init_margin_change)}   ")
+    text.append(f"Maint margin change {_change(preview.maint_margin_change)}")
     if preview.warning:
         text.append(f"\nIB warns: {preview.warning}", style="bold yellow")
     return text

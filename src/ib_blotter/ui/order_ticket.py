@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from rich.text import Text
@@ -13,13 +15,15 @@ from textual.css.query import NoMatches
 from textual.events import DescendantBlur
 from textual.message import Message
 from textual.reactive import reactive
+from textual.suggester import Suggester
 from textual.widget import Widget
-from textual.widgets import Checkbox, Input, Label, Select, Static
+from textual.widgets import Checkbox, Input, Label, Select, Sparkline, Static
 
 from ..state.order_types import ORDER_TYPES, PRICE_FIELDS, price_fields
-from ..state.prices import format_price, format_quantity, format_step
+from ..state.prices import format_price, format_size, format_step
 from ..state.records import ContractSpec, Quote
-from ..state.ticket import TIFS, Ticket
+from ..state.ticket import TIFS, Ticket, validate
+from .fitted_line import FittedLine, Item
 from .guard import guarded
 
 LABELS = {
@@ -33,6 +37,7 @@ LABELS = {
 # shown or filled, not before the first frame (start-up time, ~12 ms for the five).
 LATE_FIELDS = ("stop", "trail_amount", "trail_percent", "gtd", "algo_until")
 PLACEHOLDERS = {"gtd": "2026-12-31 16:00", "algo_until": "15:30"}
+MARKS_KEPT = 240  # the quote's last moves the ticket's sparkline draws
 # Algo choices as one list: IB's strategy and, for Adaptive, its priority.
 ALGO_CHOICES = (
     ("none", ""), ("Adaptive urgent", "Adaptive:Urgent"), ("Adaptive normal", "Adaptive:Normal"),
@@ -75,6 +80,18 @@ class SideToggle(Static, can_focus=True):
         self.post_message(self.Submitted())
 
 
+class SymbolSuggester(Suggester):
+    """The first known symbol that starts with what is typed (right arrow takes it)."""
+
+    def __init__(self, symbols: Callable[[], tuple[str, ...]]) -> None:
+        super().__init__(use_cache=False, case_sensitive=False)
+        self.symbols = symbols
+
+    async def get_suggestion(self, value: str) -> str | None:
+        typed = value.strip().upper()
+        return next((s for s in self.symbols() if typed and s.startswith(typed)), None)
+
+
 class OrderTicket(Widget):
     """Symbol, side, quantity, type, prices, TIF, account and outside-RTH, on two lines."""
 
@@ -95,20 +112,24 @@ class OrderTicket(Widget):
             self.ticket = ticket
 
     def __init__(self, accounts: tuple[str, ...] = (), *, readonly: bool = False,
-                 **kwargs: object) -> None:
+                 symbols: Callable[[], tuple[str, ...]] = tuple, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.accounts = accounts
         self.readonly = readonly
+        self._symbols = symbols  # () -> the symbols to complete
         self.spec: ContractSpec | None = None
         self._resolved_text = ""
         self._description = ""
         self._quote: Quote | None = None
         self._position: float | None = None
+        self._failed = False  # the last lookup found nothing
+        self._marks: deque[float] = deque(maxlen=MARKS_KEPT)  # the quote's moves since lookup
         self._errors: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="ticket-fields"):
-            yield self._field("symbol", Input(id="symbol", compact=True))
+            yield self._field("symbol", Input(id="symbol", compact=True,
+                                              suggester=SymbolSuggester(self._symbols)))
             yield self._field("side", SideToggle(id="side"))
             yield self._field("quantity", Input(id="quantity", compact=True))
             yield self._field("order_type", Select(
@@ -130,7 +151,10 @@ class OrderTicket(Widget):
             yield self._inline("oca_group", Input(id="oca_group", compact=True))
             yield self._inline("algo", Select(ALGO_CHOICES, value="", allow_blank=False,
                                               id="algo", compact=True))
-        yield Static("Type a symbol and press enter.", id="ticket-info")
+        with Horizontal(id="ticket-info-row"):
+            yield FittedLine([Item.of("Type a symbol and press enter.", 0, style="bold")],
+                             id="ticket-info")
+            yield Sparkline([], id="ticket-spark")  # the quote since the lookup, wide screens
 
     @staticmethod
     def _inline(name: str, widget: Widget) -> Horizontal:
@@ -298,15 +322,45 @@ class OrderTicket(Widget):
             self._symbol_entered()
 
     def _symbol_entered(self) -> None:
-        text = self.query_one("#symbol", Input).value.strip().upper()
-        if text and text != self._resolved_text:
+        text = self._typed_symbol()
+        if text and (text != self._resolved_text or self._failed):
             self._resolved_text = text
             self.spec = None
             self._quote = None
             self._position = None
+            self._failed = False
             self._description = f"Looking up {text}..."
             self._refresh_info()
             self.post_message(self.SymbolEntered(text))
+
+    def _typed_symbol(self) -> str:
+        return self.query_one("#symbol", Input).value.strip().upper()
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    @on(Checkbox.Changed)
+    @guarded
+    def _field_changed(self, event: Input.Changed | Select.Changed | Checkbox.Changed) -> None:
+        name = event.control.id or ""
+        if name == "symbol":
+            self._refresh_info()  # a symbol typed, not yet looked up, replaces the old line
+        if self._errors:
+            self._recheck(name)
+
+    def _recheck(self, changed: str) -> None:
+        """A message goes once the field it names is fixed: the checks are run again; one
+        about the symbol goes when the symbol changes (it was about the old one)."""
+        fresh = validate(self.ticket(), self.spec or ContractSpec(min_tick=0),
+                         accounts=self.accounts)
+        kept: dict[str, str] = {}
+        for name, text in self._errors.items():
+            if name in ("symbol", ""):
+                if not (name == "symbol" and changed == "symbol"):
+                    kept[name] = text
+            elif name in fresh:
+                kept[name] = fresh[name]
+        if kept != self._errors:
+            self.show_errors(kept)
 
     # ---- what the app tells us -----------------------------------------------------------
     def show_contract(self, spec: ContractSpec | None, description: str,
@@ -316,9 +370,14 @@ class OrderTicket(Widget):
             self._resolved_text = text
             self.query_one("#symbol", Input).value = text
         self.spec = spec
+        self._failed = spec is None  # enter on the same symbol asks again
         self._description = description
+        self._marks.clear()
+        self._show_marks()
         if spec is not None and spec.order_types:
             self._offer_types(spec)
+        if "symbol" in self._errors:  # "still looking up" is answered now
+            self.show_errors({k: v for k, v in self._errors.items() if k != "symbol"})
         self._refresh_info()
 
     def _offer_types(self, spec: ContractSpec) -> None:
@@ -340,7 +399,15 @@ class OrderTicket(Widget):
 
     def show_quote(self, quote: Quote) -> None:
         self._quote = quote
+        if quote.mark is not None and (not self._marks or self._marks[-1] != quote.mark):
+            self._marks.append(quote.mark)  # a move, not every tick: more history in the line
+            self._show_marks()
         self._refresh_info()
+
+    def _show_marks(self) -> None:
+        line = self.query_one("#ticket-spark", Sparkline)
+        line.data = list(self._marks)
+        line.set_class(len(self._marks) > 1, "-moved")  # one price is no line yet
 
     def show_errors(self, errors: dict[str, str]) -> None:
         """Mark each bad field and say what is wrong; an empty dict clears them."""
@@ -355,30 +422,53 @@ class OrderTicket(Widget):
         for name in ("quantity", *PRICE_FIELDS, "take_profit", "stop_loss"):
             self._set_text(name, "")
 
-    def _refresh_info(self) -> None:
-        info = self.query_one("#ticket-info", Static)
+    def clear_order(self) -> None:
+        """Left without sending: the numbers and the messages about them go."""
+        self.clear_prices()
+        self._set_text("oca_group", "")
         if self._errors:
-            text = Text(" · ".join(self._errors.values()), style="bold red")
-        else:
-            text = Text(self._description, style="bold")
-            if self.spec is not None:
-                text.append(f"  tick {format_step(self.spec.min_tick)}", style="dim")
-            if self._quote is not None:
-                text.append_text(self._quote_text())
-            if self._position is not None and self.spec is not None:
-                text.append("pos ", style="dim")
-                text.append(format_quantity(self._position), style="bold")
-        info.update(text)
+            self.show_errors({})
 
-    def _quote_text(self) -> Text:
-        quote = self._quote
-        tick = self.spec.min_tick if self.spec else None
-        text = Text("   ")
-        if quote is None:
-            return text
-        for name, value, style in (("bid", quote.bid, "green3"), ("ask", quote.ask, "red1"),
-                                   ("last", quote.last, "bold")):
-            text.append(f"{name} ", style="dim")
-            text.append(format_price(value, tick) if value is not None else "-", style=style)
-            text.append("  ")
-        return text
+    def choose_account(self, account: str) -> None:
+        select = self._account_select()
+        if select is not None and account in self.accounts:
+            select.value = account
+
+    def _refresh_info(self) -> None:
+        info = self.query_one("#ticket-info", FittedLine)
+        if self._errors:
+            info.show([Item.of(text, n, style="bold red", gap=" · ")
+                       for n, text in enumerate(self._errors.values())])
+            return
+        typed = self._typed_symbol()
+        if typed and typed != self._resolved_text:
+            info.show([Item.of(f"{typed}: enter looks it up", 0, style="bold")])
+            return
+        info.show([*self._contract_items(), *self._quote_items()])
+
+    def _contract_items(self) -> list[Item]:
+        """What the ticket trades: its symbol stays; name, exchange and notes go first."""
+        spec = self.spec
+        if spec is None:
+            return [Item.of(self._description, 0, style="bold")]
+        first, *rest = self._description.split(" · ")
+        symbol, _space, name = first.partition(" ") if first.startswith(spec.symbol) else (
+            first, "", "")
+        items = [Item.of(symbol, 0, style="bold"), Item.of(name, 4, style="bold", gap=" ")]
+        items += [Item.of(part, 6 if n == 0 else 7, style="bold", gap=" · ")
+                  for n, part in enumerate(rest)]
+        items.append(Item.labelled("tick", format_step(spec.min_tick), 5, style="dim"))
+        return [item for item in items if item.text.plain]
+
+    def _quote_items(self) -> list[Item]:
+        quote, tick = self._quote, self.spec.min_tick if self.spec else None
+        items: list[Item] = []
+        if quote is not None:
+            for name, value, style, rank in (("bid", quote.bid, "green3", 1),
+                                             ("ask", quote.ask, "red1", 1),
+                                             ("last", quote.last, "bold", 2)):
+                shown = format_price(value, tick) if value is not None else "-"
+                items.append(Item.labelled(name, shown, rank, style=style))
+        if self._position is not None and self.spec is not None:
+            items.append(Item.labelled("pos", format_size(self._position), 3, style="bold"))
+        return items

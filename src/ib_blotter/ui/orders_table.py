@@ -6,6 +6,7 @@ SSH costs ~50x the bytes of the one changed row), with the orders' columns and c
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -13,41 +14,45 @@ from rich.style import Style
 from textual.binding import Binding
 from textual.message import Message
 
-from ..state.prices import format_price, format_quantity
+from ..state.order_types import order_type
+from ..state.prices import format_average, format_size
 from ..state.records import OrderKey, OrderRow
+from .bracket_rows import Group, group_of, grouped, is_parent, marks
 from .guard import guarded
 from .live_table import Column, LiveTable
+
+PRICE_WIDTH = 15  # "5410.25/5409.00": a stop limit's two prices on a future's tick
+TICK = Binding.Group("Tick")  # + and - show together in the footer
 
 
 def _time(row: OrderRow) -> str:
     return row.placed.strftime("%H:%M:%S") if row.placed else ""
 
 
-def _price(value: float | None, row: OrderRow) -> str:
-    return format_price(value, row.min_tick) if value is not None else ""
+def _prices(row: OrderRow) -> str:
+    """Every price the order works by (a stop's stop, a stop limit's stop/limit): the first
+    alone, then an ellipsis, when both don't fit."""
+    text = order_type(row.order_type).price_text(row, row.min_tick)
+    if len(text) > PRICE_WIDTH and "/" in text:
+        return text.partition("/")[0] + "/…"
+    return text
 
 
-def _aux(row: OrderRow) -> str:
-    if row.trailing_percent is not None:
-        return f"{row.trailing_percent:g}%"
-    return _price(row.aux, row)
-
-
-# In priority order: at 80 columns the first ones fit; wider terminals show more.
+# In priority order: at 80 columns the first seven fit; wider terminals show more.
 COLUMNS: tuple[Column[OrderRow], ...] = (
-    Column("Symbol", 8, lambda r: f"└{r.symbol}" if r.parent_id else r.symbol),
+    Column("Symbol", 8, lambda r: r.symbol),  # with its bracket mark, see cell_text
     Column("Side", 4, lambda r: r.side),
-    Column("Qty", 7, lambda r: format_quantity(r.quantity), right=True),
+    Column("Qty", 9, lambda r: format_size(r.quantity), right=True),
     Column("Type", 8, lambda r: r.order_type),
-    Column("Limit", 9, lambda r: _price(r.limit, r), right=True),
+    Column("Price", PRICE_WIDTH, _prices, right=True),
     Column("Status", 13, lambda r: r.status),
-    Column("Filled", 7, lambda r: format_quantity(r.filled), right=True),
-    Column("Avg", 9, lambda r: _price(r.avg_fill_price or None, r), right=True),
-    Column("Aux", 9, _aux, right=True),
+    Column("Filled", 9, lambda r: format_size(r.filled), right=True),
+    Column("Avg", 10, lambda r: format_average(r.avg_fill_price or None, r.min_tick),
+           right=True),
     Column("TIF", 4, lambda r: r.tif),
     Column("Id", 6, lambda r: str(r.order_id), right=True),
     Column("Time", 8, _time),
-    Column("Rem", 7, lambda r: format_quantity(r.remaining), right=True),
+    Column("Rem", 9, lambda r: format_size(r.remaining), right=True),
     Column("Account", 10, lambda r: r.account),
     Column("PermId", 10, lambda r: str(r.perm_id), right=True),
     Column("Cl", 3, lambda r: str(r.client_id), right=True),
@@ -80,10 +85,10 @@ class OpenOrdersTable(LiveTable[OrderKey, OrderRow]):
         Binding("c", "cancel", "Cancel", tooltip="Cancel the selected order (asks first)"),
         Binding("C", "cancel_all", "Cancel all", key_display="C",
                 tooltip="Cancel ALL orders, IB's global cancel (asks twice: y, then a)"),
-        Binding("plus,equals_sign", "nudge(1)", "+tick", key_display="+",
+        Binding("plus,equals_sign", "nudge(1)", "+tick", key_display="+", group=TICK,
                 tooltip="Raise the selected order's price one tick (both prices of a stop "
                         "limit); asks first if that breaks a limit or would fill"),
-        Binding("minus", "nudge(-1)", "-tick", key_display="-",
+        Binding("minus", "nudge(-1)", "-tick", key_display="-", group=TICK,
                 tooltip="Lower the selected order's price one tick"),
         Binding("a", "toggle_all", "All", tooltip="Show all orders, or only working ones"),
     ]
@@ -117,6 +122,67 @@ class OpenOrdersTable(LiveTable[OrderKey, OrderRow]):
                  **kwargs: object) -> None:
         super().__init__(empty_text, **kwargs)
         self.readonly = readonly
+        self._groups: dict[Group, list[OrderKey]] = {}  # a bracket's rows, in table order
+        self._marks: dict[OrderKey, str] = {}
+
+    # ---- brackets: rows together, each with its mark --------------------------------------
+    def upsert(self, row: OrderRow) -> None:
+        old = self.row(row.key)
+        was = group_of(old) if old is not None else None
+        super().upsert(row)
+        group = group_of(row)
+        if old is not None and was != group and was is not None:  # e.g. sent without parent
+            self._leave(was, row.key)
+        if group is not None and (old is None or was != group):
+            members = self._groups.setdefault(group, [])
+            members.insert(0 if is_parent(row) else len(members), row.key)
+            self._mark(group)
+
+    def place(self, row: OrderRow) -> int | None:
+        members = self._groups.get(group_of(row) or (0, 0))
+        if not members:
+            return None
+        if is_parent(row):
+            return self._index[members[0]]
+        return self._index[members[-1]] + 1
+
+    def remove_row(self, key: OrderKey) -> None:
+        row = self.row(key)
+        super().remove_row(key)
+        group = group_of(row) if row is not None else None
+        if group is not None:
+            self._leave(group, key)
+
+    def _leave(self, group: Group, key: OrderKey) -> None:
+        if key in self._groups.get(group, ()):
+            self._groups[group].remove(key)
+            self._marks.pop(key, None)
+            self._mark(group)
+
+    def replace_all(self, rows: Iterable[OrderRow]) -> None:
+        ordered = grouped(rows)
+        self._groups, self._marks = {}, {}
+        for row in ordered:
+            if (group := group_of(row)) is not None:
+                self._groups.setdefault(group, []).append(row.key)
+        super().replace_all(ordered)
+        for group in self._groups:
+            self._mark(group, repaint=False)
+
+    def _mark(self, group: Group, repaint: bool = True) -> None:
+        keys = self._groups.get(group, [])
+        if not keys:
+            self._groups.pop(group, None)
+            return
+        members = [row for key in keys if (row := self.row(key)) is not None]
+        self._marks.update(marks(members))
+        if repaint:
+            self.repaint(keys)
+
+    def cell_text(self, column: Column[OrderRow], row: OrderRow) -> str:
+        if column.title == "Symbol":
+            return self._marks.get(row.key, "") + row.symbol
+        return column.cell(row)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return not (self.readonly and action in SENDING)

@@ -3,9 +3,16 @@ filtered account (or all of them): portfolio events -> widgets."""
 
 from __future__ import annotations
 
+from collections import deque
 from typing import TYPE_CHECKING
 
+from textual.widgets import Sparkline
+
+from ..state.portfolio import combined
 from .account_strip import AccountStrip
+
+ALL_ACCOUNTS = "All accounts"
+PNL_KEPT = 480  # the day's PnL moves the account strip's sparkline draws
 
 if TYPE_CHECKING:
     from .blotter_screen import BlotterScreen
@@ -14,6 +21,7 @@ if TYPE_CHECKING:
 class PortfolioView:
     def __init__(self, screen: BlotterScreen) -> None:
         self.screen = screen
+        self._pnl: dict[str, deque[float]] = {}  # the day's PnL as it moved, by what is shown
 
     def changed(self, kind: str, key: object) -> None:
         try:
@@ -35,12 +43,27 @@ class PortfolioView:
         self.show_ticket_position()
 
     def show_account(self) -> None:
+        """The filter's account, or every account together (one alone by its name)."""
         screen = self.screen
         app = screen.blotter_app
         accounts = app.state.connection.accounts
-        name = screen.account_filter or (accounts[0] if accounts else "")
-        screen.query_one(AccountStrip).show(app.portfolio.account(name), name,
-                                            screen.account_filter is not None)
+        strip = screen.query_one(AccountStrip)
+        if screen.account_filter is None and len(accounts) > 1:
+            summaries = [app.portfolio.account(name) for name in accounts]
+            name, summary = ALL_ACCOUNTS, combined(summaries, ALL_ACCOUNTS)
+        else:
+            name = screen.account_filter or (accounts[0] if accounts else "")
+            summary = app.portfolio.account(name)
+        strip.describe(summary, name, screen.account_filter is not None)
+        self._show_pnl(name, summary.daily_pnl if summary is not None else None)
+
+    def _show_pnl(self, name: str, day: float | None) -> None:
+        moves = self._pnl.setdefault(name, deque(maxlen=PNL_KEPT))
+        if day is not None and (not moves or moves[-1] != day):
+            moves.append(day)
+        line = self.screen.query_one("#pnl-spark", Sparkline)
+        line.data = list(moves)
+        line.set_class(len(moves) > 1, "-moved")
 
     def show_ticket_position(self) -> None:
         screen = self.screen

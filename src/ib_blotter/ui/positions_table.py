@@ -6,7 +6,7 @@ from functools import partial
 
 from rich.style import Style
 
-from ..state.prices import format_money, format_quantity
+from ..state.prices import format_money, format_size
 from ..state.records import Position
 from .live_table import Column, LiveTable
 
@@ -17,7 +17,7 @@ PNL_COLUMNS = frozenset({"Unrl PnL", "Rlzd PnL", "Day PnL"})
 class PositionsTable(LiveTable[tuple[str, int], Position]):
     COLUMNS = (
         Column("Symbol", 9, lambda p: p.symbol),
-        Column("Position", 9, lambda p: format_quantity(p.position), right=True),
+        Column("Position", 9, lambda p: format_size(p.position), right=True),
         Column("Avg cost", 11, lambda p: format_money(p.avg_cost), right=True),
         Column("Mkt value", 13, lambda p: format_money(p.market_value), right=True),
         Column("Unrl PnL", 11, lambda p: _signed(p.unrealized_pnl), right=True),

@@ -18,6 +18,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from ..state.ticket import Ticket
+from .fitted_line import FittedLine, Item
 from .guard import guarded
 
 
@@ -45,7 +46,7 @@ class QuickEntryBar(Widget):
     """Hidden until opened; enter hands the line on (it stays open, on the word to fix, until
     its order is sent), escape closes it. Text typed here never reaches a hotkey."""
 
-    BINDINGS = [Binding("escape", "close", "Close", show=False, priority=True,
+    BINDINGS = [Binding("escape", "close", "Leave", priority=True,
                         tooltip="Close the line without sending (enter checks it and opens "
                                 "the confirmation; the line stays until the order is sent)")]
 
@@ -66,11 +67,11 @@ class QuickEntryBar(Widget):
         yield Input(placeholder="b 100 aapl 187.5 gtc   (? in the help lists the words)",
                     suggester=QuickEntrySuggester(self._words), id="quick-input",
                     compact=True)
-        yield Static("", id="quick-error")
+        yield FittedLine(id="quick-error")
 
     def open(self) -> None:
         self.display = True
-        self.query_one("#quick-error", Static).update("")
+        self.query_one("#quick-error", FittedLine).show([])
         self.focus_line()
 
     def focus_line(self) -> None:
@@ -80,7 +81,7 @@ class QuickEntryBar(Widget):
         """The order is sent (or the trader left): the line empties and goes."""
         line = self.query_one(Input)
         line.value = ""
-        self.query_one("#quick-error", Static).update("")
+        self.query_one("#quick-error", FittedLine).show([])
         self.display = False
 
     @guarded
@@ -91,9 +92,13 @@ class QuickEntryBar(Widget):
     class Closed(Message):
         """The bar was closed without sending."""
 
-    def show_error(self, text: str, position: int | None = None) -> None:
-        """Say what is wrong under the line; the cursor goes to `position` (its word)."""
-        self.query_one("#quick-error", Static).update(Text(text, style="bold red"))
+    def show_error(self, text: str, position: int | None = None,
+                   parts: tuple[tuple[str, int], ...] = ()) -> None:
+        """Say what is wrong under the line (in `parts`, the least needed left out first when
+        the line is short); the cursor goes to `position` (its word)."""
+        pieces = parts or ((text, 0),)
+        self.query_one("#quick-error", FittedLine).show(
+            [Item(Text(piece, style="bold red"), rank, gap="") for piece, rank in pieces])
         line = self.query_one(Input)
         if position is not None:
             line.cursor_position = position
@@ -116,7 +121,7 @@ class QuickEntryBar(Widget):
         try:
             ticket, self._where = parse_located(text)
         except QuickEntryError as exc:
-            self.show_error(str(exc), exc.position)
+            self.show_error(str(exc), exc.position, exc.parts)
             return
-        self.query_one("#quick-error", Static).update("")
+        self.query_one("#quick-error", FittedLine).show([])
         self.post_message(self.Entered(ticket, text))

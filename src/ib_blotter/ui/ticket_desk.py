@@ -13,13 +13,18 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from ..ib.errors import AdapterError
+from ..state import ib_messages
+from ..state.brackets import exits
 from ..state.gate import Action, Request
 from ..state.order_extras import ALGO_PARAM_NAMES
 from ..state.order_types import order_type
 from ..state.prices import format_money, format_price, format_size
-from ..state.records import LogKind, OrderSpec, Quote
+from ..state.records import ContractSpec, LogKind, LogLine, OrderSpec, Quote
 from ..state.ticket import Ticket, to_order_spec, validate
 from .guard import guarded
+
+NO_SUCH_CONTRACT = "No such contract: {} (IB has no stock, future or FX pair by that name)"
+PROBE_ANSWER = ib_messages.describe(200, "")  # "200 No such contract", to any of its probes
 
 if TYPE_CHECKING:
     import ib_async
@@ -40,6 +45,9 @@ class TicketDesk:
         self._quote: Quote | None = None
         self._pending_quick: Ticket | None = None  # a quick-entry order waiting for its lookup
         self._confirming = False  # a confirmation is open: a second enter must not open two
+        self._looking_up = ""  # the symbol being looked up, while IB answers its probes
+        self._failed: tuple[str, str] = ("", "")  # the symbol whose lookup failed, and why
+        self.looked_up: set[str] = set()  # what lookups found, as typed: symbols to complete
 
     @property
     def app(self) -> BlotterApp:
@@ -55,19 +63,41 @@ class TicketDesk:
         self.stop_quote()
         from ..ib.lookup import LookupFailed, find_contract  # loaded with ib_async, after start
 
+        self._looking_up = text
         try:
             found = await find_contract(self.app.adapter, text)
         except (LookupFailed, AdapterError) as exc:
-            self.screen.ticket.show_contract(None, str(exc))
-            if self._pending_quick is not None and self._pending_quick.symbol == text:
-                self._pending_quick = None
-                self.screen.quick.show_problem("symbol", str(exc))
+            self._lookup_failed(text, exc)
             return
+        finally:
+            if self._looking_up == text:  # a newer lookup, started meanwhile, keeps its own
+                self._looking_up = ""
+        self._failed = ("", "")
         self.use_contract(text, found)
+
+    def _lookup_failed(self, text: str, exc: Exception) -> None:
+        """Said once, in the log and on the ticket's line (and on quick entry's word)."""
+        from ..ib.lookup import LookupFailed
+
+        reason = NO_SUCH_CONTRACT.format(text) if isinstance(exc, LookupFailed) else str(exc)
+        if isinstance(exc, LookupFailed):
+            self.app.state.log(LogKind.ERROR, reason)
+        self._failed = (text, reason)
+        self.screen.ticket.show_contract(None, reason)
+        if self._pending_quick is not None and self._pending_quick.symbol == text:
+            self._pending_quick = None
+            self.screen.quick.show_problem("symbol", reason)
+
+    def is_lookup_noise(self, line: LogLine) -> bool:
+        """IB's "no such contract" to a lookup's probes (ES as a stock before ES as a future)
+        is the lookup's business: it says what it found, once."""
+        return bool(self._looking_up) and line.kind is LogKind.ERROR and \
+            line.text.startswith(PROBE_ANSWER)
 
     def use_contract(self, text: str, found: Found) -> None:
         """The ticket now trades this contract (looked up for `text`)."""
         self.found = found
+        self.looked_up.update((text, found.spec.symbol))
         self.screen.ticket.show_contract(found.spec, found.description, text)
         self._start_quote(found.contract)
         self.screen.portfolio_view.show_ticket_position()
@@ -79,7 +109,7 @@ class TicketDesk:
         if not self.app.ib_connected:
             return
         try:  # the adapter re-subscribes after 1101 and reconnects
-            self.app.adapter.subscribe_quote(contract, self._quote_updated)
+            self.app.adapter.subscribe_quote(contract, self.quote_updated)
             self._quote_contract = contract
         except AdapterError as exc:
             self.app.state.log(LogKind.WARNING, f"No quote for {contract.symbol}: {exc}")
@@ -89,7 +119,7 @@ class TicketDesk:
             self.app.adapter.unsubscribe_quote(self._quote_contract)
             self._quote_contract = self._quote = None
 
-    def _quote_updated(self, quote: Quote) -> None:
+    def quote_updated(self, quote: Quote) -> None:
         self._quote = quote
         self.screen.ticket.show_quote(quote)
 
@@ -112,7 +142,9 @@ class TicketDesk:
         found = self.found
         form = self.screen.ticket
         if found is None or ticket.symbol != form.resolved_text:
-            self._problems({"symbol": _not_looked_up(ticket.symbol, form.resolved_text)}, quick)
+            problem = _not_looked_up(ticket.symbol, form.resolved_text, self._failed)
+            form.show_errors({"symbol": problem})
+            self._problems({"symbol": problem}, quick)
             return
         errors = validate(ticket, found.spec, accounts=form.accounts)
         form.show_errors(errors)
@@ -128,8 +160,9 @@ class TicketDesk:
         waits up to a second for the first quote, so the deviation limit has a price)."""
         screen = None
         try:
+            quote = self._quote
             if self.app.ib_connected:
-                await self.app.adapter.market(found.contract)
+                quote = await self.app.adapter.market(found.contract) or quote
             decision = self.app.decide(Request(Action.PLACE, spec, found.spec))
             if not decision.allowed:
                 named = {name: text for name, text in decision.problems if name}
@@ -140,7 +173,7 @@ class TicketDesk:
                 return
             online = self.app.ib_connected and not self.app.settings.readonly
             screen = self.screen.sender.confirm(
-                decision, order_summary(found, spec), title="Send this order?",
+                decision, order_summary(found, spec, quote), title="Send this order?",
                 contract=found.contract,
                 preview_note="asking IB..." if online else "not available (not connected)",
                 sent=lambda: self._sent(quick), back=lambda: self._back(quick))
@@ -182,14 +215,17 @@ class TicketDesk:
             self.screen.ticket.focus_field(name)
 
 
-def _not_looked_up(symbol: str, resolved: str) -> str:
+def _not_looked_up(symbol: str, resolved: str, failed: tuple[str, str]) -> str:
+    if symbol and symbol == failed[0]:
+        return failed[1]
     if symbol and symbol == resolved:
         return f"Still looking up {symbol}..."
     return f"Look up {symbol or 'a symbol'} first: type it and press enter"
 
 
-def order_summary(found: Found, spec: OrderSpec) -> Text:
-    """The confirmation's body: side, size, symbol, type, prices, TIF and estimated notional."""
+def order_summary(found: Found, spec: OrderSpec, quote: Quote | None = None) -> Text:
+    """The confirmation's body: side, size, symbol, type, prices, TIF, a bracket's exits and
+    the estimated notional (a market order's from the quote)."""
     symbol, tick = found.spec.symbol, found.spec.min_tick
     kind = order_type(spec.order_type)
     text = Text()
@@ -201,26 +237,41 @@ def order_summary(found: Found, spec: OrderSpec) -> Text:
     if spec.outside_rth:
         text.append("  outside RTH")
     text.append_text(_extras(spec, tick))
-    price = kind.working_price(kind.prices(spec))
-    if price is not None:
-        notional = spec.quantity * price * (found.spec.multiplier or 1)
-        text.append(f"\nEstimated notional: {format_money(notional)} "
-                    f"{found.spec.currency or 'USD'}")
+    text.append_text(_notional(found.spec, spec, kind.working_price(kind.prices(spec)), quote))
     if spec.account:
         text.append(f"\nAccount: {spec.account}")
     text.append(f"\n{found.description}", style="dim")
     return text
 
 
+def _notional(contract: ContractSpec, spec: OrderSpec, price: float | None,
+              quote: Quote | None) -> Text:
+    """Size x price x multiplier: at the order's price, else where the market would fill it."""
+    at = ""
+    if price is None and quote is not None:
+        side, price = ("ask", quote.ask) if spec.side == "BUY" else ("bid", quote.bid)
+        if price is None:
+            side, price = "mark", quote.mark
+        at = f" (at the {side} {format_price(price, contract.min_tick)})" if price else ""
+    if price is None:
+        return Text()
+    notional = spec.quantity * price * (contract.multiplier or 1)
+    return Text(f"\nEstimated notional: {format_money(notional)} "
+                f"{contract.currency or 'USD'}{at}")
+
+
 def _extras(spec: OrderSpec, tick: float) -> Text:
-    """The bracket, OCA group and algo, when the order has them."""
+    """The bracket's exits, OCA group and algo, when the order has them."""
     text = Text()
-    if spec.is_bracket:
-        exits = [f"take-profit {format_price(spec.take_profit, tick)}"
-                 if spec.take_profit is not None else "",
-                 f"stop-loss {format_price(spec.stop_loss, tick)}"
-                 if spec.stop_loss is not None else ""]
-        text.append("\nBracket: " + ", ".join(e for e in exits if e), style="bold")
+    legs = exits(spec)
+    if legs:
+        text.append("\nBracket exits, working once it fills:", style="bold")
+        for leg in legs:
+            text.append(f"\n  {leg.name:<11} {leg.side} {format_size(leg.quantity)} "
+                        f"{leg.order_type} {format_price(leg.price, tick)} {leg.tif}")
+        if legs[0].tif != spec.tif:
+            text.append(f"\n  the exits are {legs[0].tif}, not {spec.tif}: they keep working "
+                        "after today's close", style="yellow")
     if spec.oca_group:
         text.append(f"\nOCA group {spec.oca_group}: a fill cancels the rest of the group")
     if spec.algo:

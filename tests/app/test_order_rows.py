@@ -1,0 +1,136 @@
+"""The orders table at 80 columns: every order's price in the price column, figures whole,
+and brackets that read as brackets (issue 13, points 1, 5 and the numbers)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from ib_blotter.config import Settings
+from ib_blotter.state.blotter import BlotterState
+from ib_blotter.state.records import ConnectionInfo, ConnectionState, OrderRow
+from ib_blotter.ui.app import BlotterApp
+from ib_blotter.ui.orders_table import OpenOrdersTable
+
+START = datetime(2026, 11, 25, 14, 30, tzinfo=UTC)
+
+
+def order(order_id: int, symbol: str = "AAPL", **extra: object) -> OrderRow:
+    values: dict[str, object] = {
+        "order_id": order_id, "perm_id": 900 + order_id, "client_id": 1, "symbol": symbol,
+        "side": "BUY", "quantity": 100, "order_type": "LMT", "status": "Submitted",
+        "limit": 187.5, "remaining": 100, "tif": "DAY", "ours": True, "min_tick": 0.01,
+        "placed": START}
+    values.update(extra)
+    return OrderRow(**values)  # type: ignore[arg-type]
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def app_with(clock: Clock | None = None) -> BlotterApp:
+    state = BlotterState(linger=1.0, clock=clock or Clock())
+    state.connection_changed(ConnectionInfo(state=ConnectionState.CONNECTED, client_id=1,
+                                            accounts=("DU1",)))
+    return BlotterApp(Settings(log_file=None), state=state, connect=False)
+
+
+def lines(table: OpenOrdersTable) -> list[str]:
+    return ["".join(s.text for s in table.render_line(y)).rstrip()
+            for y in range(table.row_count + 1)]
+
+
+def symbols(table: OpenOrdersTable) -> list[str]:
+    return [line.split()[0] for line in lines(table)[1:]]
+
+
+async def test_a_stops_price_shows_in_the_price_column_at_80_columns() -> None:
+    app = app_with()
+    async with app.run_test(size=(80, 24)) as pilot:
+        state = app.state
+        state.order_updated(order(1, order_type="STP", limit=None, aux=186.0, side="SELL"))
+        state.order_updated(order(2, order_type="STP LMT", limit=185.9, aux=186.0))
+        state.order_updated(order(3, order_type="TRAIL", limit=None, trailing_percent=2.0,
+                                  trail_stop=183.75))
+        await pilot.pause()
+        header, stop, stop_limit, trail = lines(app.blotter.orders)
+        assert "Price" in header.split()
+        assert "STP" in stop and "186.00" in stop, stop
+        assert "186.00/185.90" in stop_limit, stop_limit
+        assert "2%/183.75" in trail, trail
+
+
+async def test_quantities_have_separators_and_no_figure_is_cut() -> None:
+    app = app_with()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.state.order_updated(order(1, symbol="EUR.USD", quantity=9_000_000, limit=1.08705,
+                                      min_tick=0.00005, remaining=9_000_000))
+        app.state.order_updated(order(2, quantity=25000, filled=12500, remaining=12500))
+        await pilot.pause()
+        _header, fx, aapl = lines(app.blotter.orders)
+        assert "9,000,000" in fx and "1.08705" in fx, fx
+        assert "25,000" in aapl and "12,500" in aapl, aapl
+        assert "…" not in fx + aapl
+
+
+def bracket(parent_id: int) -> list[OrderRow]:
+    return [order(parent_id),
+            order(parent_id + 1, side="SELL", limit=189.0, parent_id=parent_id, tif="GTC"),
+            order(parent_id + 2, side="SELL", order_type="STP", limit=None, aux=186.0,
+                  parent_id=parent_id, tif="GTC")]
+
+
+async def test_bracket_children_sit_under_their_parent() -> None:
+    app = app_with()
+    async with app.run_test(size=(80, 24)) as pilot:
+        parent, take_profit, stop_loss = bracket(10)
+        app.state.order_updated(parent)
+        app.state.order_updated(order(20, symbol="MSFT"))  # arrives between them
+        app.state.order_updated(take_profit)
+        app.state.order_updated(stop_loss)
+        await pilot.pause()
+        assert symbols(app.blotter.orders) == ["AAPL", "├AAPL", "└AAPL", "MSFT"]
+
+
+async def test_children_whose_parent_left_are_a_group_of_their_own() -> None:
+    clock = Clock()
+    app = app_with(clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.state.order_updated(order(5, symbol="MSFT"))
+        for row in bracket(10):
+            app.state.order_updated(row)
+        app.state.order_updated(order(30, symbol="SPY"))
+        app.state.order_updated(order(10, status="Filled", filled=100, remaining=0,
+                                      avg_fill_price=187.5))
+        clock.now = 10.0
+        app.blotter._expire_ended()
+        await pilot.pause()
+        assert symbols(app.blotter.orders) == ["MSFT", "┌AAPL", "└AAPL", "SPY"]
+
+
+async def test_showing_all_orders_keeps_the_groups() -> None:
+    app = app_with()
+    async with app.run_test(size=(80, 24)) as pilot:
+        parent, take_profit, stop_loss = bracket(10)
+        for row in (parent, order(20, symbol="MSFT"), take_profit, stop_loss):
+            app.state.order_updated(row)
+        app.blotter.show_all = True
+        await pilot.pause()
+        assert symbols(app.blotter.orders) == ["AAPL", "├AAPL", "└AAPL", "MSFT"]
+
+
+async def test_positions_have_separators_too() -> None:
+    from ib_blotter.state.records import Position
+
+    app = app_with()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.portfolio.position_changed(Position("DU1", "EUR.USD", 12087, 250_000, 1.0868))
+        await pilot.press("p")
+        await pilot.pause()
+        table = app.blotter.positions_table
+        row = "".join(s.text for s in table.render_line(1))
+        assert "250,000" in row, row
