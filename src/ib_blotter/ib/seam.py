@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime
+from typing import Any
 
 import ib_async
 
@@ -146,3 +147,45 @@ def statuses_by_perm_id(ib: ib_async.IB) -> None:
              lastFillPrice, clientId, whyHeld, mktCapPrice)
 
     wrapper.orderStatus = order_status  # type: ignore[method-assign]
+
+
+# What ib_async 2.1.0's log lines say of the objects it formats on every order, status and fill
+# it reads (Wrapper.openOrder, .orderStatus, .execDetails, .commissionReport: f"...{trade}"):
+# whole reprs of a Trade (its order, contract, fills and log), built whether the log is on or
+# not, about a third of its reading of a day's sync. A line each names the object instead.
+SHORT_LOG_FORMS: dict[type, Callable[[Any], str]] = {
+    ib_async.Trade: lambda trade: (
+        f"Trade(orderId={trade.order.orderId}, clientId={trade.order.clientId}, "
+        f"permId={trade.order.permId}, {trade.order.action} {trade.order.totalQuantity} "
+        f"{trade.contract.localSymbol or trade.contract.symbol} {trade.order.orderType}, "
+        f"status={trade.orderStatus.status})"),
+    ib_async.Fill: lambda fill: (
+        f"Fill(execId={fill.execution.execId}, permId={fill.execution.permId}, "
+        f"{fill.execution.side} {fill.execution.shares} {fill.contract.symbol} "
+        f"@ {fill.execution.price})"),
+    ib_async.Execution: lambda execution: (
+        f"Execution(execId={execution.execId}, permId={execution.permId}, "
+        f"{execution.side} {execution.shares} @ {execution.price})"),
+    ib_async.CommissionReport: lambda report: (
+        f"CommissionReport(execId={report.execId}, commission={report.commission} "
+        f"{report.currency})"),
+}
+
+
+def short_log_forms(on: bool = True) -> None:
+    """ib_async's log lines name each Trade, Fill, Execution and CommissionReport in one short
+    line (`format()`, which an f-string calls, made cheap on those classes); repr() and str()
+    stay ib_async's, and so do the objects and events. In this process, for every IB; off
+    again with on=False (the benchmarks' reference is ib_async as it comes)."""
+    for kind, describe in SHORT_LOG_FORMS.items():
+        if on:
+            kind.__format__ = _formatter(describe)  # type: ignore[method-assign,assignment]
+        elif "__format__" in vars(kind):
+            del kind.__format__
+
+
+def _formatter(describe: Callable[[Any], str]) -> Callable[[Any, str], str]:
+    def format_short(self: Any, spec: str) -> str:
+        return format(describe(self), spec)
+
+    return format_short
