@@ -9,8 +9,10 @@ go of every fill it holds, so a busy day does not stay in memory twice.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Iterable
+import time
+from collections.abc import Awaitable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -56,16 +58,42 @@ class SessionSync:
         """Connect, and show every client's working orders (raises if that fails)."""
         # readonly also tells ib_async to skip the order syncs a read-only TWS refuses.
         with seam.no_auto_bind(self.ib, skip=self.readonly):
-            await self.ib.connectAsync(
-                host, port, self.client_id, timeout, readonly=self.readonly,
+            await self._while_ib_talks(self.ib.connectAsync(
+                host, port, self.client_id, None, readonly=self.readonly,
                 account=self.account,
                 fetchFields=STARTUP_FETCH if self.client_id == 0 else STARTUP_FETCH_BUT_OPEN,
-            )
+            ), timeout)
         self._read_in_small_chunks()
         await self._see_all_open_orders(timeout)
         await self._show_synced()
         if not self.ib.isConnected():
             raise ConnectionError("Connection lost while syncing")
+
+    async def _while_ib_talks(self: IBAdapter, work: Awaitable[object], quiet: float) -> None:
+        """`work`, given up (TimeoutError) only once IB has sent nothing for `quiet` seconds:
+        TWS sends a busy day's working orders before the handshake's end, and reading 10,000
+        of them takes seconds on a loaded machine."""
+        heard = [time.monotonic()]
+
+        def data(_chunk: bytes) -> None:
+            heard[0] = time.monotonic()
+
+        connection = self.ib.client.conn
+        connection.hasData += data
+        task = asyncio.ensure_future(work)
+        try:
+            while not task.done():
+                left = quiet - (time.monotonic() - heard[0])
+                if left <= 0:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
+                    raise TimeoutError(f"nothing from IB for {quiet:g} s")
+                await asyncio.wait({task}, timeout=left)
+            task.result()
+        finally:
+            connection.hasData -= data
+            task.cancel()
 
     async def _catch_up(self: IBAdapter, timeout: float, since: float | None) -> None:
         """The completed orders and the missed executions, once the trader can act."""

@@ -1,0 +1,59 @@
+"""A connect that takes long because IB is busy telling: the connect's timeout is for an IB
+that says nothing, not for one still sending the day's working orders (TWS sends a client's
+open orders before nextValidId, which ib_async's handshake waits for)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from ib_blotter.ib.adapter import IBAdapter
+from ib_blotter.ib.errors import IBConnectError
+from ib_blotter.sim.model import OrderRequest, SimContract
+from ib_blotter.sim.simulator import Simulator
+from ib_blotter.state.blotter import BlotterState
+from ib_blotter.state.records import ConnectionState
+
+from .conftest import HOST
+
+CLIENT = 1
+WORKING = 3_000  # ib_async reads them in well over TIMEOUT
+TIMEOUT = 0.25
+
+
+def rest_orders(sim: Simulator, count: int) -> None:
+    con_id = sim.instrument_id("AAPL")
+    for order_id in range(1, count + 1):
+        sim.exchange.place(CLIENT, order_id, SimContract(conId=con_id), OrderRequest(
+            action="BUY", totalQuantity=100, orderType="LMT", lmtPrice=90.0, tif="GTC"))
+
+
+async def test_a_connect_still_receiving_its_orders_does_not_time_out(sim: Simulator) -> None:
+    rest_orders(sim, WORKING)
+    state = BlotterState()
+    adapter = IBAdapter(state, client_id=CLIENT)
+    try:
+        await adapter.connect(HOST, sim.port, timeout=TIMEOUT)
+        assert state.connection.state is ConnectionState.CONNECTED
+        assert len(state.working_orders()) == WORKING
+    finally:
+        adapter.disconnect()
+
+
+async def test_an_ib_that_says_nothing_still_times_out() -> None:
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(1 << 16)  # takes the hello, answers nothing
+        await asyncio.sleep(10)
+
+    server = await asyncio.start_server(silent, HOST, 0)
+    port = server.sockets[0].getsockname()[1]
+    adapter = IBAdapter(BlotterState(), client_id=CLIENT)
+    try:
+        started = asyncio.get_running_loop().time()
+        with pytest.raises(IBConnectError):  # as before: a guard, not a finding
+            await adapter.connect(HOST, port, timeout=TIMEOUT)
+        assert asyncio.get_running_loop().time() - started < 10 * TIMEOUT
+    finally:
+        adapter.disconnect()
+        server.close()
