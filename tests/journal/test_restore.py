@@ -13,6 +13,7 @@ import pytest
 
 from ib_blotter.journal import Journal
 from ib_blotter.journal.startup import PAUSE, RESTORE_CHUNK, RESTORED_AT_MOST, open_journal
+from ib_blotter.state import log_text
 from ib_blotter.state.blotter import BlotterState, Change, ChangeKind
 from ib_blotter.state.records import LogKind
 
@@ -110,3 +111,23 @@ def test_without_an_event_loop_the_day_is_restored_at_once(
     journal, restored = start(day_file, tmp_path)
     journal.close()
     assert len(restored.state.fills()) == RESTORED_AT_MOST
+
+
+async def test_only_the_fills_the_log_keeps_are_written_out(
+    day_file: tuple[Path, list[str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The log keeps its last lines only: the restore writes no line it would drop at once
+    (10,000 fills were 20,000 lines, 18,000 of them thrown away)."""
+    written: list[str] = []
+    fill_text = log_text.fill_text
+    monkeypatch.setattr(log_text, "fill_text", lambda *a: written.append("") or fill_text(*a))
+    journal, restored = start(day_file, tmp_path)
+    try:
+        await restored.watch(until=RESTORED_AT_MOST)
+        lines = restored.state.log_lines()
+        fills = [ln for ln in lines if ln.kind is LogKind.FILL]
+        assert len(restored.state.fills()) == RESTORED_AT_MOST
+        assert len(written) <= len(lines) // 2 + 1
+        assert fills[-1].text.endswith(day_file[1][-1])  # the day's last fill is the last line
+    finally:
+        journal.close()

@@ -227,6 +227,13 @@ class Journal(Writer):
         return bool(self._rows("SELECT 1 FROM fills WHERE time >= ? AND time < ? LIMIT 1",
                                (start.timestamp(), end.timestamp())))
 
+    def count_between(self, start: datetime, end: datetime, at_most: int) -> int:
+        """How many fills have start <= time < end, counted up to `at_most` (a step of the
+        index each: a whole day's count(*) is what any_between avoids)."""
+        rows = self._rows("SELECT COUNT(*) FROM (SELECT 1 FROM fills WHERE time >= ? "
+                          "AND time < ? LIMIT ?)", (start.timestamp(), end.timestamp(), at_most))
+        return int(rows[0][0])
+
     def fills_in_chunks(self, start: datetime, end: datetime, *, newest: int,
                         chunk: int) -> Iterator[list[FillRow]]:
         """The newest `newest` fills with start <= time < end, oldest first, at most `chunk`

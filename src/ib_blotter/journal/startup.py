@@ -68,29 +68,34 @@ def restore_today(journal: Journal, state: BlotterState, now: datetime | None = 
     the running event loop, or now when there is none."""
     start, end = today(now)
     chunks = journal.fills_in_chunks(start, end, newest=RESTORED_AT_MOST, chunk=RESTORE_CHUNK)
+    # the log keeps the newest lines only: older history goes into the state without lines
+    restoring = journal.count_between(start, end, at_most=RESTORED_AT_MOST)
+    unlogged = restoring - state.fills_the_log_keeps
     first = next(chunks, [])
-    _restore(state, first)
+    _restore(state, first, unlogged)
     older = bool(first) and journal.any_between(start, first[0].time)
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
-        count = len(first) + sum(_restore(state, chunk) for chunk in chunks)
+        count = len(first)
+        for chunk in chunks:
+            count += _restore(state, chunk, unlogged - count)
         _restored(state, journal.path, count, older)
         return
-    task = loop.create_task(_restore_rest(journal, state, chunks, len(first), older))
+    task = loop.create_task(_restore_rest(journal, state, chunks, len(first), older, unlogged))
     _restoring.add(task)
     task.add_done_callback(_restoring.discard)
 
 
 async def _restore_rest(journal: Journal, state: BlotterState, chunks: Iterator[list[FillRow]],
-                        count: int, older: bool) -> None:
+                        count: int, older: bool, unlogged: int) -> None:
     try:
         while True:
             await asyncio.sleep(PAUSE)
             chunk = next(chunks, None)
             if chunk is None:
                 break
-            count += _restore(state, chunk)
+            count += _restore(state, chunk, unlogged - count)
         _restored(state, journal.path, count, older)
     except JournalError:  # closed while restoring (the app quit): nothing more to show
         return
@@ -98,9 +103,10 @@ async def _restore_rest(journal: Journal, state: BlotterState, chunks: Iterator[
         logger.exception("restoring today's fills from the journal failed")
 
 
-def _restore(state: BlotterState, fills: list[FillRow]) -> int:
-    for fill in fills:
-        state.fill_received(fill, at=fill.time.astimezone())
+def _restore(state: BlotterState, fills: list[FillRow], unlogged: int) -> int:
+    """`fills` into the state, the first `unlogged` of them without log lines."""
+    for index, fill in enumerate(fills):
+        state.fill_received(fill, at=fill.time.astimezone(), logged=index >= unlogged)
     return len(fills)
 
 

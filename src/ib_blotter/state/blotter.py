@@ -309,11 +309,13 @@ class BlotterState:
 
     # -- fills -----------------------------------------------------------------------------
 
-    def fill_received(self, fill: FillRow, *, at: datetime | None = None) -> None:
+    def fill_received(self, fill: FillRow, *, at: datetime | None = None,
+                      logged: bool = True) -> None:
         """An execution. Each is shown once: keyed by exec id, and IB's corrections (same id,
         higher suffix) replace the fill they correct.
 
         at: when its log lines are dated (the fill's own time for history from the journal).
+        logged: False for history older than what the log keeps (see fills_the_log_keeps).
         """
         key = fill.key
         prev = self._fills.get(key)
@@ -327,8 +329,15 @@ class BlotterState:
             return
         self._fills[key] = fill
         _trim(self._fills, self._max_fills)
-        self._log_fill_change(prev, fill, at)
+        if logged:
+            self._log_fill_change(prev, fill, at)
         self._notify(ChangeKind.FILL, key)
+
+    @property
+    def fills_the_log_keeps(self) -> int:
+        """How many of the newest fills the log has room for (a line and a commission line
+        each): older history's lines would be dropped as soon as written."""
+        return (self._log.maxlen or 0) // 2
 
     def _too_old_to_keep(self, fill: FillRow) -> bool:
         """A replayed fill older than the oldest we keep was evicted: don't bring it back."""
