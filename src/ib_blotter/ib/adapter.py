@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -67,11 +67,13 @@ class IBAdapter(SessionSync, OrderRequests):
         clock: Callable[[], float] = time.monotonic,
         journal: Journal | None = None,
         limits: Limits | None = None,
+        history: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.state = state
         self.ib = ib or ib_async.IB()
         self.limits = limits or Limits()
         self.journal = journal  # written before the state hears of an event
+        self.history = history  # once the journal's day is in the state (before IB's catch-up)
         self.recorder = FillRecorder(state, journal)
         self.wall: Callable[[], float] = time.time  # when we last knew we had every fill
         self.quotes = QuoteBook(self.ib)

@@ -204,6 +204,8 @@ class SessionSync:
         moment before which every fill is journaled (the whole day IB keeps when there is
         none), shown as they arrive. Only what was journaled and seen before this connection
         began moves `since` (see connect): never a fill of the connection being set up."""
+        if self.history is not None:  # the journal's day first: the log reads in time order
+            await self.history()
         wanted = ib_async.ExecutionFilter()
         if since is not None:
             start = datetime.fromtimestamp(since, UTC) - RESYNC_MARGIN

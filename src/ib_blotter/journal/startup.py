@@ -118,6 +118,13 @@ def _restored(state: BlotterState, path: Path, count: int, older: bool) -> None:
         state.log(LogKind.INFO, f"{count} fills of today restored from {path}")
 
 
+async def today_restored() -> None:
+    """Once today's fills are all in the state (at once when no restore is running): IB's
+    catch-up waits for it, so a fill IB resends never comes before the journal's older ones."""
+    while _restoring:
+        await asyncio.wait(set(_restoring))
+
+
 def _set_aside_teller(state: BlotterState, path: Path) -> Callable[[Path, str], None]:
     def tell(where: Path, why: str) -> None:
         state.log(LogKind.WARNING, f"Journal {path} could not be used ({why}): set aside as "

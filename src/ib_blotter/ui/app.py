@@ -118,7 +118,7 @@ class BlotterApp(App[None]):
         await asyncio.to_thread(_load_ib, asyncio.get_running_loop(), self.settings.sim)
         from ..ib.account_feed import AccountFeed
         from ..ib.adapter import IBAdapter
-        from ..journal.startup import open_journal
+        from ..journal.startup import open_journal, today_restored
 
         settings = self.settings
         # Today's fills come back into the log from the journal before IB is asked anything.
@@ -127,7 +127,7 @@ class BlotterApp(App[None]):
         self._adapter = IBAdapter(
             self.state, self._ib, client_id=settings.client_id, readonly=settings.readonly,
             account=settings.account, simulated=settings.sim, journal=self.journal,
-            limits=self.limits)
+            limits=self.limits, history=today_restored)
         self.account_feed = AccountFeed(self._adapter.ib, self.portfolio)
         self._stay_connected()
 

@@ -1,0 +1,73 @@
+"""A restart the same day: the journal's fills are shown first, then IB's catch-up from the
+point the journal vouches for; the log reads in the order things happened."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from ib_blotter.ib.adapter import IBAdapter
+from ib_blotter.journal import Journal, startup
+from ib_blotter.sim.model import OrderRequest, SimContract
+from ib_blotter.sim.simulator import Simulator
+from ib_blotter.state.blotter import BlotterState
+from ib_blotter.state.records import LogKind
+
+from ..waiting import wait_until
+from .conftest import HOST
+
+CLIENT = 1
+SWEEPS = 60
+LEVELS = 20
+SIZE = 10.0
+SWEEP = SIZE * sum(1 + 0.5 * level for level in range(LEVELS))  # fills exactly LEVELS
+
+
+def trade_over_the_morning(sim: Simulator) -> None:
+    """Market orders of our client, an even spread over the last hour (the last ones a few
+    minutes ago, inside the catch-up's margin), each filled at LEVELS price levels."""
+    now = datetime.now().astimezone()
+    span = min(timedelta(hours=1), (now - now.replace(hour=0, minute=0, second=0)) * 0.9)
+    con_id = sim.instrument_id("AAPL")
+    sim.set_quote("AAPL", 100.00, 100.01, size=SIZE)
+    clock = sim.exchange.clock
+    try:
+        for n in range(SWEEPS):
+            at = (now - span * (1 - n / SWEEPS)).timestamp()
+            sim.exchange.clock = lambda at=at: at
+            sim.exchange.place(CLIENT, n + 1, SimContract(conId=con_id), OrderRequest(
+                action="BUY" if n % 2 else "SELL", totalQuantity=SWEEP, orderType="MKT"))
+    finally:
+        sim.exchange.clock = clock
+
+
+async def test_ib_catches_up_after_the_journals_day_is_shown(
+    sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trade_over_the_morning(sim)
+    path = tmp_path / "journal.sqlite"
+    with Journal(path) as journal:  # the first start: the whole day from IB
+        first = IBAdapter(BlotterState(), client_id=CLIENT, journal=journal)
+        await first.connect(HOST, sim.port)
+        first.disconnect()
+    monkeypatch.setattr(startup, "PAUSE", 0.1)  # a restore slower than the connect
+    state = BlotterState()
+    journal = startup.open_journal(path, state)
+    assert journal is not None
+    again = IBAdapter(state, client_id=CLIENT, journal=journal,
+                      history=startup.today_restored)
+    try:
+        await again.connect(HOST, sim.port)
+        await wait_until(lambda: any("restored from" in line.text for line in state.log_lines()),
+                         "the journal's day restored", timeout=30)
+        said = [line.text for line in state.log_lines()]
+        assert any(text.startswith("Caught up on") for text in said)  # IB did resend some
+        fills = [line.text.rsplit(" ", 1)[-1] for line in state.log_lines()
+                 if line.kind is LogKind.FILL]
+        held = [fill.execId for fill in sim.exchange.fills]
+        assert fills == held[-len(fills):]  # in the order they happened, the last one last
+    finally:
+        again.disconnect()
+        journal.close()
