@@ -5,9 +5,11 @@ open orders before nextValidId, which ib_async's handshake waits for)."""
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 
+from ib_blotter.ib import convert
 from ib_blotter.ib.adapter import IBAdapter
 from ib_blotter.ib.errors import IBConnectError
 from ib_blotter.sim.model import OrderRequest, SimContract
@@ -57,3 +59,24 @@ async def test_an_ib_that_says_nothing_still_times_out() -> None:
     finally:
         adapter.disconnect()
         server.close()
+
+
+async def test_each_downloaded_order_is_taken_once(sim: Simulator,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """TWS's download of the working orders, then reqAllOpenOrders' answer and the statuses:
+    each order is made a row once, as it stands at the sync's end (10,000 orders took 20,000)."""
+    rest_orders(sim, 50)
+    made: list[int] = []
+    order_row = convert.order_row
+
+    def counted(trade: Any, *args: Any, **kwargs: Any) -> Any:
+        made.append(trade.order.permId)
+        return order_row(trade, *args, **kwargs)
+
+    monkeypatch.setattr(convert, "order_row", counted)
+    adapter = IBAdapter(BlotterState(), client_id=CLIENT)
+    try:
+        await adapter.connect(HOST, sim.port)
+        assert len(made) == 50 and len(set(made)) == 50
+    finally:
+        adapter.disconnect()

@@ -275,6 +275,9 @@ class IBAdapter(SessionSync, OrderRequests):
         self._take(trade)
 
     def _on_open_order(self, trade: ib_async.Trade) -> None:
+        if self._syncing:  # TWS's download of the working orders: each shown once, at the end
+            self._synced[self._remember(trade)] = trade
+            return
         self._take(trade)
 
     def _on_order_status(self, trade: ib_async.Trade) -> None:
