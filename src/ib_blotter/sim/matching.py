@@ -331,7 +331,9 @@ class Matching:
 
     def _oca_siblings(self: Exchange, order: SimOrder) -> list[SimOrder]:
         group = order.request.ocaGroup
-        siblings = []
+        siblings: list[SimOrder] = []
+        if not group and order.parent is None:  # no group to share: skip the whole book
+            return siblings
         for orders in self.working.values():
             for other in orders.values():
                 same_group = group and other.request.ocaGroup == group
