@@ -16,9 +16,17 @@ it). The app's peak RSS (VmHWM); and the cost of one update there:
 event-to-screen latency and bytes of a status on a visible row, at 20 statuses/s, against the
 same app holding 10 orders and no executions.
 
+Then the restart: the app quits (ctrl+q) and starts again on the same journal, the same day at
+the same simulator. The day's executions are spread over the last hours (up to a minute ago),
+so IB is asked only for those after the point the journal vouches for, less its margin. From
+launch: to the orders on screen, and to every execution on screen: the day's last one shown
+(from the journal) and the log saying IB's catch-up is in. Key-to-paint meanwhile: `a` (all
+orders / working orders, the table's title changes) every 100 ms from the first paint.
+
 The reference: the same sync replies, recorded off the socket first, read by ib_async alone in
 a process of its own: its time for the open orders, the completed orders and the executions,
-and its peak RSS, are the floor under any app built on it.
+and its peak RSS, are the floor under any app built on it. Read twice: as ib_async comes, and
+with the short log forms the app gives it (seam.short_log_forms): the saving.
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -50,19 +59,32 @@ LEVELS = 50
 ASK_SIZE = 100.0
 SYNC_TIMEOUT = 60.0  # seconds to wait for the last execution to show
 SWEEP = ASK_SIZE * sum(1 + 0.5 * level for level in range(LEVELS))  # fills exactly LEVELS
+DAY = timedelta(hours=2)  # the executions' times spread over this much, ending a minute ago
+CAUGHT_UP = "Caught up on"  # the log line of IB's catch-up (sync.py)
+ALL_ORDERS = "All orders"  # the orders table's title while `a` shows them all
 
 
 def seed_executions(sim: Simulator, executions: int, first_id: int) -> None:
-    """Market orders of the app's client, each sweeping LEVELS levels: one fill per level."""
+    """Market orders of the app's client, each sweeping LEVELS levels: one fill per level,
+    placed in turn over the last DAY (less when today began later), up to a minute ago."""
     con_id = sim.instrument_id("AAPL")
     quote = sim.market.quote(con_id)
     sim.set_quote("AAPL", quote.bid, quote.ask, size=ASK_SIZE)
-    order_id = first_id
-    while len(sim.exchange.fills) < executions:
-        side = "BUY" if order_id % 2 else "SELL"
-        sim.exchange.place(APP_CLIENT, order_id, SimContract(conId=con_id),
-                           OrderRequest(action=side, totalQuantity=SWEEP, orderType="MKT"))
-        order_id += 1
+    now = datetime.now().astimezone()
+    since_midnight = now - now.replace(hour=0, minute=0, second=0, microsecond=0)
+    span = min(DAY, since_midnight * 0.9).total_seconds()
+    orders = max(executions // LEVELS, 1)
+    clock, order_id = sim.exchange.clock, first_id
+    try:
+        while len(sim.exchange.fills) < executions:
+            at = now.timestamp() - 60 - span * (1 - (order_id - first_id) / orders)
+            sim.exchange.clock = lambda at=at: at
+            side = "BUY" if order_id % 2 else "SELL"
+            sim.exchange.place(APP_CLIENT, order_id, SimContract(conId=con_id),
+                               OrderRequest(action=side, totalQuantity=SWEEP, orderType="MKT"))
+            order_id += 1
+    finally:
+        sim.exchange.clock = clock
 
 
 async def sync_replies(sim: Simulator) -> tuple[list[bytes], ...]:
@@ -94,6 +116,9 @@ sys.path.insert(0, sys.argv[2])
 from throughput import READ_SIZE, fresh_ib
 from scale import peak_rss_mb
 logging.getLogger("ib_async").setLevel(logging.WARNING)
+if sys.argv[1] == "short":
+    from ib_blotter.ib import seam
+    seam.short_log_forms()
 ib = fresh_ib()
 ib.wrapper.startReq("completedOrders")  # as connectAsync's requests would have
 ib.wrapper.startReq(1)  # reqExecutions' request id
@@ -111,9 +136,9 @@ print(json.dumps({"seconds": seconds, "peak_rss_mb": peak_rss_mb(os.getpid())}))
 """
 
 
-async def _ib_async_alone(*parts: list[bytes]) -> dict[str, Any]:
+async def _ib_async_alone(*parts: list[bytes], short_forms: bool = False) -> dict[str, Any]:
     """ib_async by itself, in a process of its own, reading each part of the sync in turn:
-    its time for each, and its peak memory."""
+    its time for each, and its peak memory; short_forms: with seam.short_log_forms on."""
     with contextlib.ExitStack() as files:
         names = []
         for messages in parts:
@@ -122,7 +147,8 @@ async def _ib_async_alone(*parts: list[bytes]) -> dict[str, Any]:
             recording.flush()
             names.append(recording.name)
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-c", DECODE_ALONE, "", str(HERE), *names,
+            sys.executable, "-c", DECODE_ALONE, "short" if short_forms else "", str(HERE),
+            *names,
             stdout=asyncio.subprocess.PIPE)
         out, _ = await proc.communicate()
     return json.loads(out)
@@ -135,47 +161,121 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-async def measure(orders: int, executions: int, updates: int, rate: float) -> dict[str, float]:
+async def measure(orders: int, executions: int, updates: int, rate: float) -> dict[str, Any]:
     sim = Simulator(SimConfig(port=0, pace=0, accounts=("DU1234567",)))
-    port = await sim.start()
-    placed = place_resting(sim, APP_CLIENT, orders, first_id=1)
-    seed_executions(sim, executions, first_id=orders + 1)
-    reference = await _ib_async_alone(*await sync_replies(sim))
-    with tempfile.TemporaryDirectory() as folder:
-        terminal = Terminal(app_argv(port, Path(folder)), env=app_env(Path(folder)))
+    await sim.start()
+    try:
+        placed = place_resting(sim, APP_CLIENT, orders, first_id=1)
+        seed_executions(sim, executions, first_id=orders + 1)
+        replies = await sync_replies(sim)
+        reference = await _ib_async_alone(*replies)
+        short = await _ib_async_alone(*replies, short_forms=True)
+        with tempfile.TemporaryDirectory() as folder:
+            first = await _first_start(sim, Path(folder), placed, updates, rate)
+            restart = await _restart(sim, Path(folder)) if executions else {}
+    finally:
+        await sim.stop()
+    return {"orders": orders, "executions": len(sim.exchange.fills), **first, **restart,
+            "ib_async_open_orders_s": reference["seconds"][0],
+            "ib_async_completed_orders_s": reference["seconds"][1],
+            "ib_async_executions_s": reference["seconds"][2],
+            "ib_async_rss_mb": reference["peak_rss_mb"],
+            "short_open_orders_s": short["seconds"][0],
+            "short_completed_orders_s": short["seconds"][1],
+            "short_executions_s": short["seconds"][2]}
+
+
+async def _first_start(sim: Simulator, folder: Path, placed: list[Any], updates: int,
+                       rate: float) -> dict[str, Any]:
+    """Nothing journaled: the whole day from IB."""
+    terminal = Terminal(app_argv(sim.port, folder), env=app_env(folder))
+    try:
+        await terminal.start()
+        first_frame = await terminal.wait_for(lambda: terminal.chunks, "the first frame")
+        last = sim.exchange.fills[-1].execId if sim.exchange.fills else None
+        orders_shown = await terminal.wait_for(lambda: _synced(terminal, None), "the orders",
+                                               timeout=120)
+        keys = asyncio.ensure_future(_keys_while_catching_up(
+            terminal, lambda: _synced(terminal, last), SYNC_TIMEOUT))
         try:
-            await terminal.start()
-            first_frame = await terminal.wait_for(lambda: terminal.chunks, "the first frame")
-            last = sim.exchange.fills[-1].execId if sim.exchange.fills else None
-            orders_shown = await terminal.wait_for(lambda: _synced(terminal, None), "the orders",
-                                                   timeout=120)
-            keys = asyncio.ensure_future(_keys_while_catching_up(
-                terminal, lambda: _synced(terminal, last), SYNC_TIMEOUT))
-            try:
-                ready = await terminal.wait_for(lambda: _synced(terminal, last),
-                                                "the last execution", timeout=SYNC_TIMEOUT)
-                all_shown = True
-            except TimeoutError:  # the app gave up on the executions (or is still reading)
-                ready, all_shown = float("inf"), False
-            key_figures = summary([latency * 1000 for latency in await keys])
-            rss = peak_rss_mb(terminal.pid)
-            await terminal.quiet(0.5, timeout=30)
-            update = await _one_update(terminal, StatusStream(sim, placed[:10]), updates, rate)
-            rss = max(rss, peak_rss_mb(terminal.pid))
-        finally:
-            await terminal.stop()
-            await sim.stop()
-    return {"orders": orders, "executions": len(sim.exchange.fills),
-            "executions_shown": all_shown,
+            ready = await terminal.wait_for(lambda: _synced(terminal, last),
+                                            "the last execution", timeout=SYNC_TIMEOUT)
+            all_shown = True
+        except TimeoutError:  # the app gave up on the executions (or is still reading)
+            ready, all_shown = float("inf"), False
+        key_figures = summary([latency * 1000 for latency in await keys])
+        rss = peak_rss_mb(terminal.pid)
+        await terminal.quiet(0.5, timeout=30)
+        update = await _one_update(terminal, StatusStream(sim, placed[:10]), updates, rate)
+        rss = max(rss, peak_rss_mb(terminal.pid))
+    finally:
+        await terminal.stop()  # ctrl+q: the app vouches for every fill until now, and quits
+    return {"executions_shown": all_shown,
             "orders_s": orders_shown - terminal.started,
             "orders_sync_s": orders_shown - first_frame,
             "ready_s": ready - terminal.started, "sync_s": ready - first_frame,
             "catch_up_key_p50_ms": key_figures["p50"], "catch_up_key_p99_ms": key_figures["p99"],
-            "catch_up_keys": key_figures["count"],
-            "peak_rss_mb": rss, "ib_async_open_orders_s": reference["seconds"][0],
-            "ib_async_completed_orders_s": reference["seconds"][1],
-            "ib_async_executions_s": reference["seconds"][2],
-            "ib_async_rss_mb": reference["peak_rss_mb"], **update}
+            "catch_up_keys": key_figures["count"], "peak_rss_mb": rss, **update}
+
+
+async def _restart(sim: Simulator, folder: Path) -> dict[str, Any]:
+    """The same day again, its executions in the journal the first start wrote."""
+    last = sim.exchange.fills[-1].execId
+    terminal = Terminal(app_argv(sim.port, folder), env=app_env(folder))
+    seen = _Seen(terminal, {"last": last, "caught up": CAUGHT_UP})
+    try:
+        await terminal.start()
+        painted = await terminal.wait_for(lambda: terminal.screen.find("Working orders"),
+                                          "the first paint", timeout=60)
+        keys = asyncio.ensure_future(_toggles_until(terminal, seen.all, SYNC_TIMEOUT))
+        try:
+            await terminal.wait_for(seen.all, "every execution", timeout=SYNC_TIMEOUT)
+            ready = max(seen.at.values())
+        except TimeoutError:
+            ready = float("inf")
+        key_figures = summary([latency * 1000 for latency in await keys])
+    finally:
+        await terminal.stop()
+    return {"restart_ready_s": ready - terminal.started,
+            "restart_first_paint_s": painted - terminal.started,
+            "restart_key_p50_ms": key_figures["p50"], "restart_key_p99_ms": key_figures["p99"],
+            "restart_keys": key_figures["count"]}
+
+
+class _Seen:
+    """When each of some texts was first on screen (a log line may scroll away after)."""
+
+    def __init__(self, terminal: Terminal, texts: dict[str, str]) -> None:
+        self.screen, self.texts = terminal.screen, texts
+        self.at: dict[str, float] = {}
+        terminal.watchers.append(self.on_output)
+
+    def on_output(self, now: float, _size: int, _rows: set[int]) -> None:
+        for name, text in self.texts.items():
+            if name not in self.at and self.screen.find(text) is not None:
+                self.at[name] = now
+
+    def all(self) -> bool:
+        return len(self.at) == len(self.texts)
+
+
+async def _toggles_until(terminal: Terminal, done: Callable[[], bool], timeout: float
+                         ) -> list[float]:
+    """`a` every 100 ms until `done()` (or `timeout` seconds): the seconds from each key to the
+    orders table's title changing (as big_day.py measures it)."""
+    latencies: list[float] = []
+    deadline = time.perf_counter() + timeout
+    shown = terminal.screen.find(ALL_ORDERS) is not None
+    while not done() and time.perf_counter() < deadline:
+        pressed = terminal.write(b"a")
+        shown = not shown
+        with contextlib.suppress(TimeoutError):
+            await terminal.wait_for(
+                lambda want=shown: (terminal.screen.find(ALL_ORDERS) is not None) == want,
+                "the title changed", timeout=5)
+            latencies.append(terminal.chunks[-1][0] - pressed)
+        await asyncio.sleep(max(0.0, 0.1 - (time.perf_counter() - pressed)))
+    return latencies
 
 
 async def _keys_while_catching_up(terminal: Terminal, caught_up: Callable[[], bool],
