@@ -90,3 +90,16 @@ async def test_focus_is_never_on_nothing_after_a_quick_entry(blotter: Blotter) -
     await blotter.until(lambda: blotter.app.screen.id == "_default", "back from the dialog")
     assert blotter.app.focused is not None
     assert placed(blotter) == []
+
+
+async def test_ib_is_not_read_while_a_key_is_applied(blotter: Blotter) -> None:
+    """The app holds IB's socket from a key's arrival until it took effect (see
+    IBAdapter.hold_reading): during a catch-up every loop turn was a socket read of its own."""
+    await blotter.until(lambda: blotter.app.ib_connected, "connected")
+    transport = blotter.app.adapter.ib.client.conn.transport
+    seen: list[bool] = []
+    blotter.app.keys.after_each = lambda: seen.append(transport.is_reading())
+    await burst(blotter.pilot, "a", "a")
+    await blotter.pilot.pause()
+    assert seen == [False, False]  # held while each key was applied
+    assert transport.is_reading()  # and reading again after them

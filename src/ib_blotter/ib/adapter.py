@@ -101,6 +101,7 @@ class IBAdapter(SessionSync, OrderRequests):
         self._vouch_read = False  # the journal's word on it is read once, at the first connect
         self._caught_up = False  # this session asked IB for what it missed, and got it
         self._open_at_ib: set[int] | None = None  # perm ids IB said are open, this session
+        self._holds = 0  # keys being applied: nothing is read from IB meanwhile
         self._wire()
 
     # -- event wiring ----------------------------------------------------------------------

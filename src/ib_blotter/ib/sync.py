@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -32,6 +32,7 @@ RESYNC_MARGIN = timedelta(minutes=5)
 COMPLETED_ORDERS_VERSION = 150  # the first server version that answers reqCompletedOrders
 TICKS_TIMEOUT = 2.0  # seconds the sync's orders wait for their ticks before being shown
 READ_CHUNK = 16 * 1024  # bytes taken from the socket per turn of the event loop
+HOLD_AT_MOST = 0.5  # seconds the socket waits for a key that never settles
 RETAKE_CHUNK = 500  # orders taken between two looks at the keyboard
 BULK_TIMEOUT = 60.0  # seconds for the day's orders and executions after a (re)connect
 # While caught up the journal vouches for "every fill until now" this often: after a kill -9
@@ -52,6 +53,7 @@ class SessionSync:
     _vouch_read: bool  # the journal's word on it is read once, at the first connect
     _caught_up: bool  # this session asked IB for what it missed, and got it
     _open_at_ib: set[int] | None  # perm ids of the orders IB said are open, this session
+    _holds: int  # keys being applied (hold_reading): nothing is read from IB meanwhile
 
     async def _sync_working_orders(self: IBAdapter, host: str, port: int, timeout: float
                                    ) -> None:
@@ -128,6 +130,32 @@ class SessionSync:
         transport = self.ib.client.conn.transport
         if transport is not None and hasattr(transport, "max_size"):
             transport.max_size = READ_CHUNK
+
+    def hold_reading(self: IBAdapter) -> Callable[[], None]:
+        """Read nothing from IB until the returned release is called (once counts; several
+        holds, until the last goes), or HOLD_AT_MOST has passed: the trader's key first. A
+        key's steps (message queues, layout, paint) each wait a loop turn, and during a
+        catch-up every turn is a socket read of its own."""
+        transport = self.ib.client.conn.transport
+        if transport is None or not hasattr(transport, "pause_reading"):
+            return lambda: None
+        if self._holds == 0:
+            transport.pause_reading()
+        self._holds += 1
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            if released:
+                return
+            released = True
+            timer.cancel()
+            self._holds -= 1
+            if self._holds == 0:
+                transport.resume_reading()  # a no-op once the transport is closed
+
+        timer = asyncio.get_running_loop().call_later(HOLD_AT_MOST, release)
+        return release
 
     async def _see_all_open_orders(self: IBAdapter, timeout: float) -> None:
         """Every client's open orders, not just ours: a blotter shows the whole book (the

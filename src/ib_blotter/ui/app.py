@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from textual import events, work
@@ -56,7 +57,8 @@ class BlotterApp(App[None]):
         self._adapter: IBAdapter | None = None  # made after the first frame, see start_ib
         self.account_feed: AccountFeed | None = None
         self.simulator: Simulator | None = None
-        self.keys = KeyOrder(self, self._keep_focus)  # type: ignore[arg-type]
+        self.keys = KeyOrder(self, self._keep_focus,  # type: ignore[arg-type]
+                             hold_feed=self._hold_ib)
         self.approvals: list[Approval] = []  # every request the trader approved and we sent
         self.answered: list[tuple[Decision, str | None]] = []  # each confirmation's answer
         self.handled_errors: list[BaseException] = []  # bugs survived, for tests to check
@@ -70,6 +72,12 @@ class BlotterApp(App[None]):
         if self.keys.hold(event):  # applied in order, once the keys before it took effect
             return
         await super().on_event(event)
+
+    def _hold_ib(self) -> Callable[[], None]:
+        """IB's socket waits while a key is applied (IBAdapter.hold_reading)."""
+        if self._adapter is None:
+            return lambda: None
+        return self._adapter.hold_reading()
 
     def _keep_focus(self) -> None:
         """After every key something has focus: the screen's own choice, else its first."""

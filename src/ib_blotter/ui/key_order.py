@@ -30,9 +30,11 @@ Held = events.Key | events.Paste
 class KeyOrder:
     """Queues keys and pastes and releases them to the app one by one."""
 
-    def __init__(self, app: App[object], after_each: Callable[[], None]) -> None:
+    def __init__(self, app: App[object], after_each: Callable[[], None],
+                 hold_feed: Callable[[], Callable[[], None]] = lambda: lambda: None) -> None:
         self.app = app
         self.after_each = after_each  # e.g. make sure something has focus
+        self.hold_feed = hold_feed  # holds what else feeds the loop; returns its release
         self._waiting: deque[Held] = deque()
         self._released: set[int] = set()  # ids of events let through, seen once more
         self._draining: asyncio.Task[None] | None = None
@@ -50,12 +52,16 @@ class KeyOrder:
         return True
 
     async def _drain(self) -> None:
-        while self._waiting:
-            event = self._waiting.popleft()
-            self._released.add(id(event))
-            self.app.post_message(event)
-            await self._settled()
-            self.after_each()
+        release = self.hold_feed()  # the keys' rounds each get a loop turn of their own
+        try:
+            while self._waiting:
+                event = self._waiting.popleft()
+                self._released.add(id(event))
+                self.app.post_message(event)
+                await self._settled()
+                self.after_each()
+        finally:
+            release()
 
     async def _settled(self) -> None:
         """Wait until the key's path has processed what it holds, round after round (a key
