@@ -12,6 +12,7 @@ import pytest
 from ib_blotter.ib import convert
 from ib_blotter.ib.adapter import IBAdapter
 from ib_blotter.ib.errors import IBConnectError
+from ib_blotter.ib.sync import READ_CHUNK
 from ib_blotter.sim.model import OrderRequest, SimContract
 from ib_blotter.sim.simulator import Simulator
 from ib_blotter.state.blotter import BlotterState
@@ -78,5 +79,19 @@ async def test_each_downloaded_order_is_taken_once(sim: Simulator,
     try:
         await adapter.connect(HOST, sim.port)
         assert len(made) == 50 and len(set(made)) == 50
+    finally:
+        adapter.disconnect()
+
+
+async def test_the_download_is_read_in_small_chunks_too(sim: Simulator) -> None:
+    """The working orders TWS sends at the handshake come in reads of READ_CHUNK, as the
+    catch-up does: a key typed meanwhile waited behind 256 KiB reads (150 ms each)."""
+    rest_orders(sim, WORKING)
+    adapter = IBAdapter(BlotterState(), client_id=CLIENT)
+    sizes: list[int] = []
+    adapter.ib.client.conn.hasData += lambda chunk: sizes.append(len(chunk))
+    try:
+        await adapter.connect(HOST, sim.port)
+        assert len(sizes) > 10 and max(sizes[1:]) <= READ_CHUNK  # after the first read
     finally:
         adapter.disconnect()

@@ -79,6 +79,7 @@ class SessionSync:
 
         def data(_chunk: bytes) -> None:
             heard[0] = time.monotonic()
+            self._read_in_small_chunks()  # the download of the working orders as well
 
         connection = self.ib.client.conn
         connection.hasData += data
