@@ -355,6 +355,12 @@ class BlotterState:
             )
         return fill
 
+    def forget_fills(self) -> None:
+        """Show no fill from before (they were another exchange's: the live journal's, before
+        the other end said it is the simulator)."""
+        self._fills.clear()
+        self._pending_commissions.clear()
+
     def commission_received(
         self, exec_id: str, commission: float, currency: str, realized_pnl: float | None
     ) -> None:
