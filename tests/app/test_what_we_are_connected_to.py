@@ -49,7 +49,7 @@ def test_a_real_tws_is_never_taken_for_the_simulator() -> None:
 def test_stderr_not_a_terminal_is_said_in_a_sentence(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "ib_blotter", "--sim", "--log-file", str(tmp_path / "log")],
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30,
+        stdin=subprocess.DEVNULL, capture_output=True, timeout=30,
         text=True)
     assert result.returncode != 0
     assert "stderr" in result.stdout and "terminal" in result.stdout

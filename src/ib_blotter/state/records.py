@@ -172,6 +172,7 @@ class LogLine:
     time: datetime
     kind: LogKind
     text: str
+    key: str = ""  # a fill's key: a later line with the same key completes this one in place
 
 
 class ConnectionState(StrEnum):

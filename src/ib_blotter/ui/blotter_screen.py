@@ -158,6 +158,8 @@ class BlotterScreen(Screen[None]):
             elif change.kind is ChangeKind.LOG and isinstance(change.key, LogLine):
                 if not self.ticket_desk.is_lookup_noise(change.key):
                     self.exec_log.add(change.key)
+            elif change.kind is ChangeKind.LOG_COMPLETED and isinstance(change.key, LogLine):
+                self.exec_log.complete(change.key)
             elif change.kind is ChangeKind.CONNECTION:
                 self._connection_changed()
         except Exception as exc:  # a widget failing must not take the feed down
