@@ -24,6 +24,7 @@ from .records import (
     REFUSED,
     ConnectionInfo,
     FillRow,
+    JournalLag,
     LogKind,
     LogLine,
     OrderKey,
@@ -50,6 +51,7 @@ class ChangeKind(StrEnum):
     LOG = "log"
     LOG_COMPLETED = "log completed"  # a kept line reads more now: shown where it stands
     CONNECTION = "connection"
+    JOURNAL = "journal"  # how far the journal is behind changed
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +59,7 @@ class Change:
     """What changed. key: the OrderKey for ORDER (the row may be gone: a re-keyed order), the
     fill's key (exec id without its correction suffix) for FILL, the new LogLine for LOG,
     the line as it reads now for LOG_COMPLETED,
-    (account, conId) for POSITIONS, None for CONNECTION."""
+    (account, conId) for POSITIONS, None for CONNECTION and JOURNAL."""
 
     kind: ChangeKind
     key: ChangeKey = None
@@ -106,6 +108,7 @@ class BlotterState:
         self._log: deque[LogLine] = deque(maxlen=max_log_lines)
         self._keyed: OrderedDict[str, LogLine] = OrderedDict()  # exec id -> its line as it reads
         self._connection = ConnectionInfo()
+        self._journal_lag = JournalLag()
         self._listeners: list[Listener] = []
 
     # -- listeners -------------------------------------------------------------------------
@@ -158,6 +161,10 @@ class BlotterState:
     @property
     def connection(self) -> ConnectionInfo:
         return self._connection
+
+    @property
+    def journal_lag(self) -> JournalLag:
+        return self._journal_lag
 
 
     # -- orders ----------------------------------------------------------------------------
@@ -417,6 +424,11 @@ class BlotterState:
         if info.state != prev.state or (info.last_error and info.last_error != prev.last_error):
             self.log(LogKind.CONNECTION, log_text.connection_text(info))
         self._notify(ChangeKind.CONNECTION)
+
+    def journal_lag_changed(self, lag: JournalLag) -> None:
+        if lag != self._journal_lag:
+            self._journal_lag = lag
+            self._notify(ChangeKind.JOURNAL)
 
     def log(self, kind: LogKind, text: str, *, at: datetime | None = None,
             key: str = "") -> None:

@@ -74,6 +74,18 @@ def split_detail(text: str) -> tuple[str, str]:
     return main, f"exec {exec_id}"
 
 
+# TWS's whyHeld words, as the trader would say them.
+HELD_WORDS = {"trigger": "held: stop not triggered",
+              "child": "held: parent not filled",
+              "child,trigger": "held: parent not filled, stop not triggered",
+              "locate": "held: IB locating shares to borrow"}
+
+
+def held_text(why_held: str) -> str:
+    """Why IB holds an order back, in words ("" when it does not)."""
+    return HELD_WORDS.get(why_held, f"held by IB: {why_held}" if why_held else "")
+
+
 def connection_text(info: ConnectionInfo) -> str:
     where = f"{info.host}:{info.port}"
     sim = " (SIMULATED)" if info.simulated else ""

@@ -197,6 +197,15 @@ class ConnectionInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class JournalLag:
+    """How far the journal is behind the screen: writes kept in memory until the disk takes
+    them, and those refused once that store was full (lost to the journal)."""
+
+    writes: int = 0
+    dropped: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class Position:
     """A holding; the PnL fields fill in from IB's per-position PnL stream."""
 
