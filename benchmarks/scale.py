@@ -50,7 +50,7 @@ from load import StatusStream, place_resting, table_header
 from terminal import Terminal
 from throughput import READ_SIZE, encode
 
-from ib_blotter.sim.model import OrderRequest, SimContract
+from ib_blotter.sim.model import Fill, OrderRequest, SimContract
 from ib_blotter.sim.simulator import SimConfig, Simulator
 from ib_blotter.sim.wire import API_HELLO, FrameReader, frame
 
@@ -192,7 +192,7 @@ async def _first_start(sim: Simulator, folder: Path, placed: list[Any], updates:
     try:
         await terminal.start()
         first_frame = await terminal.wait_for(lambda: terminal.chunks, "the first frame")
-        last = sim.exchange.fills[-1].execId if sim.exchange.fills else None
+        last = sim.exchange.fills[-1] if sim.exchange.fills else None
         orders_shown = await terminal.wait_for(lambda: _synced(terminal, None), "the orders",
                                                timeout=120)
         keys = asyncio.ensure_future(_keys_while_catching_up(
@@ -220,9 +220,10 @@ async def _first_start(sim: Simulator, folder: Path, placed: list[Any], updates:
 
 async def _restart(sim: Simulator, folder: Path) -> dict[str, Any]:
     """The same day again, its executions in the journal the first start wrote."""
-    last = sim.exchange.fills[-1].execId
+    last = sim.exchange.fills[-1]
     terminal = Terminal(app_argv(sim.port, folder), env=app_env(folder))
-    seen = _Seen(terminal, {"last": last, "caught up": CAUGHT_UP})
+    seen = _Seen(terminal, {"last": lambda: _fill_shown(terminal, last),
+                            "caught up": lambda: terminal.screen.find(CAUGHT_UP) is not None})
     try:
         await terminal.start()
         painted = await terminal.wait_for(lambda: terminal.screen.find("Working orders"),
@@ -243,20 +244,20 @@ async def _restart(sim: Simulator, folder: Path) -> dict[str, Any]:
 
 
 class _Seen:
-    """When each of some texts was first on screen (a log line may scroll away after)."""
+    """When each of some things was first on screen (a log line may scroll away after)."""
 
-    def __init__(self, terminal: Terminal, texts: dict[str, str]) -> None:
-        self.screen, self.texts = terminal.screen, texts
+    def __init__(self, terminal: Terminal, shown: dict[str, Callable[[], bool]]) -> None:
+        self.shown = shown
         self.at: dict[str, float] = {}
         terminal.watchers.append(self.on_output)
 
     def on_output(self, now: float, _size: int, _rows: set[int]) -> None:
-        for name, text in self.texts.items():
-            if name not in self.at and self.screen.find(text) is not None:
+        for name, shown in self.shown.items():
+            if name not in self.at and shown():
                 self.at[name] = now
 
     def all(self) -> bool:
-        return len(self.at) == len(self.texts)
+        return len(self.at) == len(self.shown)
 
 
 async def _toggles_until(terminal: Terminal, done: Callable[[], bool], timeout: float
@@ -295,14 +296,22 @@ async def _keys_while_catching_up(terminal: Terminal, caught_up: Callable[[], bo
     return cursor.latencies
 
 
-def _synced(terminal: Terminal, last_exec_id: str | None) -> bool:
+def _synced(terminal: Terminal, last: Fill | None) -> bool:
     """Connected, the orders on screen, and (when there are executions) the log showing the
     commission of the very last one: every reply of the sync read and shown."""
     screen = terminal.screen
     header = table_header(screen)
     return (header is not None and screen.find("v178") is not None
             and "LMT" in screen.line(header + 1)
-            and (last_exec_id is None or screen.find(last_exec_id) is not None))
+            and (last is None or _fill_shown(terminal, last)))
+
+
+def _fill_shown(terminal: Terminal, fill: Fill) -> bool:
+    """The fill's log line, with its commission, on screen: its order and price (its exec id
+    is left out when the line is longer than the log is wide)."""
+    said = (f"@ {fill.price:.2f}", f"order #{fill.orderId}, commission")
+    screen = terminal.screen
+    return any(all(part in screen.line(row) for part in said) for row in range(screen.height))
 
 
 async def _one_update(terminal: Terminal, stream: StatusStream, updates: int,
