@@ -71,3 +71,30 @@ async def test_ib_catches_up_after_the_journals_day_is_shown(
     finally:
         again.disconnect()
         journal.close()
+
+
+async def test_the_paper_journal_s_vouch_is_what_ib_is_asked_from(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    """The app opens the live journal, and switches to the paper one when the handshake says
+    the other end is ib-blotter-sim: the catch-up is asked from the paper journal's vouch (it
+    was read from the live journal before the switch: the whole day again on every start)."""
+    trade_over_the_morning(sim)
+    paper = tmp_path / "journal-sim.sqlite"
+    with Journal(paper) as journal:  # the first start, on the paper journal
+        first = IBAdapter(BlotterState(), client_id=CLIENT, journal=journal)
+        await first.connect(HOST, sim.port)
+        first.disconnect()
+    state = BlotterState()
+    live, switched = Journal(tmp_path / "journal.sqlite"), Journal(paper)
+    again = IBAdapter(state, client_id=CLIENT, journal=live)
+    again.on_simulator = lambda: again.use_journal(switched)
+    try:
+        await again.connect(HOST, sim.port)
+        [said] = [line.text for line in state.log_lines() if line.text.startswith("Caught up")]
+        asked = int(said.split()[3].replace(",", ""))
+        assert 0 < asked < len(sim.exchange.fills) / 2, said
+    finally:
+        again.disconnect()
+        live.close()
+        switched.close()

@@ -158,6 +158,8 @@ class IBAdapter(SessionSync, OrderRequests):
         # The orders are in: the trader may act while the day's executions come in behind.
         client = self.ib.client
         self._show(self.link.up(tuple(client.getAccounts()), client.serverVersion()))
+        if not self._vouch_read:  # the journal was switched at the handshake (use_journal)
+            since = self._catch_up_point()
         await self._catch_up(timeout, since)
 
     async def stay_connected(
