@@ -119,7 +119,7 @@ class IBAdapter(SessionSync, OrderRequests):
             (ib.client.apiError, self._on_api_error),
         ):
             event.connect(self._guarded(handler), keep_ref=True)
-        seam.short_log_forms()  # a third of ib_async's reading went on log lines nobody sees
+        seam.short_log_forms()  # a fifth of ib_async's reading went on log lines nobody sees
         seam.follow_order_terms(ib)
         seam.statuses_by_perm_id(ib)
         seam.on_connection_time(ib, self._guarded(self._on_connection_time))

@@ -152,7 +152,8 @@ def statuses_by_perm_id(ib: ib_async.IB) -> None:
 # What ib_async 2.1.0's log lines say of the objects it formats on every order, status and fill
 # it reads (Wrapper.openOrder, .orderStatus, .execDetails, .commissionReport: f"...{trade}"):
 # whole reprs of a Trade (its order, contract, fills and log), built whether the log is on or
-# not, about a third of its reading of a day's sync. A line each names the object instead.
+# not: a quarter of its reading of 10,000 open orders, a fifth of a whole day's sync
+# (benchmarks/scale.py). A line each names the object instead.
 SHORT_LOG_FORMS: dict[type, Callable[[Any], str]] = {
     ib_async.Trade: lambda trade: (
         f"Trade(orderId={trade.order.orderId}, clientId={trade.order.clientId}, "
