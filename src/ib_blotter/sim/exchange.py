@@ -12,17 +12,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from zoneinfo import ZoneInfo
 
-from .account import (
-    INIT_MARGIN,
-    MAINT_MARGIN,
-    Account,
-    commission_range,
-    multiplier,
-)
+from .account import Account, unit_value
+from .commissions import commission_range
 from .events import ErrorEvent, Event, OrderEvent, WhatIfEvent
 from .holds import Holds
 from .instruments import Universe
-from .market import Market
+from .market import Market, MarketMarks, PricedMarks
 from .matching import Matching
 from .model import (
     Fill,
@@ -413,20 +408,28 @@ class Exchange(Holds, Matching):
         self.notify(WhatIfEvent(order, self.margin_for(inst, req)))
 
     def margin_for(self, inst: Instrument, req: OrderRequest) -> OrderMargin:
+        """What the order would do to the account's margin, priced at the order's price."""
         account = self.accounts.get(req.account) or next(iter(self.accounts.values()))
         marks = self.marks()
         before = account.values(marks)
         quote = self.market.quote(inst.contract.conId)
         price = req.lmtPrice or (quote.ask if req.action == "BUY" else quote.bid)
-        notional = req.totalQuantity * price * multiplier(inst)
-        sec_type = inst.contract.secType
-        held = account.holding(inst).position
+        rate = marks.rate(inst.contract.currency or "USD")
+        notional = req.totalQuantity * abs(price) * unit_value(inst) * rate
         signed = req.totalQuantity if req.action == "BUY" else -req.totalQuantity
-        # margin follows the absolute position: closing trades release it
-        change = (abs(held + signed) - abs(held)) * price * multiplier(inst)
-        init_change = change * INIT_MARGIN[sec_type]
-        maint_change = change * MAINT_MARGIN[sec_type]
+        priced = PricedMarks(marks, {inst.contract.conId: price})
+        init_now, maint_now = account.margins(priced)
+        init_then, maint_then = account.margins(priced, {inst.contract.conId: (inst, signed)})
+        init_change, maint_change = init_then - init_now, maint_then - maint_now
         low, high = commission_range(inst, req.totalQuantity, price)
+        return self._margin_answer(before, init_change, maint_change, (low, high), notional,
+                                   inst.contract.currency or "USD")
+
+    @staticmethod
+    def _margin_answer(before: dict[str, float], init_change: float, maint_change: float,
+                       commissions: tuple[float, float], notional: float,
+                       currency: str) -> OrderMargin:
+        low, high = commissions
         warning = ""
         if init_change > before["AvailableFunds"]:
             warning = "Insufficient funds: the order would exceed available funds."
@@ -446,8 +449,9 @@ class Exchange(Holds, Matching):
             commission=low if low == high else None,
             minCommission=None if low == high else low,
             maxCommission=None if low == high else high,
+            commissionCurrency=currency,
             warningText=warning,
         )
 
-    def marks(self) -> dict[int, float]:
-        return {con_id: q.last for con_id, q in self.market.quotes.items()}
+    def marks(self) -> MarketMarks:
+        return MarketMarks(self.market)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
+from .listings import FX_PAIRS, NON_US_STOCKS
 from .model import Instrument, SimContract
 
 STOCK_ORDER_TYPES = ("MKT", "LMT", "STP", "STP LMT", "TRAIL", "MIDPRICE", "MOC", "LOC")
 FUTURE_ORDER_TYPES = ("MKT", "LMT", "STP", "STP LMT", "TRAIL")
-FX_ORDER_TYPES = ("MKT", "LMT", "STP", "STP LMT", "TRAIL")
 
 # How contractDetails spells the accepted order types (TWS's own comma list).
 _TWS_TYPE_NAMES = {
@@ -155,37 +155,12 @@ def _es_future(expiry: dt.date, index: int) -> Instrument:
     )
 
 
-EURUSD = Instrument(
-    contract=SimContract(
-        conId=12087792,
-        symbol="EUR",
-        secType="CASH",
-        exchange="IDEALPRO",
-        currency="USD",
-        localSymbol="EUR.USD",
-        tradingClass="EUR.USD",
-    ),
-    longName="European Monetary Union Euro",
-    minTick=0.00005,
-    orderTypes=FX_ORDER_TYPES,
-    validExchanges="IDEALPRO",
-    marketName="EUR.USD",
-    timeZoneId="US/Eastern",
-    tradingHours="{p}:1715-{d}:1700",
-    liquidHours="{p}:1715-{d}:1700",
-    startPrice=1.08735,
-    sizeIncrement=1.0,
-    minSize=1.0,
-    marketRuleIds="239",
-)
-
-
 class Universe:
     """Every instrument the simulator trades, looked up the way TWS matches a contract."""
 
     def __init__(self, today: dt.date) -> None:
         futures = [_es_future(expiry, i) for i, expiry in enumerate(es_expiries(today))]
-        self.instruments: list[Instrument] = [*STOCKS, *futures, EURUSD]
+        self.instruments: list[Instrument] = [*STOCKS, *futures, *FX_PAIRS, *NON_US_STOCKS]
         self.by_con_id = {inst.contract.conId: inst for inst in self.instruments}
         self.today = today
 
@@ -200,8 +175,14 @@ class Universe:
         """The price increments of a market rule the contract details advertise."""
         for inst in self.instruments:
             if str(rule_id) in inst.marketRuleIds.split(","):
-                return [(0.0, inst.minTick)]
+                return list(inst.increments)
         return None
+
+    def option_chains(self, symbol: str, fop_exchange: str, sec_type: str, con_id: int
+                      ) -> list[tuple[str, int, str, str, list[str], list[float]]]:
+        """reqSecDefOptParams: (exchange, underlying conId, trading class, multiplier,
+        expiries, strikes) per exchange listing options on the underlying."""
+        return []
 
     def matching_symbols(self, pattern: str) -> list[Instrument]:
         """reqMatchingSymbols: symbols starting with the pattern, then names holding it."""

@@ -7,6 +7,9 @@ import zlib
 from dataclasses import dataclass
 
 from .model import Instrument
+from .ticks import PriceRule, increment_at, on_grid, to_rule
+
+__all__ = ["Market", "MarketMarks", "Quote", "on_grid"]
 
 
 @dataclass(slots=True)
@@ -26,13 +29,6 @@ class Quote:
     @property
     def mid(self) -> float:
         return (self.bid + self.ask) / 2
-
-
-def on_grid(price: float, tick: float) -> float:
-    """The price rounded to the tick grid, without float dust (187.5 not 187.50000000001)."""
-    steps = round(price / tick)
-    decimals = max(0, len(f"{tick:.10f}".rstrip("0").split(".")[1]))
-    return round(steps * tick, decimals)
 
 
 def _typical_size(inst: Instrument) -> tuple[int, int]:
@@ -59,7 +55,7 @@ class Market:
 
     def _opening_quote(self, inst: Instrument) -> Quote:
         rng = self._rngs[inst.contract.conId]
-        tick = inst.minTick
+        tick = increment_at(inst.increments, inst.startPrice)
         mid = on_grid(inst.startPrice, tick)
         low, high = _typical_size(inst)
         close = on_grid(mid * (1 + rng.uniform(-0.01, 0.01)), tick)
@@ -85,15 +81,16 @@ class Market:
         inst = self.instruments[con_id]
         rng = self._rngs[con_id]
         quote = self.quotes[con_id]
-        tick = inst.minTick
+        rule = inst.increments
+        tick = increment_at(rule, quote.bid)
         move = rng.choice((-2, -1, -1, 0, 0, 0, 1, 1, 2)) * tick
         spread = tick * rng.choice((1, 1, 1, 2))
-        bid = on_grid(max(quote.bid + move, tick), tick)
+        bid = to_rule(max(quote.bid + move, tick), rule)
         low, high = _typical_size(inst)
         trade_at_ask = rng.random() < 0.5
-        last = on_grid(bid + spread, tick) if trade_at_ask else bid
+        last = to_rule(bid + spread, rule) if trade_at_ask else bid
         size = rng.randint(low, max(low, high // 5))
-        self._set(quote, tick, bid, on_grid(bid + spread, tick), last, size)
+        self._set(quote, rule, bid, to_rule(bid + spread, rule), last, size)
         quote.bidSize = rng.randint(low, high)
         quote.askSize = rng.randint(low, high)
         return quote
@@ -107,10 +104,11 @@ class Market:
         size: float | None = None,
     ) -> Quote:
         """Put the market where a test or a trainer wants it; `size` is the size at the touch."""
-        tick = self.instruments[con_id].minTick
+        rule = self.instruments[con_id].increments
         quote = self.quotes[con_id]
-        last_price = on_grid(last if last is not None else (bid + ask) / 2, tick)
-        self._set(quote, tick, on_grid(bid, tick), on_grid(ask, tick), last_price, quote.lastSize)
+        last_price = to_rule(last if last is not None else (bid + ask) / 2, rule)
+        self._set(quote, rule, to_rule(bid, rule), to_rule(ask, rule), last_price,
+                  quote.lastSize)
         if size is not None:
             quote.bidSize = quote.askSize = size
         return quote
@@ -134,8 +132,60 @@ class Market:
         quote.high, quote.low = max(quote.high, price), min(quote.low, price)
 
     @staticmethod
-    def _set(quote: Quote, tick: float, bid: float, ask: float, last: float, size: float) -> None:
-        quote.bid, quote.ask = bid, max(ask, on_grid(bid + tick, tick))
+    def _set(quote: Quote, rule: PriceRule, bid: float, ask: float, last: float,
+             size: float) -> None:
+        quote.bid, quote.ask = bid, max(ask, to_rule(bid + increment_at(rule, bid), rule))
         quote.last, quote.lastSize = last, size
         quote.volume += size
         quote.high, quote.low = max(quote.high, last), min(quote.low, last)
+
+    # ---- marks and exchange rates ------------------------------------------------------------
+    def mark(self, con_id: int) -> float:
+        """What positions are valued at: the last trade."""
+        return self.quotes[con_id].last
+
+    def rate(self, currency: str) -> float:
+        """USD per unit of `currency`, at the mid of its IDEALPRO pair (1 for USD itself)."""
+        if currency in ("USD", ""):
+            return 1.0
+        for con_id, inst in self.instruments.items():
+            c = inst.contract
+            if c.secType == "CASH" and c.symbol == currency and c.currency == "USD":
+                return self.quotes[con_id].mid
+            if c.secType == "CASH" and c.symbol == "USD" and c.currency == currency:
+                return 1.0 / self.quotes[con_id].mid
+        raise KeyError(f"no USD pair for {currency}")
+
+
+class MarketMarks:
+    """The market as an account values itself against it (account.Marks)."""
+
+    def __init__(self, market: Market) -> None:
+        self.market = market
+
+    def __getitem__(self, con_id: int) -> float:
+        return self.market.mark(con_id)
+
+    def rate(self, currency: str) -> float:
+        return self.market.rate(currency)
+
+    def moved(self, inst: Instrument, move: float) -> float:
+        raise KeyError(f"{inst.contract.localSymbol} has no underlying to move")
+
+
+class PricedMarks:
+    """Marks with some instruments at given prices: what-if margin at the order's price."""
+
+    def __init__(self, marks: MarketMarks, prices: dict[int, float]) -> None:
+        self.marks = marks
+        self.prices = prices
+
+    def __getitem__(self, con_id: int) -> float:
+        price = self.prices.get(con_id)
+        return self.marks[con_id] if price is None else price
+
+    def rate(self, currency: str) -> float:
+        return self.marks.rate(currency)
+
+    def moved(self, inst: Instrument, move: float) -> float:
+        return self.marks.moved(inst, move)

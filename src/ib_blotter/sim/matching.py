@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from .account import commission_for
+from .commissions import commission_for
 from .events import CommissionEvent, FillEvent
 from .instruments import venue
-from .market import Quote, on_grid
+from .market import Quote
 from .model import UNSET_DOUBLE, Fill, SimOrder, Status
 from .rules import parse_algo_time, parse_ib_time
+from .ticks import increment_at, to_rule
 
 if TYPE_CHECKING:
     from .exchange import Exchange
@@ -125,13 +126,13 @@ class Matching:
 
     def _trail(self: Exchange, order: SimOrder, quote: Quote) -> None:
         req = order.request
-        tick = self.instrument(order).minTick
+        rule = self.instrument(order).increments
         if req.trailingPercent is not None:
             offset = quote.last * req.trailingPercent / 100
         else:
             offset = req.auxPrice or 0.0
         buy = req.action == "BUY"
-        candidate = on_grid(quote.last + offset if buy else quote.last - offset, tick)
+        candidate = to_rule(quote.last + offset if buy else quote.last - offset, rule)
         stop = order.trailStop
         if stop is None or (candidate < stop if buy else candidate > stop):
             order.trailStop = candidate
@@ -190,10 +191,13 @@ class Matching:
             return
         touch = quote.ask if buy else quote.bid
         size = quote.askSize if buy else quote.bidSize
+        price = touch
         for level in range(MAX_SWEEP_LEVELS):
             if quantity <= 0 or order.is_done:
                 return
-            price = on_grid(touch + level * inst.minTick * (1 if buy else -1), inst.minTick)
+            if level:  # one increment further through the book
+                step = increment_at(inst.increments, price) * (1 if buy else -1)
+                price = to_rule(price + step, inst.increments)
             if limit is not None and (price > limit if buy else price < limit):
                 return
             available = size * (1 + level * 0.5)
@@ -310,6 +314,7 @@ class Matching:
             orderRef=order.request.orderRef,
             lastLiquidity=liquidity,
             commission=commission,
+            commissionCurrency=order.contract.currency or "USD",
             realizedPNL=realized if realized is not None else UNSET_DOUBLE,
         )
 

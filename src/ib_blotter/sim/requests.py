@@ -239,6 +239,17 @@ def req_matching_symbols(sim: Simulator, session: Session, parsed: tuple[int, st
     session.send(out.symbol_samples(req_id, found, session.version))
 
 
+@request(inc.REQ_SEC_DEF_OPT_PARAMS, inc.parse_req_sec_def_opt_params)
+def req_sec_def_opt_params(sim: Simulator, session: Session,
+                           parsed: tuple[int, str, str, str, int]) -> None:
+    """The option chains on an underlying, one message per exchange, then the end marker (an
+    underlying with no options gets the end marker alone)."""
+    req_id, symbol, fop_exchange, sec_type, con_id = parsed
+    for listed in sim.universe.option_chains(symbol, fop_exchange, sec_type, con_id):
+        session.send(out.security_definition_option_parameter(req_id, *listed))
+    session.send(out.security_definition_option_parameter_end(req_id))
+
+
 @request(inc.REQ_NEWS_BULLETINS, inc.parse_req_news_bulletins)
 def req_news_bulletins(sim: Simulator, session: Session, _: bool) -> None:
     """Accepted, as TWS does; the simulated exchange has no bulletins to send."""

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from .instruments import ALGOS_BY_SECTYPE, TIFS_BY_SECTYPE
 from .model import Instrument, OrderRequest, SimContract
+from .ticks import on_rule, on_tick
 
 NEEDS_LIMIT = frozenset({"LMT", "STP LMT", "LOC"})
 NEEDS_STOP = frozenset({"STP", "STP LMT"})
@@ -62,13 +62,6 @@ def reject(reason: str) -> Refusal:
     return Refusal(201, f"Order rejected - reason:{reason}")
 
 
-def on_tick(price: float, tick: float) -> bool:
-    try:
-        return Decimal(repr(price)) % Decimal(repr(tick)) == 0
-    except InvalidOperation:
-        return False
-
-
 def check_order(inst: Instrument, req: OrderRequest, now: dt.datetime) -> Refusal | None:
     """The first reason TWS would refuse this order, or None when it may work."""
     for check in (
@@ -91,6 +84,10 @@ def _check_size(inst: Instrument, req: OrderRequest, now: dt.datetime) -> Refusa
         return Refusal(10243, FRACTIONAL)  # stocks trade in 0.0001s, but not through the API
     if req.action not in ("BUY", "SELL"):
         return reject(f"Invalid action: '{req.action}'. Use BUY or SELL.")
+    lot = inst.sizeIncrement
+    if lot > 1 and not on_tick(req.totalQuantity, lot):  # a board lot (TSE: 100 shares)
+        return reject(f"The order size must be a multiple of the trading lot of {lot:g} "
+                      f"for {inst.contract.localSymbol}.")
     return None
 
 
@@ -127,7 +124,7 @@ def _check_prices(inst: Instrument, req: OrderRequest, now: dt.datetime) -> Refu
     for price in (limit, req.auxPrice if kind in NEEDS_STOP else None):
         if price is not None and price <= 0:
             return reject("The price must be greater than zero.")
-        if price is not None and not on_tick(price, inst.minTick):
+        if price is not None and not on_rule(price, inst.increments):
             return Refusal(110, OFF_TICK)
     return None
 
@@ -145,7 +142,7 @@ def _check_trail(inst: Instrument, req: OrderRequest) -> Refusal | None:
         return reject("The trailing amount must be greater than zero.")
     elif not on_tick(amount, inst.minTick):
         return Refusal(110, OFF_TICK)
-    if req.trailStopPrice is not None and not on_tick(req.trailStopPrice, inst.minTick):
+    if req.trailStopPrice is not None and not on_rule(req.trailStopPrice, inst.increments):
         return Refusal(110, OFF_TICK)
     return None
 
