@@ -42,6 +42,7 @@ class Matching:
         for option in self.market.options_of.get(con_id, ()):
             if self.working[option]:
                 self.rematch(option)
+        self.rematch_combos()
 
     def rematch(self: Exchange, con_id: int) -> None:
         for order in list(self.working[con_id].values()):
@@ -88,7 +89,7 @@ class Matching:
         if self._parent_unfilled(order) or self._outside_hours(order) or _auction_only(order):
             self._tell(order)
             return
-        quote = self.market.quote(order.contract.conId)
+        quote = self._quote(order)
         was_triggered = order.triggered
         if not self._triggered(order, quote):
             self._tell(order)
@@ -183,6 +184,9 @@ class Matching:
     def _match(
         self: Exchange, order: SimOrder, quote: Quote, quantity: float, arriving: bool
     ) -> None:
+        if order.contract.secType == "BAG":
+            self._match_combo(order, quote, quantity, arriving)
+            return
         inst = self.instrument(order)
         limit = self._limit(order, quote)
         if order.request.orderType == "MIDPRICE":
@@ -241,11 +245,10 @@ class Matching:
     # ---- auctions --------------------------------------------------------------------------
     def auction(self: Exchange, which: str) -> None:
         """Run the opening or closing auction: OPG orders (open), MOC/LOC (close), DAY expiry."""
-        for con_id, orders in self.working.items():
-            quote = self.market.quote(con_id)
+        for orders in self.working.values():
             for order in list(orders.values()):
                 if not order.is_done and _in_auction(order, which):
-                    self._cross_auction(order, quote.last)
+                    self._cross_auction(order, self._quote(order).last)
         if which == "close":
             for orders in self.working.values():
                 for order in list(orders.values()):
