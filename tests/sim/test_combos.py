@@ -11,7 +11,7 @@ from ib_async import IB, Bag, ComboLeg, Contract, LimitOrder, MarketOrder, Optio
 
 from ib_blotter.sim.simulator import Simulator
 
-from .conftest import ErrorLog, settle, wait_status, wait_until
+from .conftest import ErrorLog, OpenOrderSpy, settle, wait_status, wait_until
 
 ACCOUNT = "DU1234567"
 
@@ -69,6 +69,21 @@ async def test_a_vertical_fills_per_leg_and_for_the_bag(ib: IB, sim: Simulator) 
     echoed = trade.contract
     assert [(leg.conId, leg.ratio, leg.action) for leg in echoed.comboLegs] == [
         (low.conId, 1, "BUY"), (high.conId, 1, "SELL")]
+
+
+async def test_the_bag_is_echoed_as_tws_echoes_it(ib: IB, sim: Simulator) -> None:
+    """As recorded (ibkr-go api_combo_option_vertical_aapl, server version 225)."""
+    low, high = await calls(ib, sim, 190, 195)
+    spy = OpenOrderSpy(ib)
+    trade = ib.placeOrder(bag((low, 1, "BUY"), (high, 1, "SELL")), LimitOrder("BUY", 1, 0.05))
+    await wait_status(trade, "Submitted")
+    contract = next(c for c, o, _ in spy.seen if o.orderId == trade.order.orderId)
+    assert (contract.conId, contract.secType, contract.localSymbol, contract.tradingClass) == (
+        28812380, "BAG", "AAPL", "COMB")
+    assert contract.comboLegsDescrip == f"{low.conId}|1,{high.conId}|-1"
+    assert [(leg.exchange, leg.exemptCode) for leg in contract.comboLegs] == [("SMART", -1)] * 2
+    ib.cancelOrder(trade.order)
+    await wait_status(trade, "Cancelled")
 
 
 async def test_one_lot_pays_the_minimum_once(ib: IB, sim: Simulator) -> None:

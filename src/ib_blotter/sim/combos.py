@@ -1,7 +1,9 @@
 """Combos (BAG): legs with ratios traded as one order at a net price, and their quote.
 
-As IB shows them: a BAG contract's conId is always 28812380 (ib_insync's Bag); openOrder echoes
-the legs and comboLegsDescrip "conId|ratio,..." with SELL legs negative; reqContractDetails of a
+As IB shows them (recorded: ibkr-go's api_combo_option_vertical_aapl, an AAPL call vertical at
+server version 225): a BAG's conId is 28812380, its local symbol the symbol, its trading class
+COMB; openOrder echoes the legs (exchange SMART, exemptCode -1) and comboLegsDescrip
+"911395842|1,911681815|-1", SELL legs negative; reqContractDetails of a
 BAG is refused with 321 (pysystemtrade #1639 quotes TWS's text); a BAG without legs is refused
 with 321 "Security type 'BAG' requires combo leg details." (rust_ib_api #2). The net price is the
 BUY legs' prices less the SELL legs', times their ratios: a credit is negative.
@@ -39,6 +41,7 @@ def combo_instrument(wanted: SimContract, legs: Sequence[Instrument]) -> Instrum
     contract = SimContract(conId=COMBO_CON_ID, symbol=wanted.symbol or first.symbol,
                            secType="BAG", exchange=wanted.exchange or "SMART",
                            currency=first.currency, tradingClass="COMB",
+                           localSymbol=wanted.symbol or first.symbol,
                            comboLegs=combo_legs, comboLegsDescrip=description(combo_legs))
     return Instrument(contract=contract, longName=f"{contract.symbol} combo", minTick=tick,
                       orderTypes=COMBO_ORDER_TYPES, validExchanges="SMART", marketName="COMB",
