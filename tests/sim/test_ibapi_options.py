@@ -76,7 +76,7 @@ async def listed(api: ApiClient, rec: OptionRecorder) -> tuple[str, dict[float, 
     """The chain, then every strike of its last expiry's calls: expiry and conId by strike."""
     api.reqSecDefOptParams(21, "AAPL", "", "STK", 265598)
     await wait_until(lambda: 21 in rec.chains_ended, "the chain's end")
-    exchange, klass, multiplier, expiries, strikes = next(
+    _, klass, multiplier, expiries, strikes = next(
         c for c in rec.chains[21] if c[0] == "SMART")
     assert (klass, multiplier) == ("AAPL", "100") and 187.5 in strikes
     expiry = sorted(expiries)[-1]
