@@ -15,9 +15,8 @@ from typing import TYPE_CHECKING
 
 from .combos import COMBO_CON_ID, combo_quote, sign
 from .commissions import combo_commission, commission_for, option_rate
-from .events import CommissionEvent, FillEvent
 from .market import Quote
-from .model import ComboLeg, Fill, Instrument, SimOrder, Status
+from .model import ComboLeg, Fill, Instrument, SimOrder
 
 if TYPE_CHECKING:
     from .exchange import Exchange
@@ -56,18 +55,7 @@ class ComboMatching:
         fills = [self._leg_fill(order, leg, inst, quantity, price, fee, liquidity)
                  for (leg, inst), price, fee in zip(legs, prices, fees, strict=True)]
         fills.append(self._fill_record(order, quantity, net, liquidity, 0.0, None))
-        for fill in fills:
-            self.fills.append(fill)
-            self.notify(FillEvent(order, fill))
-        done = order.remaining <= 1e-9
-        if done:
-            self._finish(order, Status.FILLED)
-        else:
-            self._publish(order, open_order=False)
-        for fill in fills:
-            self.notify(CommissionEvent(order, fill))
-        if done:
-            self._on_filled(order)
+        self._report(order, fills)
 
     def _leg_price(self: Exchange, leg: ComboLeg, inst: Instrument, buy: bool) -> float:
         quote = self.market.quote(inst.contract.conId)

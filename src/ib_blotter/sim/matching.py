@@ -284,17 +284,24 @@ class Matching:
         realized = account.apply_fill(inst, signed, price, commission)
         self.market.record_trade(inst.contract.conId, price, quantity)
         fill = self._fill_record(order, quantity, price, liquidity, commission, realized)
-        self.fills.append(fill)
-        self.notify(FillEvent(order, fill))
+        self._report(order, [fill])
+        self._oca_reduce(order, quantity)
+
+    def _report(self: Exchange, order: SimOrder, fills: list[Fill]) -> None:
+        """Executions, then the order's status, then their commission reports, as TWS sends
+        them; then what a filled order sets off."""
+        for fill in fills:
+            self.fills.append(fill)
+            self.notify(FillEvent(order, fill))
         done = order.remaining <= 1e-9
         if done:
             self._finish(order, Status.FILLED)
         else:
             self._publish(order, open_order=False)
-        self.notify(CommissionEvent(order, fill))  # after the status, as TWS sends it
+        for fill in fills:
+            self.notify(CommissionEvent(order, fill))
         if done:
             self._on_filled(order)
-        self._oca_reduce(order, quantity)
 
     def _fill_record(
         self: Exchange,
