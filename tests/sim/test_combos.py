@@ -76,7 +76,7 @@ async def test_the_bag_is_echoed_as_tws_echoes_it(ib: IB, sim: Simulator) -> Non
     low, high = await calls(ib, sim, 190, 195)
     spy = OpenOrderSpy(ib)
     trade = ib.placeOrder(bag((low, 1, "BUY"), (high, 1, "SELL")), LimitOrder("BUY", 1, 0.05))
-    await wait_status(trade, "Submitted")
+    await wait_status(trade, "PreSubmitted")
     contract = next(c for c, o, _ in spy.seen if o.orderId == trade.order.orderId)
     assert (contract.conId, contract.secType, contract.localSymbol, contract.tradingClass) == (
         28812380, "BAG", "AAPL", "COMB")
@@ -98,15 +98,17 @@ async def test_a_resting_spread_is_modified_cancelled_then_fills(ib: IB, sim: Si
     legs = ((low, 1, "BUY"), (high, 1, "SELL"))
     price = net(sim, *legs)
     trade = ib.placeOrder(bag(*legs), LimitOrder("BUY", 1, round(price - 0.50, 2)))
-    await wait_status(trade, "Submitted")
+    await wait_status(trade, "PreSubmitted")  # IB works a combo itself: never Submitted
+    spy = OpenOrderSpy(ib)
     trade.order.lmtPrice = round(price - 0.40, 2)
     ib.placeOrder(trade.contract, trade.order)
-    await wait_until(lambda: any(e.message == "Modified" for e in trade.log), "modified")
-    assert sim.exchange.by_perm[trade.order.permId].request.lmtPrice == round(price - 0.40, 2)
+    await wait_until(lambda: [o.lmtPrice for o in spy.orders(trade.order.orderId)] == [
+        round(price - 0.40, 2)], "the modified echo")
     ib.cancelOrder(trade.order)
     await wait_status(trade, "Cancelled")
+    assert "Submitted" not in [e.status for e in trade.log]
     again = ib.placeOrder(bag(*legs), LimitOrder("BUY", 1, round(price - 0.40, 2)))
-    await wait_status(again, "Submitted")
+    await wait_status(again, "PreSubmitted")
     sim.set_quote("AAPL", 182.00, 182.02)  # the spread cheapens as AAPL falls
     await filled(again)
     assert again.orderStatus.avgFillPrice <= round(price - 0.40, 2) + 1e-9

@@ -130,7 +130,7 @@ async def test_ibapi_option_and_vertical_placed_modified_cancelled_filled(
         spread = bought + 1
         combo = vertical(con_ids[190.0], con_ids[195.0])
         api.placeOrder(spread, combo, limit("BUY", 1, 0.05))  # far below: rests
-        await wait_until(lambda: rec.status_of(spread) == "Submitted", "the spread working")
+        await wait_until(lambda: rec.status_of(spread) == "PreSubmitted", "the spread working")
         [(_, echoed, _, _)] = [o for o in rec.open_orders if o[0] == spread][-1:]
         assert [(leg.conId, leg.action) for leg in echoed.comboLegs] == [
             (con_ids[190.0], "BUY"), (con_ids[195.0], "SELL")]

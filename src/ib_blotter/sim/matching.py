@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from .commissions import commission_for
 from .events import CommissionEvent, FillEvent
+from .holds import held_by_ib
 from .instruments import venue
 from .market import Quote
 from .model import UNSET_DOUBLE, Fill, SimOrder, Status
@@ -94,7 +95,8 @@ class Matching:
         if not self._triggered(order, quote):
             self._tell(order)
             return
-        released = order.status == Status.PRE_SUBMITTED  # held until now: it reaches the market
+        # held until now: it reaches the market (a combo IB works stays PreSubmitted)
+        released = order.status == Status.PRE_SUBMITTED and not held_by_ib(order)
         if released:
             order.status, order.whyHeld = Status.SUBMITTED, ""
         if order.triggered != was_triggered:
