@@ -5,6 +5,7 @@ combo's commission on the legs; leg positions; the net quote; what IB refuses.""
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 from ib_async import IB, Bag, ComboLeg, Contract, LimitOrder, MarketOrder, Option, Trade
@@ -167,3 +168,24 @@ async def test_what_ib_refuses(ib: IB, sim: Simulator) -> None:
     await settle(ib)
     assert errors.codes(empty.order.orderId) == [321]
     assert errors.codes(unknown.order.orderId) == [200]
+
+
+async def test_a_spread_filled_while_away_comes_back_whole(
+    sim: Simulator, connect: Any
+) -> None:
+    """Never lose a fill: reqExecutions after a reconnect has every leg's fill and the BAG's,
+    each with its commission report."""
+    ib = await connect(1)
+    low, high = await calls(ib, sim, 190, 195)
+    legs = ((low, 1, "BUY"), (high, 1, "SELL"))
+    trade = ib.placeOrder(bag(*legs), LimitOrder("BUY", 2, round(net(sim, *legs) - 0.40, 2)))
+    await wait_status(trade, "PreSubmitted")
+    ib.disconnect()
+    await wait_until(lambda: 1 not in sim.sessions, "the client gone")
+    sim.set_quote("AAPL", 182.00, 182.02)  # it fills meanwhile
+    assert sim.exchange.by_perm[trade.order.permId].status == "Filled"
+    back = await connect(1)  # its start-up asks for the day's executions
+    mine = [f for f in back.fills() if f.execution.permId == trade.order.permId]
+    assert sorted(f.contract.secType for f in mine) == ["BAG", "OPT", "OPT"]
+    assert all(f.commissionReport.execId == f.execution.execId for f in mine)
+    assert sum(f.commissionReport.commission for f in mine) == pytest.approx(2.60)
