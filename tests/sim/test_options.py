@@ -113,6 +113,10 @@ async def test_a_resting_option_order_is_modified_cancelled_and_kept_on_the_tick
     penny.order.lmtPrice = 3.05
     ib.placeOrder(call, penny.order)
     await wait_until(lambda: any(e.message == "Modified" for e in penny.log), "modified")
+    penny.order.lmtPrice = 3.07  # a nudge of one penny above 3.00: off the rule
+    ib.placeOrder(call, penny.order)
+    await wait_until(lambda: errors.codes(penny.order.orderId) == [110], "110 on the modify")
+    assert sim.exchange.by_perm[penny.order.permId].request.lmtPrice == 3.05  # kept as it was
     ib.cancelOrder(penny.order)
     await wait_status(penny, "Cancelled")
 
@@ -183,3 +187,14 @@ async def test_stock_lookups_still_find_only_the_stock(ib: IB) -> None:
     found = await ib.reqMatchingSymbolsAsync("AAPL")
     assert found is not None
     assert [d.contract.secType for d in found] == ["STK"]
+
+
+def test_a_hand_set_option_quote_stands_until_the_underlying_moves(sim: Simulator) -> None:
+    sim.set_quote("AAPL", 187.50, 187.52)
+    option = next(i for i in sim.universe.instruments if i.contract.localSymbol.startswith(
+        "AAPL") and i.contract.secType == "OPT" and i.contract.strike == 190.0)
+    con_id = option.contract.conId
+    sim.set_quote(option.contract.localSymbol, 2.50, 2.60)
+    assert (sim.market.quote(con_id).bid, sim.market.quote(con_id).ask) == (2.50, 2.60)
+    sim.set_quote("AAPL", 190.00, 190.02)
+    assert sim.market.quote(con_id).bid != 2.50  # priced from the underlying again
