@@ -21,6 +21,7 @@ async def blotter_in_a_pty(folder: Path, size: tuple[int, int] = (80, 24)
     argv = [sys.executable, "-m", "ib_blotter", "--sim", "--config", str(config),
             "--log-file", str(folder / "log")]
     async with Terminal(argv, size=size, env=app_env(folder)) as term:
-        await term.wait_for(lambda: term.screen.find("connected") is not None, "connected")
+        # "● connected", not "connected": the status reads "● disconnected" before it connects
+        await term.wait_for(lambda: term.screen.find("● connected") is not None, "connected")
         await term.quiet(0.3)
         yield term

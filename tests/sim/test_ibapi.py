@@ -7,6 +7,7 @@ both run in threads while the simulator serves on the test's event loop.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import AsyncIterator
 from decimal import Decimal
@@ -146,11 +147,13 @@ def market(action: str, quantity: int) -> Order:
     return order
 
 
-@pytest.fixture
-async def api(sim: Simulator) -> AsyncIterator[ApiClient]:
-    sim.set_quote("AAPL", 100.00, 100.01)
-    client = ApiClient(Recorder())
-    await asyncio.to_thread(client.connect, HOST, sim.port, CLIENT_ID)
+@contextlib.asynccontextmanager
+async def connected(sim: Simulator, recorder: Recorder,
+                    client_id: int = CLIENT_ID) -> AsyncIterator[ApiClient]:
+    """An ibapi client on the simulator, its message loop in a thread; every message it was
+    sent is read before it goes, and a message it could not read fails the test."""
+    client = ApiClient(recorder)
+    await asyncio.to_thread(client.connect, HOST, sim.port, client_id)
     assert client.isConnected(), "ibapi could not connect"
     loop = threading.Thread(target=client.run_recording, name="ibapi-run", daemon=True)
     loop.start()
@@ -165,6 +168,13 @@ async def api(sim: Simulator) -> AsyncIterator[ApiClient]:
             await asyncio.to_thread(client.reader.join, 5)
         assert not loop.is_alive(), "ibapi's message loop did not stop"
         assert client.failure is None, f"ibapi's message loop failed: {client.failure!r}"
+
+
+@pytest.fixture
+async def api(sim: Simulator) -> AsyncIterator[ApiClient]:
+    sim.set_quote("AAPL", 100.00, 100.01)
+    async with connected(sim, Recorder()) as client:
+        yield client
 
 
 async def ready(api: ApiClient) -> Recorder:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from . import outgoing as out
-from .account import Account, Holding
+from .account import BASE, Account, Holding, Marks
 from .market import Quote
 from .model import Instrument
+from .pricing import Greeks
 
 # tick type ids: live, and their delayed twins (reqMarketDataType 3 or 4)
 LIVE = {
@@ -94,6 +95,14 @@ def quote_ticks(
             yield out.tick_price(req_id, ids["open"], quote.open, 0, 0)
 
 
+def option_ticks(req_id: int, computations: list[tuple[int, Greeks]]
+                 ) -> Iterator[list[object]]:
+    """An option's tickOptionComputation ticks (model, then implied from bid, ask, last)."""
+    for tick_type, g in computations:
+        yield out.tick_option_computation(req_id, tick_type, g.implied_vol, g.delta, g.price,
+                                          0.0, g.gamma, g.vega, g.theta, g.und_price)
+
+
 def quote_key(quote: Quote) -> tuple[float, ...]:
     return (
         quote.bid,
@@ -107,38 +116,45 @@ def quote_key(quote: Quote) -> tuple[float, ...]:
     )
 
 
-# Per-currency keys TWS sends twice, for USD and for BASE (the account's base currency).
+# Per-currency keys TWS sends for each currency the account holds and for BASE (their sum in the
+# base currency at the exchange rates).
 BY_CURRENCY = ("CashBalance", "TotalCashBalance", "NetLiquidationByCurrency",
-               "StockMarketValue", "FuturesPNL", "UnrealizedPnL", "RealizedPnL")
+               "StockMarketValue", "OptionMarketValue", "FuturesPNL", "UnrealizedPnL",
+               "RealizedPnL")
 
 
-def account_values(account: Account, marks: dict[int, float]) -> Iterator[tuple[str, str, str]]:
+def account_values(account: Account, marks: Marks) -> Iterator[tuple[str, str, str]]:
     """(key, value, currency) as updateAccountValue and accountUpdateMulti carry them."""
     values = account.values(marks)
+    currencies = account.currencies()
     yield "AccountCode", account.name, ""
     yield "AccountType", "INDIVIDUAL", ""
-    yield "Currency", "USD", "USD"
-    yield "Currency", "BASE", "BASE"
-    yield "ExchangeRate", "1.00", "USD"
+    for currency in [*currencies, "BASE"]:
+        yield "Currency", currency, currency
+    for currency in currencies:
+        yield "ExchangeRate", _rate_text(marks.rate(currency)), currency
     yield "ExchangeRate", "1.00", "BASE"
     for key in ACCOUNT_KEYS:
-        yield key, f"{values[key]:.2f}", "USD"
-    ledger = _ledger(values)
-    for currency in ("BASE", "USD"):
+        yield key, f"{values[key]:.2f}", BASE
+    yield from _ledger_rows(account, marks, ("BASE", *currencies))
+
+
+def _rate_text(rate: float) -> str:
+    return "1.00" if rate == 1.0 else f"{rate:.8g}"
+
+
+def _ledger_rows(account: Account, marks: Marks, currencies: tuple[str, ...]
+                 ) -> Iterator[tuple[str, str, str]]:
+    """The per-currency rows; BASE is every currency's converted to the base currency."""
+    ledger = account.ledger(marks)
+    for currency in currencies:
+        if currency == "BASE":
+            book = {key: sum(b[key] * marks.rate(c) for c, b in ledger.items())
+                    for key in BY_CURRENCY}
+        else:
+            book = ledger.get(currency, dict.fromkeys(BY_CURRENCY, 0.0))
         for key in BY_CURRENCY:
-            yield key, f"{ledger[key]:.2f}", currency
-
-
-def _ledger(values: dict[str, float]) -> dict[str, float]:
-    return {
-        "CashBalance": values["TotalCashValue"],
-        "TotalCashBalance": values["TotalCashValue"],
-        "NetLiquidationByCurrency": values["NetLiquidation"],
-        "StockMarketValue": values["StockMarketValue"],
-        "FuturesPNL": values["FuturesPNL"],
-        "UnrealizedPnL": values["UnrealizedPnL"],
-        "RealizedPnL": values["RealizedPnL"],
-    }
+            yield key, f"{book[key]:.2f}", currency
 
 
 # reqAccountSummary's tags beyond the account values (IB's AccountSummaryTags), and the
@@ -162,7 +178,7 @@ SUMMARY_COUNTS = {"HighestSeverity": "0", "DayTradesRemaining": "-1", "LookAhead
 
 
 def account_summary_values(
-    account: Account, marks: dict[int, float], tags: set[str]
+    account: Account, marks: Marks, tags: set[str]
 ) -> Iterator[tuple[str, str, str]]:
     """(tag, value, currency) of reqAccountSummary for the tags asked (and $LEDGER groups)."""
     values = account.values(marks)
@@ -171,22 +187,23 @@ def account_summary_values(
         yield "AccountType", "INDIVIDUAL", ""
     for key in ACCOUNT_KEYS:
         if every or key in tags:
-            yield key, f"{values[key]:.2f}", "USD"
+            yield key, f"{values[key]:.2f}", BASE
     for key, figure in SUMMARY_EXTRA.items():
         if every or key in tags:
-            yield key, f"{figure(values):.2f}", "USD"
+            yield key, f"{figure(values):.2f}", BASE
     for key, text in SUMMARY_COUNTS.items():
         if every or key in tags:
             yield key, text, ""
     ledger_groups = {t for t in tags if t.startswith("$LEDGER")}
     if ledger_groups:
-        currencies = ("BASE", "USD") if "$LEDGER:ALL" in ledger_groups else ("BASE",)
-        if "$LEDGER:USD" in ledger_groups:
-            currencies = ("USD",)
-        ledger = _ledger(values)
-        for currency in currencies:
-            for key in BY_CURRENCY:
-                yield key, f"{ledger[key]:.2f}", currency
+        held = tuple(account.currencies())
+        currencies: tuple[str, ...] = ("BASE", *held) if "$LEDGER:ALL" in ledger_groups else (
+            "BASE",)
+        for group in ledger_groups:
+            named = group.partition(":")[2]
+            if named in held:
+                currencies = (named,)
+        yield from _ledger_rows(account, marks, currencies)
 
 
 def portfolio_line(account: Account, holding: Holding, mark: float) -> list[object]:
@@ -207,10 +224,12 @@ def held(account: Account) -> Iterator[Holding]:
     return (h for h in account.holdings.values() if h.position != 0 or h.realized != 0)
 
 
-def pnl_figures(account: Account, marks: dict[int, float]) -> tuple[float, float, float]:
-    """(daily, unrealized, realized); the simulated day starts flat, so daily is their sum."""
-    unrealized = sum(account.unrealized(h, marks[c]) for c, h in account.holdings.items())
-    return unrealized + account.realized, unrealized, account.realized
+def pnl_figures(account: Account, marks: Marks) -> tuple[float, float, float]:
+    """(daily, unrealized, realized) in the base currency; the simulated day starts flat, so
+    daily is their sum."""
+    values = account.values(marks)
+    unrealized, realized = values["UnrealizedPnL"], values["RealizedPnL"]
+    return unrealized + realized, unrealized, realized
 
 
 def pnl_single_figures(

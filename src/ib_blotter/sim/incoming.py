@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 
 from . import versions
-from .model import OrderRequest, SimContract, TagValue
+from .model import ComboLeg, OrderRequest, SimContract, TagValue
 from .versions import Layout
 from .wire import FieldCursor, ProtocolError
 
@@ -56,6 +56,7 @@ REQ_NEWS_BULLETINS = 12
 CANCEL_NEWS_BULLETINS = 13
 REQ_MATCHING_SYMBOLS = 81
 REQ_MARKET_RULE = 91
+REQ_SEC_DEF_OPT_PARAMS = 78
 REQ_TICK_BY_TICK = 97
 CANCEL_TICK_BY_TICK = 98
 
@@ -71,7 +72,7 @@ NOT_SIMULATED: dict[int, tuple[str, int | None]] = {
     65: ("verifyRequest", None), 66: ("verifyMessage", None), 67: ("queryDisplayGroups", 2),
     68: ("subscribeToGroupEvents", 2), 69: ("updateDisplayGroup", 2),
     72: ("verifyAndAuthRequest", None), 73: ("verifyAndAuthMessage", None),
-    78: ("reqSecDefOptParams", 1), 79: ("reqSoftDollarTiers", 1), 80: ("reqFamilyCodes", None),
+    79: ("reqSoftDollarTiers", 1), 80: ("reqFamilyCodes", None),
     82: ("reqMktDepthExchanges", None), 83: ("reqSmartComponents", 1),
     84: ("reqNewsArticle", 1), 85: ("reqNewsProviders", None), 86: ("reqHistoricalNews", 1),
     87: ("reqHeadTimeStamp", 1), 88: ("reqHistogramData", 1), 96: ("reqHistoricalTicks", 1),
@@ -178,11 +179,19 @@ def _read_main_fields(cursor: FieldCursor, req: OrderRequest) -> None:
     req.hidden = cursor.bool()
 
 
-def _skip_combo_legs(cursor: FieldCursor) -> None:
+def _read_combo_legs(cursor: FieldCursor, contract: SimContract, req: OrderRequest) -> None:
     """BAG only: contract legs (8 fields each), per-leg prices, smart combo routing params."""
-    cursor.skip(8 * cursor.int0())
-    cursor.skip(cursor.int0())
-    cursor.skip(2 * cursor.int0())
+    contract.comboLegs = [_read_leg(cursor) for _ in range(cursor.int0())]
+    req.orderComboLegs = [cursor.float() for _ in range(cursor.int0())]
+    req.smartComboRoutingParams = _read_tag_values(cursor)
+
+
+def _read_leg(cursor: FieldCursor) -> ComboLeg:
+    con_id, ratio, action, exchange = cursor.int0(), cursor.int0(), cursor.str(), cursor.str()
+    open_close, short_sale_slot, location = cursor.int0(), cursor.int0(), cursor.str()
+    exempt = cursor.int()
+    return ComboLeg(con_id, ratio, action, exchange, open_close, short_sale_slot, location,
+                    -1 if exempt is None else exempt)
 
 
 def _read_extended_fields(cursor: FieldCursor, req: OrderRequest, layout: Layout) -> None:
@@ -292,7 +301,7 @@ def parse_place_order(
     req = OrderRequest()
     _read_main_fields(cursor, req)
     if contract.secType == "BAG":
-        _skip_combo_legs(cursor)
+        _read_combo_legs(cursor, contract, req)
     _read_extended_fields(cursor, req, layout)
     _read_trail_and_scale(cursor, req)
     _read_hedge_to_algo(cursor, req)
@@ -323,8 +332,9 @@ def parse_req_mkt_data(fields: list[str]) -> tuple[int, SimContract, str, bool, 
     cursor = _open(fields, REQ_MKT_DATA)
     req_id = cursor.int0()
     contract = parse_contract(cursor)
-    if contract.secType == "BAG":
-        cursor.skip(4 * cursor.int0())  # conId, ratio, action, exchange per leg
+    if contract.secType == "BAG":  # conId, ratio, action, exchange per leg
+        contract.comboLegs = [ComboLeg(cursor.int0(), cursor.int0(), cursor.str(), cursor.str())
+                              for _ in range(cursor.int0())]
     if cursor.bool():  # deltaNeutralContract present
         cursor.skip(3)
     generic_ticks = cursor.str()
@@ -471,3 +481,10 @@ def parse_req_tick_by_tick(fields: list[str]) -> tuple[int, SimContract, str, in
 
 def parse_cancel_tick_by_tick(fields: list[str]) -> int:
     return _open(fields, CANCEL_TICK_BY_TICK, versioned=False).int0()
+
+
+def parse_req_sec_def_opt_params(fields: list[str]) -> tuple[int, str, str, str, int]:
+    """reqSecDefOptParams (78), no version field: reqId, underlyingSymbol, futFopExchange,
+    underlyingSecType, underlyingConId."""
+    cursor = _open(fields, REQ_SEC_DEF_OPT_PARAMS, versioned=False)
+    return cursor.int0(), cursor.str(), cursor.str(), cursor.str(), cursor.int0()

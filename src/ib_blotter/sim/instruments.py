@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import replace
 
+from .combos import combo_instrument, description
+from .listings import FX_PAIRS, NON_US_STOCKS
 from .model import Instrument, SimContract
+from .options import Chain, ConIds, all_options, es_chains, stock_chain
 
 STOCK_ORDER_TYPES = ("MKT", "LMT", "STP", "STP LMT", "TRAIL", "MIDPRICE", "MOC", "LOC")
 FUTURE_ORDER_TYPES = ("MKT", "LMT", "STP", "STP LMT", "TRAIL")
-FX_ORDER_TYPES = ("MKT", "LMT", "STP", "STP LMT", "TRAIL")
 
 # How contractDetails spells the accepted order types (TWS's own comma list).
 _TWS_TYPE_NAMES = {
@@ -29,13 +32,20 @@ ALGOS_BY_SECTYPE = {
     "STK": frozenset({"Adaptive", "Twap", "Vwap"}),
     "FUT": frozenset({"Adaptive", "Twap"}),
     "CASH": frozenset({"Twap"}),
+    "OPT": frozenset({"Adaptive"}),
+    "FOP": frozenset(),
+    "BAG": frozenset(),
 }
 TIFS_BY_SECTYPE = {
     "STK": frozenset({"DAY", "GTC", "IOC", "FOK", "GTD", "OPG"}),
     "FUT": frozenset({"DAY", "GTC", "IOC", "FOK", "GTD"}),
     "CASH": frozenset({"DAY", "GTC", "IOC", "FOK", "GTD"}),
+    "OPT": frozenset({"DAY", "GTC", "IOC", "GTD"}),
+    "FOP": frozenset({"DAY", "GTC", "IOC", "GTD"}),
+    "BAG": frozenset({"DAY", "GTC", "IOC"}),
 }
 
+DERIVATIVES = frozenset({"OPT", "FOP"})  # found through their underlying, not by name
 _US_EQUITY_HOURS = "{d}:0400-{d}:2000"
 _US_EQUITY_LIQUID = "{d}:0930-{d}:1600"
 
@@ -45,6 +55,8 @@ VENUES = {"NASDAQ": "ISLAND", "SMART": "ISLAND", "": "ISLAND"}
 
 
 def venue(contract: SimContract) -> str:
+    if contract.secType in ("OPT", "BAG"):
+        return "CBOE"  # SMART-routed options execute on an options exchange
     listing = contract.primaryExchange or contract.exchange
     return VENUES.get(listing, listing)
 
@@ -155,29 +167,14 @@ def _es_future(expiry: dt.date, index: int) -> Instrument:
     )
 
 
-EURUSD = Instrument(
-    contract=SimContract(
-        conId=12087792,
-        symbol="EUR",
-        secType="CASH",
-        exchange="IDEALPRO",
-        currency="USD",
-        localSymbol="EUR.USD",
-        tradingClass="EUR.USD",
-    ),
-    longName="European Monetary Union Euro",
-    minTick=0.00005,
-    orderTypes=FX_ORDER_TYPES,
-    validExchanges="IDEALPRO",
-    marketName="EUR.USD",
-    timeZoneId="US/Eastern",
-    tradingHours="{p}:1715-{d}:1700",
-    liquidHours="{p}:1715-{d}:1700",
-    startPrice=1.08735,
-    sizeIncrement=1.0,
-    minSize=1.0,
-    marketRuleIds="239",
-)
+@functools.lru_cache(maxsize=4)
+def _chains(today: dt.date) -> tuple[Chain, ...]:
+    """The day's option chains, on the stocks and the front ES (built once a day: some 2,000
+    options, 30 ms)."""
+    con_ids = ConIds()
+    chains = [stock_chain(con_ids, stock, today) for stock in STOCKS]
+    front = _es_future(es_expiries(today)[0], 0)
+    return (*chains, *es_chains(con_ids, front, today))
 
 
 class Universe:
@@ -185,31 +182,67 @@ class Universe:
 
     def __init__(self, today: dt.date) -> None:
         futures = [_es_future(expiry, i) for i, expiry in enumerate(es_expiries(today))]
-        self.instruments: list[Instrument] = [*STOCKS, *futures, EURUSD]
+        self.chains = _chains(today)
+        self.instruments: list[Instrument] = [*STOCKS, *futures, *FX_PAIRS, *NON_US_STOCKS,
+                                              *all_options(self.chains)]
         self.by_con_id = {inst.contract.conId: inst for inst in self.instruments}
         self.today = today
+        self._combos: dict[tuple[str, str], Instrument] = {}
 
     def match(self, wanted: SimContract) -> list[Instrument]:
         """All instruments the request could mean: one is a hit, several are ambiguous."""
+        if wanted.secType.upper() == "BAG":
+            combo = self.combo(wanted)
+            return [combo] if combo else []
         if wanted.conId:
             inst = self.by_con_id.get(wanted.conId)
             return [inst] if inst else []
         return [inst for inst in self.instruments if _matches(inst.contract, wanted)]
 
+    def combo(self, wanted: SimContract) -> Instrument | None:
+        """A BAG whose legs are all known, as the exchange trades it (one per set of legs)."""
+        legs = [self.by_con_id.get(leg.conId) for leg in wanted.comboLegs]
+        if not legs or any(leg is None or leg.contract.secType == "BAG" for leg in legs):
+            return None
+        key = (description(wanted.comboLegs), wanted.exchange)
+        if key not in self._combos:
+            self._combos[key] = combo_instrument(wanted, [leg for leg in legs if leg])
+        return self._combos[key]
+
     def market_rule(self, rule_id: int) -> list[tuple[float, float]] | None:
         """The price increments of a market rule the contract details advertise."""
         for inst in self.instruments:
             if str(rule_id) in inst.marketRuleIds.split(","):
-                return [(0.0, inst.minTick)]
+                return list(inst.increments)
         return None
+
+    def option_chains(self, symbol: str, fop_exchange: str, sec_type: str, con_id: int
+                      ) -> list[tuple[str, int, str, str, list[str], list[float]]]:
+        """reqSecDefOptParams: (exchange, underlying conId, trading class, multiplier,
+        expiries, strikes) per exchange and trading class of options on the underlying. A
+        future's options are asked for by its conId (futFopExchange CME or empty)."""
+        rows: list[tuple[str, int, str, str, list[str], list[float]]] = []
+        for chain in self.chains:
+            under = chain.underlying.contract
+            if under.conId != con_id and not (con_id == 0 and under.symbol == symbol.upper()):
+                continue
+            if sec_type and sec_type.upper() != under.secType:
+                continue
+            for exchange in chain.exchanges:
+                if fop_exchange and under.secType == "FUT" and fop_exchange.upper() != exchange:
+                    continue
+                rows.append((exchange, under.conId, chain.trading_class, chain.multiplier,
+                             list(chain.expiries), list(chain.strikes)))
+        return rows
 
     def matching_symbols(self, pattern: str) -> list[Instrument]:
         """reqMatchingSymbols: symbols starting with the pattern, then names holding it."""
         wanted = pattern.strip().upper()
         if not wanted:
             return []
-        first = [i for i in self.instruments if i.contract.symbol.startswith(wanted)]
-        named = [i for i in self.instruments if wanted in i.longName.upper() and i not in first]
+        listed = [i for i in self.instruments if i.contract.secType not in DERIVATIVES]
+        first = [i for i in listed if i.contract.symbol.startswith(wanted)]
+        named = [i for i in listed if wanted in i.longName.upper() and i not in first]
         seen: set[str] = set()
         unique = []
         for inst in first + named:  # one per symbol: the ES months are one underlying
@@ -255,6 +288,10 @@ def _matches(have: SimContract, wanted: SimContract) -> bool:
         return False
     month = wanted.lastTradeDateOrContractMonth
     if month and not have.lastTradeDateOrContractMonth.startswith(month):
+        return False
+    if wanted.strike and wanted.strike != have.strike:
+        return False
+    if wanted.right and wanted.right.upper()[:1] != have.right:  # 'CALL' is 'C'
         return False
     if wanted.multiplier and have.multiplier and float(wanted.multiplier) != float(have.multiplier):
         return False

@@ -10,12 +10,14 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from .account import commission_for
+from .commissions import commission_for
 from .events import CommissionEvent, FillEvent
+from .holds import held_by_ib
 from .instruments import venue
-from .market import Quote, on_grid
+from .market import Quote
 from .model import UNSET_DOUBLE, Fill, SimOrder, Status
 from .rules import parse_algo_time, parse_ib_time
+from .ticks import increment_at, to_rule
 
 if TYPE_CHECKING:
     from .exchange import Exchange
@@ -32,8 +34,16 @@ class Matching:
     def step(self: Exchange, con_id: int) -> Quote:
         """One market move for an instrument, then every working order on it gets its chance."""
         quote = self.market.step(con_id)
-        self.rematch(con_id)
+        self.rematch_with_options(con_id)
         return quote
+
+    def rematch_with_options(self: Exchange, con_id: int) -> None:
+        """An underlying moved: its orders, then those on its options, get their chance."""
+        self.rematch(con_id)
+        for option in self.market.options_of.get(con_id, ()):
+            if self.working[option]:
+                self.rematch(option)
+        self.rematch_combos()
 
     def rematch(self: Exchange, con_id: int) -> None:
         for order in list(self.working[con_id].values()):
@@ -80,12 +90,13 @@ class Matching:
         if self._parent_unfilled(order) or self._outside_hours(order) or _auction_only(order):
             self._tell(order)
             return
-        quote = self.market.quote(order.contract.conId)
+        quote = self._quote(order)
         was_triggered = order.triggered
         if not self._triggered(order, quote):
             self._tell(order)
             return
-        released = order.status == Status.PRE_SUBMITTED  # held until now: it reaches the market
+        # held until now: it reaches the market (a combo IB works stays PreSubmitted)
+        released = order.status == Status.PRE_SUBMITTED and not held_by_ib(order)
         if released:
             order.status, order.whyHeld = Status.SUBMITTED, ""
         if order.triggered != was_triggered:
@@ -125,13 +136,13 @@ class Matching:
 
     def _trail(self: Exchange, order: SimOrder, quote: Quote) -> None:
         req = order.request
-        tick = self.instrument(order).minTick
+        rule = self.instrument(order).increments
         if req.trailingPercent is not None:
             offset = quote.last * req.trailingPercent / 100
         else:
             offset = req.auxPrice or 0.0
         buy = req.action == "BUY"
-        candidate = on_grid(quote.last + offset if buy else quote.last - offset, tick)
+        candidate = to_rule(quote.last + offset if buy else quote.last - offset, rule)
         stop = order.trailStop
         if stop is None or (candidate < stop if buy else candidate > stop):
             order.trailStop = candidate
@@ -175,6 +186,9 @@ class Matching:
     def _match(
         self: Exchange, order: SimOrder, quote: Quote, quantity: float, arriving: bool
     ) -> None:
+        if order.contract.secType == "BAG":
+            self._match_combo(order, quote, quantity, arriving)
+            return
         inst = self.instrument(order)
         limit = self._limit(order, quote)
         if order.request.orderType == "MIDPRICE":
@@ -190,10 +204,13 @@ class Matching:
             return
         touch = quote.ask if buy else quote.bid
         size = quote.askSize if buy else quote.bidSize
+        price = touch
         for level in range(MAX_SWEEP_LEVELS):
             if quantity <= 0 or order.is_done:
                 return
-            price = on_grid(touch + level * inst.minTick * (1 if buy else -1), inst.minTick)
+            if level:  # one increment further through the book
+                step = increment_at(inst.increments, price) * (1 if buy else -1)
+                price = to_rule(price + step, inst.increments)
             if limit is not None and (price > limit if buy else price < limit):
                 return
             available = size * (1 + level * 0.5)
@@ -230,11 +247,10 @@ class Matching:
     # ---- auctions --------------------------------------------------------------------------
     def auction(self: Exchange, which: str) -> None:
         """Run the opening or closing auction: OPG orders (open), MOC/LOC (close), DAY expiry."""
-        for con_id, orders in self.working.items():
-            quote = self.market.quote(con_id)
+        for orders in self.working.values():
             for order in list(orders.values()):
                 if not order.is_done and _in_auction(order, which):
-                    self._cross_auction(order, quote.last)
+                    self._cross_auction(order, self._quote(order).last)
         if which == "close":
             for orders in self.working.values():
                 for order in list(orders.values()):
@@ -270,17 +286,24 @@ class Matching:
         realized = account.apply_fill(inst, signed, price, commission)
         self.market.record_trade(inst.contract.conId, price, quantity)
         fill = self._fill_record(order, quantity, price, liquidity, commission, realized)
-        self.fills.append(fill)
-        self.notify(FillEvent(order, fill))
+        self._report(order, [fill])
+        self._oca_reduce(order, quantity)
+
+    def _report(self: Exchange, order: SimOrder, fills: list[Fill]) -> None:
+        """Executions, then the order's status, then their commission reports, as TWS sends
+        them; then what a filled order sets off."""
+        for fill in fills:
+            self.fills.append(fill)
+            self.notify(FillEvent(order, fill))
         done = order.remaining <= 1e-9
         if done:
             self._finish(order, Status.FILLED)
         else:
             self._publish(order, open_order=False)
-        self.notify(CommissionEvent(order, fill))  # after the status, as TWS sends it
+        for fill in fills:
+            self.notify(CommissionEvent(order, fill))
         if done:
             self._on_filled(order)
-        self._oca_reduce(order, quantity)
 
     def _fill_record(
         self: Exchange,
@@ -310,6 +333,7 @@ class Matching:
             orderRef=order.request.orderRef,
             lastLiquidity=liquidity,
             commission=commission,
+            commissionCurrency=order.contract.currency or "USD",
             realizedPNL=realized if realized is not None else UNSET_DOUBLE,
         )
 

@@ -14,6 +14,20 @@ UNSET_INT = 2147483647
 
 
 @dataclass(slots=True)
+class ComboLeg:
+    """One leg of a combo (BAG) contract, as placeOrder and openOrder carry it."""
+
+    conId: int
+    ratio: int
+    action: str
+    exchange: str = ""
+    openClose: int = 0
+    shortSaleSlot: int = 0
+    designatedLocation: str = ""
+    exemptCode: int = -1
+
+
+@dataclass(slots=True)
 class SimContract:
     """A contract as the API describes it (12 fields on the wire, plus what details add)."""
 
@@ -32,6 +46,8 @@ class SimContract:
     includeExpired: bool = False
     secIdType: str = ""
     secId: str = ""
+    comboLegs: list[ComboLeg] = field(default_factory=list)  # BAG only
+    comboLegsDescrip: str = ""  # "conId|signed ratio,...", as TWS echoes a combo
 
 
 @dataclass(slots=True)
@@ -77,6 +93,8 @@ class OrderRequest:
     whatIf: bool = False
     cashQty: float | None = None
     modelCode: str = ""
+    orderComboLegs: list[float | None] = field(default_factory=list)  # a combo's leg prices
+    smartComboRoutingParams: list[TagValue] = field(default_factory=list)
 
 
 class Status(StrEnum):
@@ -201,3 +219,10 @@ class Instrument:
     suggestedSizeIncrement: float = 1.0
     priceMagnifier: int = 1
     marketRuleIds: str = ""
+    rule: tuple[tuple[float, float], ...] = ()  # price increments; () is minTick everywhere
+    aggGroup: int = 0
+
+    @property
+    def increments(self) -> tuple[tuple[float, float], ...]:
+        """The price increments from each low edge, as reqMarketRule answers them."""
+        return self.rule or ((0.0, self.minTick),)

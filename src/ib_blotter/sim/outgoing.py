@@ -63,6 +63,9 @@ COMPLETED_ORDER = 101
 COMPLETED_ORDERS_END = 102
 SYMBOL_SAMPLES = 79
 MARKET_RULE = 93
+TICK_OPTION_COMPUTATION = 21
+SECURITY_DEFINITION_OPTION_PARAMETER = 75
+SECURITY_DEFINITION_OPTION_PARAMETER_END = 76
 TICK_BY_TICK = 99
 BOND_ISSUERID = 176  # symbolSamples carries description and issuerId from here
 
@@ -164,9 +167,18 @@ def _peg_bench(req: OrderRequest) -> Fields:
     return [0, False, 0, 0, ""] if req.orderType in PEG_BENCH_TYPES else []
 
 
-def _scale_and_combo_empty() -> Fields:
-    # comboLegs, orderComboLegs, smartComboRoutingParams counts; scale init/subs/increment.
-    return [0, 0, 0, UNSET_INT_TEXT, UNSET_INT_TEXT, UNSET_DOUBLE_TEXT]
+def _combo_and_scale(contract: SimContract, req: OrderRequest) -> Fields:
+    """comboLegsDescrip, the legs (8 fields each), their prices, the smart combo routing
+    params (each a count first: all 0 unless a BAG), then scale init/subs/increment unset."""
+    fields: Fields = [contract.comboLegsDescrip, len(contract.comboLegs)]
+    for leg in contract.comboLegs:
+        fields += [leg.conId, leg.ratio, leg.action, leg.exchange, leg.openClose,
+                   leg.shortSaleSlot, leg.designatedLocation, leg.exemptCode]
+    fields += [len(req.orderComboLegs), *map(_double, req.orderComboLegs)]
+    fields.append(len(req.smartComboRoutingParams))
+    for param in req.smartComboRoutingParams:
+        fields += [param.tag, param.value]
+    return [*fields, UNSET_INT_TEXT, UNSET_INT_TEXT, UNSET_DOUBLE_TEXT]
 
 
 # minTradeQty, minCompeteSize, competeAgainstBestOffset, midOffsetAtWhole, midOffsetAtHalf:
@@ -254,8 +266,7 @@ def open_order(order: SimOrder, margin: OrderMargin | None = None) -> Fields:
         _double(req.trailingPercent),
         UNSET_DOUBLE_TEXT,  # basisPoints
         UNSET_INT_TEXT,  # basisPointsType
-        "",  # comboLegsDescrip
-        *_scale_and_combo_empty(),
+        *_combo_and_scale(order.contract, req),
         "",  # hedgeType: empty, so no hedgeParam
         False,  # optOutSmartRouting
         "",  # clearingAccount
@@ -334,8 +345,7 @@ def completed_order(order: SimOrder) -> Fields:
         0,  # referencePriceType
         _trail_stop(order),
         _double(req.trailingPercent),
-        "",  # comboLegsDescrip
-        *_scale_and_combo_empty(),
+        *_combo_and_scale(order.contract, req),
         "",  # hedgeType
         "",  # clearingAccount
         "IB",  # clearingIntent
@@ -423,7 +433,7 @@ def contract_details(req_id: int, inst: Instrument) -> Fields:
         "",  # evRule
         0,  # evMultiplier
         0,  # secIdList count
-        0,  # aggGroup
+        inst.aggGroup,
         inst.underSymbol,
         inst.underSecType,
         inst.marketRuleIds,
@@ -683,3 +693,25 @@ def tick_by_tick(req_id: int, tick_type: str, quote: Quote, epoch: int,
     if kind == 3:
         return [*head, quote.bid, quote.ask, quote.bidSize, quote.askSize, 0]
     return [*head, quote.mid]
+
+
+def tick_option_computation(
+    req_id: int, tick_type: int, implied_vol: float, delta: float, price: float,
+    pv_dividend: float, gamma: float, vega: float, theta: float, und_price: float,
+) -> Fields:
+    """tickOptionComputation (21): no version field from 156; tickAttrib 0 (return based)."""
+    return [TICK_OPTION_COMPUTATION, req_id, tick_type, 0, implied_vol, delta, price,
+            pv_dividend, gamma, vega, theta, und_price]
+
+
+def security_definition_option_parameter(
+    req_id: int, exchange: str, under_con_id: int, trading_class: str, multiplier: str,
+    expirations: Sequence[str], strikes: Sequence[float],
+) -> Fields:
+    """securityDefinitionOptionParameter (75), no version field: one exchange's chain."""
+    return [SECURITY_DEFINITION_OPTION_PARAMETER, req_id, exchange, under_con_id, trading_class,
+            multiplier, len(expirations), *expirations, len(strikes), *strikes]
+
+
+def security_definition_option_parameter_end(req_id: int) -> Fields:
+    return [SECURITY_DEFINITION_OPTION_PARAMETER_END, req_id]

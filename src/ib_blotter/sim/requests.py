@@ -12,12 +12,14 @@ from typing import TYPE_CHECKING, Any
 
 from . import incoming as inc
 from . import outgoing as out
+from .combos import NO_DETAILS
 from .feeds import (
     BBO_EXCHANGE,
     SNAPSHOT_PERMISSIONS,
     account_summary_values,
     account_values,
     held,
+    option_ticks,
     pnl_figures,
     pnl_single_figures,
     portfolio_line,
@@ -214,6 +216,9 @@ def _passes(wanted: inc.ExecutionFilter, fill: Fill) -> bool:
 def req_contract_details(sim: Simulator, session: Session,
                          parsed: tuple[int, SimContract]) -> None:
     req_id, contract = parsed
+    if contract.secType.upper() == "BAG":
+        session.error(req_id, 321, NO_DETAILS)
+        return
     matches = sim.universe.match(contract)
     if not matches:
         session.error(req_id, 200, NO_SECURITY)
@@ -237,6 +242,17 @@ def req_matching_symbols(sim: Simulator, session: Session, parsed: tuple[int, st
     req_id, pattern = parsed
     found = sim.universe.matching_symbols(pattern)
     session.send(out.symbol_samples(req_id, found, session.version))
+
+
+@request(inc.REQ_SEC_DEF_OPT_PARAMS, inc.parse_req_sec_def_opt_params)
+def req_sec_def_opt_params(sim: Simulator, session: Session,
+                           parsed: tuple[int, str, str, str, int]) -> None:
+    """The option chains on an underlying, one message per exchange, then the end marker (an
+    underlying with no options gets the end marker alone)."""
+    req_id, symbol, fop_exchange, sec_type, con_id = parsed
+    for listed in sim.universe.option_chains(symbol, fop_exchange, sec_type, con_id):
+        session.send(out.security_definition_option_parameter(req_id, *listed))
+    session.send(out.security_definition_option_parameter_end(req_id))
 
 
 @request(inc.REQ_NEWS_BULLETINS, inc.parse_req_news_bulletins)
@@ -264,12 +280,16 @@ def req_mkt_data(sim: Simulator, session: Session,
         return
     inst = matches[0]
     con_id = inst.contract.conId
+    if inst.contract.secType == "BAG":  # the net of its legs, under the combo's own id
+        con_id = sim.market.combo_id(inst.contract.comboLegs)
     session.send(out.tick_req_params(req_id, inst.minTick, BBO_EXCHANGE, SNAPSHOT_PERMISSIONS))
     session.send(out.market_data_type(req_id, session.subs.market_data_type))
     epoch = int(sim.config.clock())
     for message in quote_ticks(
         req_id, sim.market.quote(con_id), session.subs.market_data_type, epoch, inst=inst
     ):
+        session.send(message)
+    for message in option_ticks(req_id, sim.market.greeks(con_id)):
         session.send(message)
     if not streaming:
         session.send(out.tick_snapshot_end(req_id))
@@ -460,7 +480,7 @@ def _send_pnl(sim: Simulator, session: Session, req_id: int, name: str) -> None:
 
 def _send_pnl_single(sim: Simulator, session: Session, req_id: int, name: str, con_id: int) -> None:
     inst = sim.universe.by_con_id[con_id]
-    mark = sim.market.quote(con_id).last
+    mark = sim.market.mark(con_id)
     pos, daily, unrealized, realized, value = pnl_single_figures(
         sim.exchange.accounts[name], inst, mark
     )

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from .instruments import ALGOS_BY_SECTYPE, TIFS_BY_SECTYPE
 from .model import Instrument, OrderRequest, SimContract
+from .ticks import on_rule, on_tick
 
 NEEDS_LIMIT = frozenset({"LMT", "STP LMT", "LOC"})
 NEEDS_STOP = frozenset({"STP", "STP LMT"})
@@ -31,7 +31,8 @@ ALGO_TIMES = ("startTime", "endTime")
 EXCHANGE_TZ = ZoneInfo("US/Eastern")
 # Above these IB refuses an order as too large (its "LGSZ" reject, error 201: IB's API docs,
 # "Considerations for Automated Systems"); IB's own thresholds vary by instrument.
-MAX_ORDER_SIZE = {"STK": 10_000_000, "FUT": 10_000, "CASH": 100_000_000}
+MAX_ORDER_SIZE = {"STK": 10_000_000, "FUT": 10_000, "CASH": 100_000_000, "OPT": 50_000,
+                  "FOP": 10_000, "BAG": 10_000}
 OFF_TICK = "The price does not conform to the minimum price variation for this contract."
 # TWS's text for a date-time it cannot read (error 10314 for an algo time, naming the
 # parameter: IB's message codes; the ibx project's reading of TWS's algo checks).
@@ -62,13 +63,6 @@ def reject(reason: str) -> Refusal:
     return Refusal(201, f"Order rejected - reason:{reason}")
 
 
-def on_tick(price: float, tick: float) -> bool:
-    try:
-        return Decimal(repr(price)) % Decimal(repr(tick)) == 0
-    except InvalidOperation:
-        return False
-
-
 def check_order(inst: Instrument, req: OrderRequest, now: dt.datetime) -> Refusal | None:
     """The first reason TWS would refuse this order, or None when it may work."""
     for check in (
@@ -91,6 +85,10 @@ def _check_size(inst: Instrument, req: OrderRequest, now: dt.datetime) -> Refusa
         return Refusal(10243, FRACTIONAL)  # stocks trade in 0.0001s, but not through the API
     if req.action not in ("BUY", "SELL"):
         return reject(f"Invalid action: '{req.action}'. Use BUY or SELL.")
+    lot = inst.sizeIncrement
+    if lot > 1 and not on_tick(req.totalQuantity, lot):  # a board lot (TSE: 100 shares)
+        return reject(f"The order size must be a multiple of the trading lot of {lot:g} "
+                      f"for {inst.contract.localSymbol}.")
     return None
 
 
@@ -125,9 +123,9 @@ def _check_prices(inst: Instrument, req: OrderRequest, now: dt.datetime) -> Refu
             return refusal
     limit = req.lmtPrice if kind in USES_LIMIT else None
     for price in (limit, req.auxPrice if kind in NEEDS_STOP else None):
-        if price is not None and price <= 0:
-            return reject("The price must be greater than zero.")
-        if price is not None and not on_tick(price, inst.minTick):
+        if price is not None and price <= 0 and inst.contract.secType != "BAG":
+            return reject("The price must be greater than zero.")  # a combo's may be a credit
+        if price is not None and not on_rule(price, inst.increments):
             return Refusal(110, OFF_TICK)
     return None
 
@@ -145,7 +143,7 @@ def _check_trail(inst: Instrument, req: OrderRequest) -> Refusal | None:
         return reject("The trailing amount must be greater than zero.")
     elif not on_tick(amount, inst.minTick):
         return Refusal(110, OFF_TICK)
-    if req.trailStopPrice is not None and not on_tick(req.trailStopPrice, inst.minTick):
+    if req.trailStopPrice is not None and not on_rule(req.trailStopPrice, inst.increments):
         return Refusal(110, OFF_TICK)
     return None
 
