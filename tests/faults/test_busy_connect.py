@@ -14,10 +14,12 @@ from ib_blotter.ib.adapter import IBAdapter
 from ib_blotter.ib.errors import IBConnectError
 from ib_blotter.ib.sync import READ_CHUNK
 from ib_blotter.sim.model import OrderRequest, SimContract
+from ib_blotter.sim.session import Session
 from ib_blotter.sim.simulator import Simulator
 from ib_blotter.state.blotter import BlotterState
 from ib_blotter.state.records import ConnectionState
 
+from ..waiting import wait_until
 from .conftest import HOST
 
 CLIENT = 1
@@ -95,3 +97,21 @@ async def test_the_download_is_read_in_small_chunks_too(sim: Simulator) -> None:
         assert len(sizes) > 10 and max(sizes[1:]) <= READ_CHUNK  # after the first read
     finally:
         adapter.disconnect()
+
+
+async def test_disconnecting_during_the_catch_up_ends_it_at_once(sim: Simulator) -> None:
+    """ib_async 2.1.0's disconnect forgets the requests it awaits without ending them: a
+    catch-up in flight waited its whole minute (a quit, a test's teardown)."""
+    handle = sim.handle
+
+    def no_executions(session: Session, message: list[str]) -> None:
+        if message and message[0] != "7":  # reqExecutions: never answered
+            handle(session, message)
+
+    sim.handle = no_executions  # type: ignore[method-assign]
+    state = BlotterState()
+    adapter = IBAdapter(state, client_id=CLIENT)
+    connecting = asyncio.ensure_future(adapter.connect(HOST, sim.port))
+    await wait_until(lambda: state.connection.state is ConnectionState.CONNECTED, "connected")
+    adapter.disconnect()
+    await asyncio.wait_for(connecting, 2.0)

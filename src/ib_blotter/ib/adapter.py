@@ -212,6 +212,7 @@ class IBAdapter(SessionSync, OrderRequests):
         self._down.set()
         self._retry_now.set()  # a reconnect loop waiting to retry ends now, not after the wait
         if self.ib.isConnected():
+            seam.end_pending_requests(self.ib)  # ib_async forgets them without an answer
             self.ib.disconnect()  # emits disconnectedEvent, which updates the state
         else:
             self._show(self.link.closed())

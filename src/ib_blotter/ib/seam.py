@@ -89,6 +89,16 @@ def _forget_fill(wrapper: ib_async.Wrapper, details: ib_async.Execution) -> None
         del trade.log[1:-1]  # one entry per fill too; the first and last are what we read
 
 
+def end_pending_requests(ib: ib_async.IB) -> None:
+    """Every request ib_async awaits an answer to ends with ConnectionError: IB.disconnect
+    forgets them (Wrapper.reset clears Wrapper._futures) without ending them, and whoever
+    awaits one (a catch-up in flight) would wait for ever, or for its own timeout."""
+    error = ConnectionError("Disconnected")
+    for future in ib.wrapper._futures.values():
+        if not future.done():
+            future.set_exception(error)
+
+
 class CountingAnswer:
     """The container ib_async fills with a reqExecutions answer (Wrapper.startReq): it counts,
     and keeps nothing (the recorder has each fill already)."""
