@@ -259,7 +259,9 @@ def test_a_trailing_percent_order():
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (("aapl",), Contract(secType="STK", symbol="AAPL", exchange="SMART", currency="USD")),
+        (("aapl",), Contract(secType="STK", symbol="AAPL", exchange="SMART")),
+        (("sap", "STK", "ibis"),
+         Contract(secType="STK", symbol="SAP", exchange="SMART", primaryExchange="IBIS")),
         (
             ("EUR.USD", "CASH"),
             Contract(secType="CASH", symbol="EUR", currency="USD", exchange="IDEALPRO"),

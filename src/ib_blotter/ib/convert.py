@@ -18,6 +18,7 @@ from ib_async.util import UNSET_DOUBLE, UNSET_INTEGER
 
 from ib_blotter.state.contract_rules import TIFS
 from ib_blotter.state.order_types import CATALOGUE, order_type
+from ib_blotter.state.prices import PriceRule
 from ib_blotter.state.records import (
     ENDED_STATUSES,
     ContractSpec,
@@ -89,7 +90,8 @@ def realized_pnl(value: float | None) -> float | None:
 
 
 def order_row(
-    trade: ib_async.Trade, our_client_id: int, now: float, *, min_tick: float | None = None
+    trade: ib_async.Trade, our_client_id: int, now: float, *, min_tick: float | None = None,
+    price_rule: PriceRule = (), price_magnifier: int = 1,
 ) -> OrderRow:
     """A Trade as a row. `now` (monotonic seconds) becomes ended_at when the order has ended."""
     order, status, contract = trade.order, trade.orderStatus, trade.contract
@@ -132,6 +134,9 @@ def order_row(
         min_tick=min_tick,
         multiplier=_multiplier(contract.multiplier),
         good_till=order.goodTillDate if order.tif == "GTD" else "",
+        price_rule=price_rule,
+        currency=contract.currency,
+        price_magnifier=price_magnifier,
     )
 
 
@@ -203,6 +208,7 @@ def contract_spec(details: ib_async.ContractDetails) -> ContractSpec:
         order_types=frozenset(code for code, kind in CATALOGUE.items() if kind.token in tokens),
         tifs=frozenset(tif for tif in TIFS if tif in tokens),
         multiplier=_multiplier(contract.multiplier),
+        price_magnifier=details.priceMagnifier if details.priceMagnifier > 0 else 1,
         size_increment=_positive(details.sizeIncrement),
         min_size=_positive(details.minSize),
         con_id=contract.conId,
@@ -277,8 +283,9 @@ def ib_contract(
 ) -> ib_async.Contract:
     """A contract to look up with reqContractDetails, from what the trader typed.
 
-    "AAPL" -> a SMART stock; "EUR.USD" or "EURUSD" -> an IDEALPRO pair; "ESZ6" -> a future by
-    its local symbol, "ES" -> every ES expiry (the caller picks one).
+    "AAPL" -> a SMART stock (every listing: the caller picks), with "IBIS" the one listed
+    there; "EUR.USD" or "EURUSD" -> an IDEALPRO pair; "ESZ6" -> a future by its local symbol,
+    "ES" -> every ES expiry (the caller picks one).
     """
     symbol, sec_type = symbol.strip().upper(), sec_type.strip().upper() or "STK"
     exchange, currency = exchange.strip().upper(), currency.strip().upper()
@@ -292,9 +299,11 @@ def ib_contract(
             secType="FUT", localSymbol=symbol, exchange=exchange, currency=currency
         )
     if sec_type == "STK":
-        return ib_async.Contract(
-            secType="STK", symbol=symbol, exchange=exchange or "SMART", currency=currency or "USD"
-        )
+        # SMART-routed; a named exchange is the listing (SAP on IBIS), in any currency: the
+        # caller picks among the listings IB returns
+        primary = exchange if exchange not in ("", "SMART") else ""
+        return ib_async.Contract(secType="STK", symbol=symbol, exchange="SMART",
+                                 primaryExchange=primary, currency=currency)
     return ib_async.Contract(secType=sec_type, symbol=symbol, exchange=exchange, currency=currency)
 
 

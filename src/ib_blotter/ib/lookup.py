@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import ib_async
 
+from ..state.listings import listing_name, split_listing
 from ..state.ticket import ContractSpec
 from .adapter import IBAdapter
 from .convert import looks_like_future
@@ -40,15 +41,24 @@ async def find_contract(adapter: IBAdapter, text: str) -> Found:
     text = text.strip().upper()
     if not text:
         raise LookupFailed("Type a symbol")
+    symbol, exchange = split_listing(text)
+    if exchange:
+        matches = await adapter.resolve(symbol, "STK", exchange)
+        if matches:
+            return _choose(matches, text)
+        raise LookupFailed(f"{text}: IB knows no stock {symbol} listed on {exchange}")
     for sec_type in _sec_types(text):
         matches = await adapter.resolve(text, sec_type)
         if matches:
-            return _choose(matches)
+            return _choose(matches, text)
     raise LookupFailed(f"{text}: IB knows no stock, future or FX pair by that name")
 
 
-def _choose(matches: list[tuple[ib_async.Contract, ContractSpec]]) -> Found:
-    """One match is the answer; several futures expiries mean the front month."""
+def _choose(matches: list[tuple[ib_async.Contract, ContractSpec]], text: str) -> Found:
+    """One match is the answer; several futures expiries mean the front month; of a stock's
+    listings the US one (AAPL in USD), else the only one, else the trader names one."""
+    if matches[0][0].secType == "STK" and len(matches) > 1:
+        matches = _one_listing(matches, text)
     ordered = sorted(matches, key=lambda m: m[0].lastTradeDateOrContractMonth)
     contract, spec = ordered[0]
     place = contract.primaryExchange or contract.exchange
@@ -56,3 +66,14 @@ def _choose(matches: list[tuple[ib_async.Contract, ContractSpec]]) -> Found:
     if len(ordered) > 1:
         description += f" · front month (next {ordered[1][1].symbol})"
     return Found(contract, spec, description)
+
+
+def _one_listing(matches: list[tuple[ib_async.Contract, ContractSpec]], text: str
+                 ) -> list[tuple[ib_async.Contract, ContractSpec]]:
+    us = [m for m in matches if m[0].currency == "USD"]
+    if len(us) == 1:
+        return us
+    places = ", ".join(listing_name(c.primaryExchange or c.exchange, c.currency)
+                       for c, _spec in matches)
+    example = matches[0][0].primaryExchange or matches[0][0].exchange
+    raise LookupFailed(f"{text} is listed on {places}: name one, e.g. {text} {example}")

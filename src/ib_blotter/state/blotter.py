@@ -213,16 +213,17 @@ class BlotterState:
             prev.placed or row.placed,
             message or prev.last_message,
             row.min_tick or prev.min_tick,
+            row.price_rule or prev.price_rule,
             row.sec_type or prev.sec_type,
             row.ours or prev.ours,
             self._ended_at(prev, row),
         )
-        if merged == (row.placed, row.last_message, row.min_tick, row.sec_type, row.ours,
-                      row.ended_at):
+        if merged == (row.placed, row.last_message, row.min_tick, row.price_rule, row.sec_type,
+                      row.ours, row.ended_at):
             return row  # the usual status update: nothing to carry over, no copy to make
-        placed, last_message, min_tick, sec_type, ours, ended_at = merged
+        placed, last_message, min_tick, price_rule, sec_type, ours, ended_at = merged
         return replace(row, placed=placed, last_message=last_message, min_tick=min_tick,
-                       sec_type=sec_type, ours=ours, ended_at=ended_at)
+                       price_rule=price_rule, sec_type=sec_type, ours=ours, ended_at=ended_at)
 
     def _ended_at(self, prev: OrderRow | None, row: OrderRow) -> float | None:
         if not row.is_ended:

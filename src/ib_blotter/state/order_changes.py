@@ -35,7 +35,7 @@ def nudged(row: OrderRow, ticks: int) -> OrderSpec:
         field = kind.field(name)
         value = getattr(terms, field.attr) if field is not None else None
         if field is not None and value is not None:
-            moved[field.attr] = nudge(value, ticks, row.min_tick)
+            moved[field.attr] = nudge(value, ticks, row.min_tick, row.price_rule)
     if not moved:
         raise NothingToNudgeError(f"A {row.order_type} order here has no price to nudge")
     return replace(terms, **moved)

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from .prices import PriceRule
+
 # Ours, not IB's: an order shown as working that IB no longer reports after a reconnect, and
 # a new order IB refused with an error alone (no openOrder, no status ever follows).
 NOT_AT_IB = "Not at IB"
@@ -79,6 +81,9 @@ class OrderRow:
     min_tick: float | None = None
     multiplier: float = 1.0
     good_till: str = ""  # IB's goodTillDate, for a GTD order
+    price_rule: PriceRule = ()  # the contract's market rule, when it has bands
+    currency: str = ""  # the contract's
+    price_magnifier: int = 1  # prices in 1/N of the currency (LSE: pence, 100)
 
     @property
     def key(self) -> OrderKey:
@@ -270,6 +275,8 @@ class ContractSpec:
     order_types: frozenset[str] = field(default_factory=frozenset)  # empty: not known
     tifs: frozenset[str] = field(default_factory=frozenset)  # empty: not known
     multiplier: float = 1.0
+    price_rule: PriceRule = ()  # IB's market rule: ticks by price band (empty: min_tick)
+    price_magnifier: int = 1  # prices are in 1/N of the currency (LSE: pence, 100)
     size_increment: float = 0.0
     min_size: float = 0.0
     con_id: int = 0

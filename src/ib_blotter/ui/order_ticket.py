@@ -125,6 +125,7 @@ class OrderTicket(Widget):
         self._failed = False  # the last lookup found nothing
         self._marks: deque[float] = deque(maxlen=MARKS_KEPT)  # the quote's moves since lookup
         self._errors: dict[str, str] = {}
+        self.base_currency = "USD"  # the account's: a contract in another one says its own
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="ticket-fields"):
@@ -454,7 +455,10 @@ class OrderTicket(Widget):
         first, *rest = self._description.split(" · ")
         symbol, _space, name = first.partition(" ") if first.startswith(spec.symbol) else (
             first, "", "")
-        items = [Item.of(symbol, 0, style="bold"), Item.of(name, 4, style="bold", gap=" ")]
+        items = [Item.of(symbol, 0, style="bold")]
+        if spec.currency and spec.currency != self.base_currency:  # its prices are in it
+            items.append(Item.of(spec.currency, 1, style="bold yellow", gap=" "))
+        items.append(Item.of(name, 4, style="bold", gap=" "))
         items += [Item.of(part, 6 if n == 0 else 7, style="bold", gap=" · ")
                   for n, part in enumerate(rest)]
         items.append(Item.labelled("tick", format_step(spec.min_tick), 5, style="dim"))
