@@ -183,6 +183,8 @@ def execution_row(contract: ib_async.Contract, execution: ib_async.Execution,
         account=execution.acctNumber,
         cum_qty=float(execution.cumQty),
         avg_price=float(execution.avgPrice),
+        currency=contract.currency,
+        multiplier=_multiplier(contract.multiplier),
     )
 
 

@@ -151,6 +151,8 @@ class FillRow:
     commission: float | None = None  # None until its commission report arrives
     commission_currency: str = ""
     realized_pnl: float | None = None  # None when IB sends none (the unset max double)
+    currency: str = ""  # the contract's: its price is in it ("" in journals from before)
+    multiplier: float = 1.0
 
     @property
     def key(self) -> str:
