@@ -130,3 +130,16 @@ async def test_the_account_strip_is_in_the_base_currency(small: Blotter) -> None
     assert small.app.portfolio.rates().base == "USD"
     summary = small.app.portfolio.account(small.app.portfolio.accounts()[0].account)
     assert summary is not None and summary.currency == "USD"
+
+
+async def test_quick_entry_names_a_listing_with_at(small: Blotter) -> None:
+    small.sim.set_quote("SAP", 238.40, 238.45, size=5000)
+    small.app.blotter.orders.focus()
+    await small.press("colon")
+    await small.type("b 10 sap@ibis 238.45 @DU1234567")
+    await small.press("enter")
+    await small.until(lambda: confirmation(small) is not None, "the confirmation")
+    assert "Estimated notional: 2,384.50 EUR" in confirmation_text(small)
+    await small.press("y")
+    await small.until(lambda: placed(small), "the order at the exchange")
+    assert placed(small)[0].contract.conId == 900000101
