@@ -72,12 +72,14 @@ async def test_sap_is_found_in_euros_and_priced_on_xetras_bands(small: Blotter) 
     await order(small, "10", "238.45")
     await small.until(lambda: confirmation(small) is not None, "the confirmation")
     text = confirmation_text(small)
+    assert "BUY 10 SAP LMT 238.45  DAY" in text, text  # the decimals of 0.05, where it is
     assert "Estimated notional: 2,384.50 EUR" in text, text
     # no EUR held yet: IB has sent no EUR rate, so the value limit was not judged
     assert "no EUR/USD exchange rate" in text, text
     await small.press("y")
     await small.until(lambda: rows(small) and rows(small)[0].status == "Filled", "the fill")
     await small.until(lambda: "EUR" in small.app.portfolio.rates().per_unit, "IB's EUR rate")
+    assert "238.45" in small.log_text() and "238.450" not in small.log_text()
 
     await order(small, "10", "238.45")
     await small.until(lambda: confirmation(small) is not None, "the second confirmation")

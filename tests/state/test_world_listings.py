@@ -12,7 +12,7 @@ from ib_blotter.state.limits import Limits, breaches
 from ib_blotter.state.money import Rates, notional
 from ib_blotter.state.order_changes import nudged
 from ib_blotter.state.portfolio import PortfolioState
-from ib_blotter.state.prices import nudge, tick_at, to_decimal
+from ib_blotter.state.prices import Grid, format_price, nudge, tick_at, to_decimal
 from ib_blotter.state.records import ContractSpec, OrderRow, OrderSpec, Quote
 
 # XETRA's bands as IB's market rule sends them (the simulator's rule 901)
@@ -36,6 +36,11 @@ def test_the_tick_is_the_rules_at_the_price() -> None:
     assert price_problem(to_decimal(238.47), SAP) == (
         "Price must be a multiple of 0.05 from 200 to 500")
     assert price_problem(to_decimal(600.05), SAP) == "Price must be a multiple of 0.1 from 500 up"
+
+
+def test_a_price_shows_the_decimals_of_its_band() -> None:
+    assert [format_price(p, Grid(0.001, XETRA)) for p in (238.45, 99.5, 5.123)] == [
+        "238.45", "99.50", "5.123"]
 
 
 def test_the_gate_refuses_an_order_off_the_rule() -> None:

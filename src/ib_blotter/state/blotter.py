@@ -19,6 +19,7 @@ from typing import Any
 
 from . import ib_messages, log_text
 from .fill_identity import FillNews, ReportNews, fill_news, report_news
+from .prices import Grid
 from .records import (
     NOT_AT_IB,
     REFUSED,
@@ -387,11 +388,11 @@ class BlotterState:
         if fill.commission is not None and (prev is None or prev.commission is None):
             self.log(LogKind.COMMISSION, log_text.commission_text(fill), at=at)
 
-    def _tick_of(self, fill: FillRow) -> float | None:
+    def _tick_of(self, fill: FillRow) -> Grid | None:
         """The tick of the fill's order, when we know the order and its tick."""
         key = self._key_by_perm.get(fill.perm_id) if fill.perm_id else None
         row = self._orders.get(key) if key is not None else None
-        return row.min_tick if row is not None else None
+        return row.grid if row is not None else None
 
     # -- connection, log --------------------------------------------------------
 

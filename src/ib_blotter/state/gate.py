@@ -19,7 +19,7 @@ from .contract_rules import order_problems
 from .limits import Limits, Notice, breaches, deviation_unchecked, value_unchecked
 from .money import Rates
 from .order_types import order_type
-from .prices import format_price
+from .prices import Tick, format_price
 from .records import ContractSpec, OrderRow, OrderSpec, Quote
 
 
@@ -197,12 +197,12 @@ def _precautions(request: Request, situation: Situation) -> tuple[tuple[Notice, 
         warnings.append(Notice("unchecked", "Deviation from the last price not checked: "
                                             "no last price yet"))
     if request.action in CHANGES and request.target is not None:
-        warnings += _fills_at_once(request.target, order, quote, contract.min_tick)
+        warnings += _fills_at_once(request.target, order, quote, contract.grid)
     return broken, tuple(warnings)
 
 
 def _fills_at_once(row: OrderRow, new: OrderSpec, quote: Quote | None,
-                   tick: float) -> list[Notice]:
+                   tick: Tick) -> list[Notice]:
     """A change that makes a resting order marketable is asked about first."""
     if quote is None:
         return [Notice("no quote", "No quote for this contract: whether it fills at once is "

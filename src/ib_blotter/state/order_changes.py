@@ -6,7 +6,7 @@ from dataclasses import replace
 from typing import Any
 
 from .order_types import order_type
-from .prices import format_size, nudge
+from .prices import Tick, format_size, nudge
 from .records import OrderRow, OrderSpec
 
 
@@ -41,7 +41,7 @@ def nudged(row: OrderRow, ticks: int) -> OrderSpec:
     return replace(terms, **moved)
 
 
-def differences(old: OrderSpec, new: OrderSpec, tick: float | None) -> list[str]:
+def differences(old: OrderSpec, new: OrderSpec, tick: Tick) -> list[str]:
     """What a change changes, as "Limit 187.00 -> 188.00", one line each."""
     lines = []
     if old.quantity != new.quantity:

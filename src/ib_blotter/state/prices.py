@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 
 # Above this a typed number is a typo, and Decimal arithmetic on it gets slow or raises.
@@ -17,6 +18,21 @@ AVERAGE_EXTRA_PLACES = 2  # an average fill price shows this many decimals past 
 # IB's market rule: (low edge, increment) from 0 up; a price moves by the increment of the
 # highest edge at or below it (XETRA: 0.02 from 100, 0.05 from 200). Empty: one tick for all.
 PriceRule = tuple[tuple[float, float], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Grid:
+    """A contract's ticks: one everywhere, or by price band; prices show the decimals of the
+    tick where they are (SAP at 238.45, not 238.450 for the 0.001 below 10)."""
+
+    min_tick: float
+    rule: PriceRule = ()
+
+    def at(self, price: float | Decimal) -> float:
+        return tick_at(price, self.min_tick, self.rule)
+
+
+Tick = float | Grid | None  # what a price is formatted by
 
 
 def to_decimal(value: float | Decimal | str) -> Decimal:
@@ -69,10 +85,12 @@ def format_size(quantity: float) -> str:
     return format(to_decimal(quantity).normalize(), ",f")
 
 
-def format_price(price: float | None, min_tick: float | None = None) -> str:
+def format_price(price: float | None, min_tick: Tick = None) -> str:
     """A price with as many decimals as its tick has (187.5 on 0.01 -> "187.50")."""
     if price is None:
         return ""
+    if isinstance(min_tick, Grid):
+        min_tick = min_tick.at(price)
     value = to_decimal(price)
     if not min_tick:
         return format(value.normalize(), "f")
@@ -82,11 +100,13 @@ def format_price(price: float | None, min_tick: float | None = None) -> str:
     return format(value.quantize(exponent, rounding=ROUND_HALF_EVEN), "f")
 
 
-def format_average(price: float | None, min_tick: float | None = None) -> str:
+def format_average(price: float | None, min_tick: Tick = None) -> str:
     """An average fill price: the tick's decimals, and up to two more when it falls between
     ticks (187.48976 on 0.01 -> "187.4898"): never ten decimals of float noise."""
     if price is None:
         return ""
+    if isinstance(min_tick, Grid):
+        min_tick = min_tick.at(price)
     if not min_tick:
         return format_price(price)
     places = _decimals(to_decimal(min_tick))

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from .prices import PriceRule
+from .prices import Grid, PriceRule
 
 # Ours, not IB's: an order shown as working that IB no longer reports after a reconnect, and
 # a new order IB refused with an error alone (no openOrder, no status ever follows).
@@ -88,6 +88,11 @@ class OrderRow:
     @property
     def key(self) -> OrderKey:
         return OrderKey.of(self.client_id, self.order_id, self.perm_id)
+
+    @property
+    def grid(self) -> Grid | None:
+        """What its prices are shown by; None while its tick is not known."""
+        return Grid(self.min_tick, self.price_rule) if self.min_tick else None
 
     @property
     def is_ended(self) -> bool:
@@ -286,6 +291,10 @@ class ContractSpec:
     exchange: str = ""
     currency: str = ""
     algos: bool = True  # IB lists ALGO among the contract's order types
+
+    @property
+    def grid(self) -> Grid:
+        return Grid(self.min_tick, self.price_rule)
 
 
 @dataclass(frozen=True, slots=True)

@@ -132,7 +132,7 @@ def ticket_from_order(row: OrderRow) -> Ticket:
         value = getattr(row, field.attr)
         if value is None:
             continue
-        prices[field.name] = f"{value:g}" if field.percent else format_price(value, row.min_tick)
+        prices[field.name] = f"{value:g}" if field.percent else format_price(value, row.grid)
     return Ticket(
         symbol=row.symbol,
         side=row.side,

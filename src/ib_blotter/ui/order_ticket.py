@@ -461,11 +461,13 @@ class OrderTicket(Widget):
         items.append(Item.of(name, 4, style="bold", gap=" "))
         items += [Item.of(part, 6 if n == 0 else 7, style="bold", gap=" · ")
                   for n, part in enumerate(rest)]
-        items.append(Item.labelled("tick", format_step(spec.min_tick), 5, style="dim"))
+        mark = self._quote.mark if self._quote is not None else None
+        tick = spec.grid.at(mark) if mark is not None else spec.min_tick  # where it trades
+        items.append(Item.labelled("tick", format_step(tick), 5, style="dim"))
         return [item for item in items if item.text.plain]
 
     def _quote_items(self) -> list[Item]:
-        quote, tick = self._quote, self.spec.min_tick if self.spec else None
+        quote, tick = self._quote, self.spec.grid if self.spec else None
         items: list[Item] = []
         if quote is not None:
             for name, value, style, rank in (("bid", quote.bid, "green3", 1),

@@ -32,7 +32,7 @@ def _time(row: OrderRow) -> str:
 def _prices(row: OrderRow) -> str:
     """Every price the order works by (a stop's stop, a stop limit's stop/limit): the first
     alone, then an ellipsis, when both don't fit."""
-    text = order_type(row.order_type).price_text(row, row.min_tick)
+    text = order_type(row.order_type).price_text(row, row.grid)
     if len(text) > PRICE_WIDTH and "/" in text:
         return text.partition("/")[0] + "/…"
     return text
@@ -47,7 +47,7 @@ COLUMNS: tuple[Column[OrderRow], ...] = (
     Column("Price", PRICE_WIDTH, _prices, right=True),
     Column("Status", 13, lambda r: r.status),
     Column("Filled", 9, lambda r: format_size(r.filled), right=True),
-    Column("Avg", 10, lambda r: format_average(r.avg_fill_price or None, r.min_tick),
+    Column("Avg", 10, lambda r: format_average(r.avg_fill_price or None, r.grid),
            right=True),
     Column("TIF", 4, lambda r: r.tif),
     Column("Id", 6, lambda r: str(r.order_id), right=True),

@@ -19,7 +19,7 @@ from ..state.gate import Action, Request
 from ..state.money import Rates, notional
 from ..state.order_extras import ALGO_PARAM_NAMES
 from ..state.order_types import order_type
-from ..state.prices import format_money, format_price, format_size
+from ..state.prices import Tick, format_money, format_price, format_size
 from ..state.records import ContractSpec, LogKind, LogLine, OrderSpec, Quote
 from ..state.ticket import Ticket, to_order_spec, validate
 from .guard import guarded
@@ -237,7 +237,7 @@ def order_summary(found: Found, spec: OrderSpec, quote: Quote | None = None,
     """The confirmation's body: side, size, symbol, type, prices, TIF, a bracket's exits and
     the estimated notional (a market order's from the quote), in the contract's currency and
     about what it is in the account's."""
-    symbol, tick = found.spec.symbol, found.spec.min_tick
+    symbol, tick = found.spec.symbol, found.spec.grid
     kind = order_type(spec.order_type)
     text = Text()
     text.append(f"{spec.side} ", style="bold green3" if spec.side == "BUY" else "bold red1")
@@ -265,7 +265,7 @@ def _notional(contract: ContractSpec, spec: OrderSpec, price: float | None,
         if price is None:
             side, price = "mark", quote.mark
         if price:
-            notes.append(f"at the {side} {format_price(price, contract.min_tick)}")
+            notes.append(f"at the {side} {format_price(price, contract.grid)}")
     if price is None:
         return Text()
     value = notional(spec, contract, price)
@@ -277,7 +277,7 @@ def _notional(contract: ContractSpec, spec: OrderSpec, price: float | None,
     return Text(f"\nEstimated notional: {format_money(value)} {currency}{said}")
 
 
-def _extras(spec: OrderSpec, tick: float) -> Text:
+def _extras(spec: OrderSpec, tick: Tick) -> Text:
     """The bracket's exits, OCA group and algo, when the order has them."""
     text = Text()
     legs = exits(spec)
