@@ -75,7 +75,7 @@ def _seed_fills(sim: Simulator, fills: int) -> None:
 
 
 async def _measure(sim: Simulator, mode: str, seconds: float, expect: int) -> dict[str, float]:
-    con_ids = json.dumps([inst.contract.conId for inst in sim.universe.instruments])
+    con_ids = json.dumps(sim.market.walked)  # options follow these
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-c", COUNTER, str(sim.port), mode, str(seconds), str(expect), con_ids,
         stdout=subprocess.PIPE)

@@ -8,6 +8,7 @@ from . import outgoing as out
 from .account import BASE, Account, Holding, Marks
 from .market import Quote
 from .model import Instrument
+from .pricing import Greeks
 
 # tick type ids: live, and their delayed twins (reqMarketDataType 3 or 4)
 LIVE = {
@@ -92,6 +93,14 @@ def quote_ticks(
         yield out.tick_price(req_id, ids["close"], quote.close, 0, 0)
         if trades:
             yield out.tick_price(req_id, ids["open"], quote.open, 0, 0)
+
+
+def option_ticks(req_id: int, computations: list[tuple[int, Greeks]]
+                 ) -> Iterator[list[object]]:
+    """An option's tickOptionComputation ticks (model, then implied from bid, ask, last)."""
+    for tick_type, g in computations:
+        yield out.tick_option_computation(req_id, tick_type, g.implied_vol, g.delta, g.price,
+                                          0.0, g.gamma, g.vega, g.theta, g.und_price)
 
 
 def quote_key(quote: Quote) -> tuple[float, ...]:

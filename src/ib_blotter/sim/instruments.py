@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import replace
 
 from .listings import FX_PAIRS, NON_US_STOCKS
 from .model import Instrument, SimContract
+from .options import Chain, ConIds, all_options, es_chains, stock_chain
 
 STOCK_ORDER_TYPES = ("MKT", "LMT", "STP", "STP LMT", "TRAIL", "MIDPRICE", "MOC", "LOC")
 FUTURE_ORDER_TYPES = ("MKT", "LMT", "STP", "STP LMT", "TRAIL")
@@ -29,13 +31,20 @@ ALGOS_BY_SECTYPE = {
     "STK": frozenset({"Adaptive", "Twap", "Vwap"}),
     "FUT": frozenset({"Adaptive", "Twap"}),
     "CASH": frozenset({"Twap"}),
+    "OPT": frozenset({"Adaptive"}),
+    "FOP": frozenset(),
+    "BAG": frozenset(),
 }
 TIFS_BY_SECTYPE = {
     "STK": frozenset({"DAY", "GTC", "IOC", "FOK", "GTD", "OPG"}),
     "FUT": frozenset({"DAY", "GTC", "IOC", "FOK", "GTD"}),
     "CASH": frozenset({"DAY", "GTC", "IOC", "FOK", "GTD"}),
+    "OPT": frozenset({"DAY", "GTC", "IOC", "GTD"}),
+    "FOP": frozenset({"DAY", "GTC", "IOC", "GTD"}),
+    "BAG": frozenset({"DAY", "GTC", "IOC"}),
 }
 
+DERIVATIVES = frozenset({"OPT", "FOP"})  # found through their underlying, not by name
 _US_EQUITY_HOURS = "{d}:0400-{d}:2000"
 _US_EQUITY_LIQUID = "{d}:0930-{d}:1600"
 
@@ -155,12 +164,24 @@ def _es_future(expiry: dt.date, index: int) -> Instrument:
     )
 
 
+@functools.lru_cache(maxsize=4)
+def _chains(today: dt.date) -> tuple[Chain, ...]:
+    """The day's option chains, on the stocks and the front ES (built once a day: some 2,000
+    options, 30 ms)."""
+    con_ids = ConIds()
+    chains = [stock_chain(con_ids, stock, today) for stock in STOCKS]
+    front = _es_future(es_expiries(today)[0], 0)
+    return (*chains, *es_chains(con_ids, front, today))
+
+
 class Universe:
     """Every instrument the simulator trades, looked up the way TWS matches a contract."""
 
     def __init__(self, today: dt.date) -> None:
         futures = [_es_future(expiry, i) for i, expiry in enumerate(es_expiries(today))]
-        self.instruments: list[Instrument] = [*STOCKS, *futures, *FX_PAIRS, *NON_US_STOCKS]
+        self.chains = _chains(today)
+        self.instruments: list[Instrument] = [*STOCKS, *futures, *FX_PAIRS, *NON_US_STOCKS,
+                                              *all_options(self.chains)]
         self.by_con_id = {inst.contract.conId: inst for inst in self.instruments}
         self.today = today
 
@@ -181,16 +202,30 @@ class Universe:
     def option_chains(self, symbol: str, fop_exchange: str, sec_type: str, con_id: int
                       ) -> list[tuple[str, int, str, str, list[str], list[float]]]:
         """reqSecDefOptParams: (exchange, underlying conId, trading class, multiplier,
-        expiries, strikes) per exchange listing options on the underlying."""
-        return []
+        expiries, strikes) per exchange and trading class of options on the underlying. A
+        future's options are asked for by its conId (futFopExchange CME or empty)."""
+        rows: list[tuple[str, int, str, str, list[str], list[float]]] = []
+        for chain in self.chains:
+            under = chain.underlying.contract
+            if under.conId != con_id and not (con_id == 0 and under.symbol == symbol.upper()):
+                continue
+            if sec_type and sec_type.upper() != under.secType:
+                continue
+            for exchange in chain.exchanges:
+                if fop_exchange and under.secType == "FUT" and fop_exchange.upper() != exchange:
+                    continue
+                rows.append((exchange, under.conId, chain.trading_class, chain.multiplier,
+                             list(chain.expiries), list(chain.strikes)))
+        return rows
 
     def matching_symbols(self, pattern: str) -> list[Instrument]:
         """reqMatchingSymbols: symbols starting with the pattern, then names holding it."""
         wanted = pattern.strip().upper()
         if not wanted:
             return []
-        first = [i for i in self.instruments if i.contract.symbol.startswith(wanted)]
-        named = [i for i in self.instruments if wanted in i.longName.upper() and i not in first]
+        listed = [i for i in self.instruments if i.contract.secType not in DERIVATIVES]
+        first = [i for i in listed if i.contract.symbol.startswith(wanted)]
+        named = [i for i in listed if wanted in i.longName.upper() and i not in first]
         seen: set[str] = set()
         unique = []
         for inst in first + named:  # one per symbol: the ES months are one underlying
@@ -236,6 +271,10 @@ def _matches(have: SimContract, wanted: SimContract) -> bool:
         return False
     month = wanted.lastTradeDateOrContractMonth
     if month and not have.lastTradeDateOrContractMonth.startswith(month):
+        return False
+    if wanted.strike and wanted.strike != have.strike:
+        return False
+    if wanted.right and wanted.right.upper()[:1] != have.right:  # 'CALL' is 'C'
         return False
     if wanted.multiplier and have.multiplier and float(wanted.multiplier) != float(have.multiplier):
         return False

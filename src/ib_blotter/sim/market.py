@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import zlib
 from dataclasses import dataclass
 
 from .model import Instrument
+from .option_quotes import OptionBook
+from .pricing import Greeks
 from .ticks import PriceRule, increment_at, on_grid, to_rule
 
 __all__ = ["Market", "MarketMarks", "Quote", "on_grid"]
@@ -39,19 +42,34 @@ def _typical_size(inst: Instrument) -> tuple[int, int]:
     return 100, 1500
 
 
-class Market:
-    """One quote per instrument; each `step` moves every quote by a few ticks."""
+OPTION_TYPES = frozenset({"OPT", "FOP"})
 
-    def __init__(self, instruments: list[Instrument], seed: int) -> None:
+
+class Market:
+    """One quote per instrument; each `step` moves an underlying's quote by a few ticks, and
+    its options follow it (priced, not walked)."""
+
+    def __init__(self, instruments: list[Instrument], seed: int,
+                 today: dt.date | None = None) -> None:
         self.instruments = {inst.contract.conId: inst for inst in instruments}
+        walked = [i for i in instruments if i.contract.secType not in OPTION_TYPES]
+        self.walked = [inst.contract.conId for inst in walked]
         # One generator per instrument so the walk of AAPL does not depend on who else trades.
         self._rngs = {
-            con_id: random.Random(seed * 1_000_003 + zlib.crc32(inst.contract.localSymbol.encode()))
-            for con_id, inst in self.instruments.items()
+            inst.contract.conId: random.Random(
+                seed * 1_000_003 + zlib.crc32(inst.contract.localSymbol.encode()))
+            for inst in walked
         }
-        self.quotes = {
-            con_id: self._opening_quote(inst) for con_id, inst in self.instruments.items()
-        }
+        self.quotes = {inst.contract.conId: self._opening_quote(inst) for inst in walked}
+        options = [i for i in instruments if i.contract.secType in OPTION_TYPES]
+        self.options_of: dict[int, list[int]] = {}
+        for option in options:
+            self.options_of.setdefault(option.underConId, []).append(option.contract.conId)
+        self.book = OptionBook(options, self._spot, today or dt.date.today(), seed)
+
+    def _spot(self, con_id: int) -> tuple[float, ...]:
+        quote = self.quotes[con_id]
+        return quote.mid, quote.bid, quote.ask
 
     def _opening_quote(self, inst: Instrument) -> Quote:
         rng = self._rngs[inst.contract.conId]
@@ -74,10 +92,40 @@ class Market:
         )
 
     def quote(self, con_id: int) -> Quote:
+        """The instrument's quote; an option's is repriced if its underlying moved."""
+        if con_id in self.book.options and (con_id not in self.quotes or self.book.stale(con_id)):
+            self._price_option(con_id)
         return self.quotes[con_id]
 
+    def _price_option(self, con_id: int) -> None:
+        bid, ask, bid_size, ask_size = self.book.touch(con_id)
+        quote = self.quotes.get(con_id)
+        if quote is None:
+            mid = (bid + ask) / 2
+            last = to_rule(mid, self.instruments[con_id].increments)
+            self.quotes[con_id] = Quote(bid, ask, last, bid_size, ask_size, 0, 0, last, last,
+                                        last, last)
+            return
+        quote.bid, quote.ask, quote.bidSize, quote.askSize = bid, ask, bid_size, ask_size
+
+    def greeks(self, con_id: int) -> list[tuple[int, Greeks]]:
+        """An option's tickOptionComputation ticks (none for anything else)."""
+        if con_id not in self.book.options:
+            return []
+        quote = self.quote(con_id)
+        last = quote.last if quote.volume else None
+        return self.book.computations(con_id, quote.bid, quote.ask, last)
+
+    def option_value(self, inst: Instrument, move: float) -> float:
+        """An option's model value with its underlying moved by `move` (a fraction)."""
+        spot = self.quote(inst.underConId).mid
+        return self.book.value(inst, spot * (1 + move))
+
     def step(self, con_id: int) -> Quote:
-        """Move one market: the mid walks a few ticks, sizes refresh, a trade prints."""
+        """Move one market: the mid walks a few ticks, sizes refresh, a trade prints. An option
+        does not walk: it follows its underlying."""
+        if con_id in self.book.options:
+            return self.quote(con_id)
         inst = self.instruments[con_id]
         rng = self._rngs[con_id]
         quote = self.quotes[con_id]
@@ -105,18 +153,20 @@ class Market:
     ) -> Quote:
         """Put the market where a test or a trainer wants it; `size` is the size at the touch."""
         rule = self.instruments[con_id].increments
-        quote = self.quotes[con_id]
+        quote = self.quote(con_id)
         last_price = to_rule(last if last is not None else (bid + ask) / 2, rule)
         self._set(quote, rule, to_rule(bid, rule), to_rule(ask, rule), last_price,
                   quote.lastSize)
         if size is not None:
             quote.bidSize = quote.askSize = size
+        if con_id in self.book.options:
+            self.book.pin(con_id)
         return quote
 
     def take(self, con_id: int, buy: bool, size: float, crossed: bool) -> None:
         """A resting order took displayed size (and the trade it printed was its own): neither
         is there for the next match."""
-        quote = self.quotes[con_id]
+        quote = self.quote(con_id)
         quote.lastSize = 0.0
         if not crossed:
             return
@@ -126,7 +176,7 @@ class Market:
             quote.bidSize = max(quote.bidSize - size, 0.0)
 
     def record_trade(self, con_id: int, price: float, size: float) -> None:
-        quote = self.quotes[con_id]
+        quote = self.quote(con_id)
         quote.last, quote.lastSize = price, size
         quote.volume += size
         quote.high, quote.low = max(quote.high, price), min(quote.low, price)
@@ -141,8 +191,10 @@ class Market:
 
     # ---- marks and exchange rates ------------------------------------------------------------
     def mark(self, con_id: int) -> float:
-        """What positions are valued at: the last trade."""
-        return self.quotes[con_id].last
+        """What positions are valued at: the last trade; an option at its mid (IB's mark for
+        options, whose last trade is often stale)."""
+        quote = self.quote(con_id)
+        return quote.mid if con_id in self.book.options else quote.last
 
     def rate(self, currency: str) -> float:
         """USD per unit of `currency`, at the mid of its IDEALPRO pair (1 for USD itself)."""
@@ -170,7 +222,7 @@ class MarketMarks:
         return self.market.rate(currency)
 
     def moved(self, inst: Instrument, move: float) -> float:
-        raise KeyError(f"{inst.contract.localSymbol} has no underlying to move")
+        return self.market.option_value(inst, move)
 
 
 class PricedMarks:

@@ -33,8 +33,15 @@ class Matching:
     def step(self: Exchange, con_id: int) -> Quote:
         """One market move for an instrument, then every working order on it gets its chance."""
         quote = self.market.step(con_id)
-        self.rematch(con_id)
+        self.rematch_with_options(con_id)
         return quote
+
+    def rematch_with_options(self: Exchange, con_id: int) -> None:
+        """An underlying moved: its orders, then those on its options, get their chance."""
+        self.rematch(con_id)
+        for option in self.market.options_of.get(con_id, ()):
+            if self.working[option]:
+                self.rematch(option)
 
     def rematch(self: Exchange, con_id: int) -> None:
         for order in list(self.working[con_id].values()):

@@ -18,6 +18,7 @@ from .feeds import (
     account_summary_values,
     account_values,
     held,
+    option_ticks,
     pnl_figures,
     pnl_single_figures,
     portfolio_line,
@@ -282,6 +283,8 @@ def req_mkt_data(sim: Simulator, session: Session,
         req_id, sim.market.quote(con_id), session.subs.market_data_type, epoch, inst=inst
     ):
         session.send(message)
+    for message in option_ticks(req_id, sim.market.greeks(con_id)):
+        session.send(message)
     if not streaming:
         session.send(out.tick_snapshot_end(req_id))
         return
@@ -471,7 +474,7 @@ def _send_pnl(sim: Simulator, session: Session, req_id: int, name: str) -> None:
 
 def _send_pnl_single(sim: Simulator, session: Session, req_id: int, name: str, con_id: int) -> None:
     inst = sim.universe.by_con_id[con_id]
-    mark = sim.market.quote(con_id).last
+    mark = sim.market.mark(con_id)
     pos, daily, unrealized, realized, value = pnl_single_figures(
         sim.exchange.accounts[name], inst, mark
     )

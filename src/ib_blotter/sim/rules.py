@@ -31,7 +31,8 @@ ALGO_TIMES = ("startTime", "endTime")
 EXCHANGE_TZ = ZoneInfo("US/Eastern")
 # Above these IB refuses an order as too large (its "LGSZ" reject, error 201: IB's API docs,
 # "Considerations for Automated Systems"); IB's own thresholds vary by instrument.
-MAX_ORDER_SIZE = {"STK": 10_000_000, "FUT": 10_000, "CASH": 100_000_000}
+MAX_ORDER_SIZE = {"STK": 10_000_000, "FUT": 10_000, "CASH": 100_000_000, "OPT": 50_000,
+                  "FOP": 10_000, "BAG": 10_000}
 OFF_TICK = "The price does not conform to the minimum price variation for this contract."
 # TWS's text for a date-time it cannot read (error 10314 for an algo time, naming the
 # parameter: IB's message codes; the ibx project's reading of TWS's algo checks).

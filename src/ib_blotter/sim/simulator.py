@@ -15,7 +15,7 @@ from . import outgoing as out
 from .events import CommissionEvent, ErrorEvent, Event, FillEvent, OrderEvent, WhatIfEvent
 from .exchange import Exchange
 from .faults import CONNECTIVITY_TEXT, Faults, Timed, execution_messages
-from .feeds import quote_key, quote_ticks
+from .feeds import option_ticks, quote_key, quote_ticks
 from .instruments import Universe
 from .market import Market
 from .model import Fill, OrderRequest, SimContract, SimOrder
@@ -76,7 +76,7 @@ class Simulator:
     def __init__(self, config: SimConfig | None = None) -> None:
         self.config = config or SimConfig()
         self.universe = Universe(dt.date.fromtimestamp(self.config.clock()))
-        self.market = Market(self.universe.instruments, self.config.seed)
+        self.market = Market(self.universe.instruments, self.config.seed, self.universe.today)
         self.exchange = Exchange(
             self.universe, self.market, list(self.config.accounts), self.config.clock, self.notify
         )
@@ -300,10 +300,10 @@ class Simulator:
                 await asyncio.sleep(0)  # one client's many lines never hold up another's replies
 
     def _step_markets(self) -> None:
-        for con_id in self.market.instruments:
+        for con_id in self.market.walked:  # options follow their underlying
             try:
-                if self.market_paused:
-                    self.exchange.rematch(con_id)  # algos and GTD still run on a frozen market
+                if self.market_paused:  # algos and GTD still run on a frozen market
+                    self.exchange.rematch_with_options(con_id)
                 else:
                     self.exchange.step(con_id)
             except Exception:  # a bug in one market must not stop the others
@@ -329,6 +329,8 @@ class Simulator:
                 for message in quote_ticks(
                     req_id, quote, session.subs.market_data_type, epoch, previous
                 ):
+                    session.send(message)
+                for message in option_ticks(req_id, self.market.greeks(con_id)):
                     session.send(message)
         except Exception:
             log.exception("quotes to client %s failed", session.client_id)
@@ -374,7 +376,7 @@ class Simulator:
         """Move a market by hand; resting orders and subscribers react at once."""
         con_id = self.instrument_id(symbol)
         self.market.set_quote(con_id, bid, ask, last, size)
-        self.exchange.rematch(con_id)
+        self.exchange.rematch_with_options(con_id)
         self.publish_quotes()
 
     def pause_market(self, paused: bool = True) -> None:
