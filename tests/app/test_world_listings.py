@@ -7,6 +7,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from ib_blotter.state.records import AccountSummary
+from ib_blotter.ui.account_strip import describe
 from ib_blotter.ui.fitted_line import FittedLine
 from ib_blotter.ui.order_confirm_screen import OrderConfirmScreen
 
@@ -145,3 +147,11 @@ async def test_quick_entry_names_a_listing_with_at(small: Blotter) -> None:
     await small.press("y")
     await small.until(lambda: placed(small), "the order at the exchange")
     assert placed(small)[0].contract.conId == 900000101
+
+
+def test_the_strip_names_a_base_currency_other_than_dollars() -> None:
+    def plain(summary: AccountSummary) -> str:
+        return " ".join(item.text.plain for item in describe(summary, "DU1", False))
+
+    assert "(EUR)" in plain(AccountSummary("DU1", net_liquidation=920_000, currency="EUR"))
+    assert "USD" not in plain(AccountSummary("DU1", net_liquidation=1_000_000))

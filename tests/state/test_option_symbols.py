@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from ib_blotter.state.option_symbols import (
     OptionWanted,
     describe_option,
+    fit_symbol,
     occ_symbol,
     option_label,
     parse_option,
@@ -99,3 +100,10 @@ def test_month_and_day_mean_the_next_one(option: OptionWanted, days: int) -> Non
     short = option_label(near).split(" ")
     month_day = f"{near.expiry_date:%b}{near.expiry_date.day}"
     assert parse_option(f"{near.underlying} {short[2]} {month_day}", TODAY) == near
+
+
+def test_a_symbol_fits_its_column() -> None:
+    assert fit_symbol("AAPL 18Dec26 190C", 17, TODAY) == "AAPL 18Dec26 190C"
+    assert fit_symbol("AAPL 18Dec26 190C", 15, TODAY) == "AAPL Dec18 190C"
+    assert fit_symbol("AAPL 18Dec26 190C", 8, TODAY) == "AAPL 190C"  # the table cuts the rest
+    assert fit_symbol("EUR.USD", 5, TODAY) == "EUR.USD"  # not an option: as it is

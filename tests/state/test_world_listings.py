@@ -105,3 +105,4 @@ def test_the_account_strip_takes_the_base_currency_figures() -> None:
     assert (summary.net_liquidation, summary.available_funds, summary.currency) == (
         920_000, 700_000, "EUR")
     assert portfolio.rates("DU1") == Rates("EUR", {"EUR": 1.0, "USD": 0.9091})
+

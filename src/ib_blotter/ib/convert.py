@@ -17,8 +17,9 @@ import ib_async
 from ib_async.util import UNSET_DOUBLE, UNSET_INTEGER
 
 from ib_blotter.state.contract_rules import TIFS
+from ib_blotter.state.option_symbols import OptionWanted, option_label
 from ib_blotter.state.order_types import CATALOGUE, order_type
-from ib_blotter.state.prices import PriceRule
+from ib_blotter.state.prices import PriceRule, to_decimal
 from ib_blotter.state.records import (
     ENDED_STATUSES,
     ContractSpec,
@@ -35,13 +36,17 @@ from ib_blotter.state.records import (
 IB_PRICE_FIELDS = {"limit": "lmtPrice", "aux": "auxPrice", "trailing_percent": "trailingPercent",
                    "trail_stop": "trailStopPrice"}
 _MONTH_CODES = "FGHJKMNQUVXZ"
+OPTION_SEC_TYPES = ("OPT", "FOP")
 _FUTURE_LOCAL_SYMBOL = re.compile(r"[A-Z0-9]{1,5}[FGHJKMNQUVXZ]\d{1,2}")
 
 
 def display_symbol(contract: ib_async.Contract) -> str:
-    """The symbol a trader reads: AAPL, ESZ6, EUR.USD."""
+    """The symbol a trader reads: AAPL, ESZ6, EUR.USD, AAPL 18Dec26 190C."""
     if contract.secType == "STK":
         return contract.symbol
+    option = option_of(contract)
+    if option is not None:
+        return option_label(option)
     if contract.localSymbol:
         return contract.localSymbol
     if contract.secType == "CASH":
@@ -50,6 +55,25 @@ def display_symbol(contract: ib_async.Contract) -> str:
     if contract.secType == "FUT" and len(month) >= 6 and month[4:6].isdigit():
         return f"{contract.symbol}{_MONTH_CODES[int(month[4:6]) - 1]}{month[3]}"
     return contract.symbol
+
+
+def option_of(contract: ib_async.Contract) -> OptionWanted | None:
+    """An option's underlying, expiry, strike and right; None for anything else."""
+    expiry = contract.lastTradeDateOrContractMonth[:8]
+    if contract.secType not in OPTION_SEC_TYPES or len(expiry) != 8 or not expiry.isdigit() \
+            or contract.right[:1] not in ("C", "P") or not contract.strike > 0:
+        return None
+    return OptionWanted(contract.symbol, expiry, to_decimal(float(contract.strike)).normalize(),
+                        contract.right[:1])
+
+
+def option_contract(option: OptionWanted, sec_type: str = "OPT") -> ib_async.Contract:
+    """An option to look up: on a stock, SMART-routed (OPT); on a future, where IB lists it
+    (FOP: ES options on CME)."""
+    return ib_async.Contract(secType=sec_type, symbol=option.underlying,
+                             lastTradeDateOrContractMonth=option.expiry,
+                             strike=float(option.strike), right=option.right,
+                             exchange="SMART" if sec_type == "OPT" else "")
 
 
 def price_or_none(value: float | Decimal | None) -> float | None:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 import ib_async
 
 from ..state.listings import listing_name, split_listing
+from ..state.option_symbols import OptionWanted, parse_option
 from ..state.ticket import ContractSpec
 from .adapter import IBAdapter
-from .convert import looks_like_future
+from .convert import looks_like_future, option_contract
 
 _FX = re.compile(r"[A-Z]{3}[./]?[A-Z]{3}")
 
@@ -41,6 +43,9 @@ async def find_contract(adapter: IBAdapter, text: str) -> Found:
     text = text.strip().upper()
     if not text:
         raise LookupFailed("Type a symbol")
+    option = parse_option(text, date.today())
+    if option is not None:
+        return await _find_option(adapter, option, text)
     symbol, exchange = split_listing(text)
     if exchange:
         matches = await adapter.resolve(symbol, "STK", exchange)
@@ -52,6 +57,21 @@ async def find_contract(adapter: IBAdapter, text: str) -> Found:
         if matches:
             return _choose(matches, text)
     raise LookupFailed(f"{text}: IB knows no stock, future or FX pair by that name")
+
+
+async def _find_option(adapter: IBAdapter, option: OptionWanted, text: str) -> Found:
+    """An option on a stock, else on a future (ES 20261218 5400 C): IB says which it is."""
+    for sec_type in ("OPT", "FOP"):
+        matches = await adapter.resolve_contract(option_contract(option, sec_type), text)
+        if len(matches) == 1:
+            contract, spec = matches[0]
+            shares = f"x {spec.multiplier:g}"
+            return Found(contract, spec, f"{spec.symbol} · {spec.long_name} · {shares} · "
+                                         f"{contract.exchange}")
+        if matches:
+            raise LookupFailed(f"{text}: IB lists {len(matches)} such options; type its OCC "
+                               "symbol")
+    raise LookupFailed(f"{text}: IB lists no such option")
 
 
 def _choose(matches: list[tuple[ib_async.Contract, ContractSpec]], text: str) -> Found:

@@ -39,8 +39,14 @@ class OrderRequests:
         timeout: float = 10.0,
     ) -> list[tuple[ib_async.Contract, ContractSpec]]:
         """Every contract IB matches, with what the ticket needs to know of each."""
-        self._require_connection("look up contracts")
         wanted = convert.ib_contract(symbol, sec_type, exchange, currency)
+        return await self.resolve_contract(wanted, symbol, timeout)
+
+    async def resolve_contract(
+        self: IBAdapter, wanted: ib_async.Contract, symbol: str, timeout: float = 10.0
+    ) -> list[tuple[ib_async.Contract, ContractSpec]]:
+        """Every contract IB matches `wanted` with (`symbol`: what the trader typed)."""
+        self._require_connection("look up contracts")
         try:
             details = await asyncio.wait_for(self.ib.reqContractDetailsAsync(wanted), timeout)
         except TimeoutError as exc:

@@ -80,6 +80,13 @@ def option_label(option: OptionWanted, width: int = 0) -> str:
     return next((form for form in forms if not width or len(form) <= width), forms[-1])
 
 
+def fit_symbol(symbol: str, width: int, today: date) -> str:
+    """A symbol in `width` characters: an option's label in the longest form that fits;
+    anything else as it is (the table cuts it)."""
+    option = parse_option(symbol, today) if len(symbol) > width else None
+    return option_label(option, width) if option is not None else symbol
+
+
 def _from_occ(root: str, yymmdd: str, right: str, thousandths: str) -> OptionWanted | None:
     expiry = _valid_date(2000 + int(yymmdd[:2]), int(yymmdd[2:4]), int(yymmdd[4:]))
     if expiry is None:

@@ -453,8 +453,9 @@ class OrderTicket(Widget):
         if spec is None:
             return [Item.of(self._description, 0, style="bold")]
         first, *rest = self._description.split(" · ")
-        symbol, _space, name = first.partition(" ") if first.startswith(spec.symbol) else (
-            first, "", "")
+        # the symbol whole ("AAPL 18Dec26 190C"), the name after it on the same part
+        symbol, name = (spec.symbol, first[len(spec.symbol):].strip()) if first.startswith(
+            spec.symbol) else (first, "")
         items = [Item.of(symbol, 0, style="bold")]
         if spec.currency and spec.currency != self.base_currency:  # its prices are in it
             items.append(Item.of(spec.currency, 1, style="bold yellow", gap=" "))

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import ClassVar
 
 from rich.style import Style
 from textual.binding import Binding
 from textual.message import Message
 
+from ..state.option_symbols import fit_symbol
 from ..state.order_types import order_type
 from ..state.prices import format_average, format_size
 from ..state.records import OrderKey, OrderRow
@@ -40,7 +42,8 @@ def _prices(row: OrderRow) -> str:
 
 # In priority order: at 80 columns the first seven fit; wider terminals show more.
 COLUMNS: tuple[Column[OrderRow], ...] = (
-    Column("Symbol", 8, lambda r: r.symbol),  # with its bracket mark, see cell_text
+    # with its bracket mark, see cell_text; an option's takes the room left at 80 columns
+    Column("Symbol", 8, lambda r: r.symbol, grows=True),
     Column("Side", 4, lambda r: r.side),
     Column("Qty", 9, lambda r: format_size(r.quantity), right=True),
     Column("Type", 8, lambda r: r.order_type),
@@ -181,7 +184,8 @@ class OpenOrdersTable(LiveTable[OrderKey, OrderRow]):
 
     def cell_text(self, column: Column[OrderRow], row: OrderRow) -> str:
         if column.title == "Symbol":
-            return self._marks.get(row.key, "") + row.symbol
+            mark = self._marks.get(row.key, "")
+            return mark + fit_symbol(row.symbol, column.width - len(mark), date.today())
         return column.cell(row)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
