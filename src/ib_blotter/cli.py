@@ -109,6 +109,10 @@ def main(argv: list[str] | None = None) -> None:
     except OSError as exc:
         sys.exit(f"ib-blotter: {why_not(exc)}")
     warn_if_shared(args.config or default_config_path())
+    if not sys.stderr.isatty():  # Textual draws on stderr: into a file it would draw blind
+        print("ib-blotter: stderr is not a terminal, and the screen is drawn on stderr: run it "
+              "with stderr on the terminal (no 2>file); `ib-blotter export` writes to stdout")
+        sys.exit(2)
     gc_policy.hold_until_first_frame()  # BlotterApp.on_mount lets it run once the frame is out
     from .ui.app import BlotterApp  # after logging: importing Textual is the slow part
 

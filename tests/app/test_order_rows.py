@@ -134,3 +134,16 @@ async def test_positions_have_separators_too() -> None:
         table = app.blotter.positions_table
         row = "".join(s.text for s in table.render_line(1))
         assert "250,000" in row, row
+
+
+async def test_a_held_order_says_why_on_its_row() -> None:
+    app = app_with()
+    async with app.run_test(size=(200, 30)) as pilot:
+        app.state.order_updated(order(1, order_type="STP", limit=None, aux=186.0,
+                                      status="PreSubmitted", why_held="trigger"))
+        app.state.order_updated(order(2, parent_id=1, status="PreSubmitted",
+                                      why_held="child,trigger"))
+        await pilot.pause()
+        _header, stop, child = lines(app.blotter.orders)
+        assert "held: stop not triggered" in stop, stop
+        assert "held: parent not filled" in child, child

@@ -33,7 +33,7 @@ async def test_todays_fills_show_while_ib_is_unreachable(tmp_path: Path) -> None
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         log = "\n".join(app.blotter.exec_log.lines_written)
-        assert "exec 0000aaaa.today.01.01" in log and "Commission 1.25" in log
+        assert "exec 0000aaaa.today.01.01" in log and "commission 1.25" in log
         assert "yesterday" not in log
         assert app.state.connection.state is not ConnectionState.CONNECTED
         assert [f.exec_id for f in app.state.fills()] == ["0000aaaa.today.01.01"]

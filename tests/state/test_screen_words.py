@@ -41,7 +41,8 @@ def row(**extra: object) -> OrderRow:
 def test_a_fill_says_its_liquidity_in_words_and_its_size_with_separators() -> None:
     text = log_text.fill_text(fill(), 0.01)
     main, detail = log_text.split_detail(text)
-    assert main == "BOT 20,000 AAPL @ 187.50 on NASDAQ, removed liquidity, order #21"
+    assert main == ("BOT 20,000 AAPL @ 187.50 on NASDAQ, removed liquidity, order #21, "
+                    "commission to come")
     assert detail == "exec 081cd7e2.6b0edcac.02.01"
     assert "added liquidity" in log_text.fill_text(fill(liquidity=Liquidity.ADDED), 0.01)
     assert "liquidity" not in log_text.fill_text(fill(liquidity=Liquidity.UNKNOWN), 0.01)
@@ -68,12 +69,12 @@ def test_an_average_fill_price_has_at_most_two_decimals_more_than_the_tick() -> 
     assert format_average(5410.125, 0.25) == "5410.125"
 
 
-def test_a_commission_reads_as_money_and_names_its_fill() -> None:
-    text = log_text.commission_text(fill(commission=1.0, commission_currency="USD",
-                                         realized_pnl=-1234.5), 0.01)
+def test_a_commission_reads_as_money_on_its_fills_line() -> None:
+    text = log_text.fill_text(fill(commission=1.0, commission_currency="USD",
+                                   realized_pnl=-1234.5), 0.01)
     main, detail = log_text.split_detail(text)
-    assert main == ("Commission 1.00 USD on BOT 20,000 AAPL @ 187.50, order #21, "
-                    "realized PnL -1,234.50")
+    assert main == ("BOT 20,000 AAPL @ 187.50 on NASDAQ, removed liquidity, order #21, "
+                    "commission 1.00 USD, realized PnL -1,234.50")
     assert detail == "exec 081cd7e2.6b0edcac.02.01"
 
 

@@ -42,7 +42,7 @@ from ib_blotter.state.records import (
     LogKind,
     OrderKey,
 )
-from ib_blotter.state.tws_time import zone_of_connection_time
+from ib_blotter.state.tws_time import is_simulator, zone_of_connection_time
 
 if TYPE_CHECKING:
     from ib_blotter.journal import Journal
@@ -84,6 +84,7 @@ class IBAdapter(SessionSync, OrderRequests):
         self.account = account
         self.simulated = simulated
         self.link = ConnectionMachine(client_id, simulated)
+        self.on_simulator: Callable[[], None] | None = None  # told when the other end says so
         self._clock = clock
         self._host, self._port = "", 0
         self._trades: dict[OrderKey, ib_async.Trade] = {}
@@ -217,6 +218,12 @@ class IBAdapter(SessionSync, OrderRequests):
         else:
             self._show(self.link.closed())
 
+    def use_journal(self, journal: Journal | None) -> None:
+        """Write to another journal from now on (the paper one, once the other end says it
+        is the simulator)."""
+        self.journal = self.recorder.journal = journal
+        self._vouch_read, self._vouched = False, None
+
     def _show(self, info: ConnectionInfo) -> None:
         self.state.connection_changed(info)
 
@@ -256,7 +263,13 @@ class IBAdapter(SessionSync, OrderRequests):
                                  convert.realized_pnl(report.realizedPNL))
 
     def _on_connection_time(self, text: str) -> None:
-        """TWS names its zone when a client connects: its execution times name none."""
+        """TWS names its zone when a client connects: its execution times name none. The
+        simulator names itself there too: its fills are paper fills, whatever was asked."""
+        if is_simulator(text) and not self.simulated:
+            self.simulated = True
+            self.link.simulated()
+            if self.on_simulator is not None:
+                self.on_simulator()
         zone = zone_of_connection_time(text)
         if zone is None:
             logger.warning("TWS's time %r names no zone we know: its execution times are read "

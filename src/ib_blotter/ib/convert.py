@@ -16,6 +16,7 @@ from typing import Any
 import ib_async
 from ib_async.util import UNSET_DOUBLE, UNSET_INTEGER
 
+from ib_blotter.state.brackets import exits
 from ib_blotter.state.contract_rules import TIFS
 from ib_blotter.state.option_symbols import OptionWanted, option_label
 from ib_blotter.state.order_types import CATALOGUE, order_type
@@ -286,22 +287,20 @@ def changed_order(sent: ib_async.Order, spec: OrderSpec, *, parent_done: bool) -
 
 
 def bracket_exits(spec: OrderSpec, parent_id: int) -> list[ib_async.Order]:
-    """The take-profit (LMT) and stop-loss (STP) that close a bracket's entry."""
-    side = "SELL" if spec.side == "BUY" else "BUY"
-    exits = []
-    if spec.take_profit is not None:
-        exits.append(ib_async.Order(action=side, totalQuantity=spec.quantity, orderType="LMT",
-                                    lmtPrice=spec.take_profit))
-    if spec.stop_loss is not None:
-        exits.append(ib_async.Order(action=side, totalQuantity=spec.quantity, orderType="STP",
-                                    auxPrice=spec.stop_loss))
-    for order in exits:
-        order.parentId = parent_id
-        order.tif = "GTC" if spec.tif in ("DAY", "OPG") else spec.tif
-        order.goodTillDate = spec.good_till
-        order.account = spec.account
-        order.outsideRth = spec.outside_rth
-    return exits
+    """The take-profit (LMT) and stop-loss (STP) that close a bracket's entry, as
+    state/brackets.py says they are (the confirmation showed the same)."""
+    orders = []
+    for exit_ in exits(spec):
+        order = ib_async.Order(action=exit_.side, totalQuantity=exit_.quantity,
+                               orderType=exit_.order_type, tif=exit_.tif, parentId=parent_id,
+                               goodTillDate=spec.good_till, account=spec.account,
+                               outsideRth=spec.outside_rth)
+        if exit_.order_type == "LMT":
+            order.lmtPrice = exit_.price
+        else:
+            order.auxPrice = exit_.price
+        orders.append(order)
+    return orders
 
 
 def ib_contract(

@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..state.blotter import BlotterState
-from ..state.records import FillRow, LogKind
+from ..state.records import FillRow, JournalLag, LogKind
 from .backlog import Backlog
 from .journal import Journal, JournalError, today
 
@@ -109,7 +109,8 @@ def _restored(state: BlotterState, path: Path, count: int, older: bool) -> None:
         state.log(LogKind.INFO, f"The last {count:,} of today's fills restored from {path} "
                   "(the journal holds more: ib-blotter export)")
     elif count:
-        state.log(LogKind.INFO, f"{count} fills of today restored from {path}")
+        state.log(LogKind.INFO, f"{count:,} {'fill' if count == 1 else 'fills'} of today "
+                  f"restored from {path}")
 
 
 def _set_aside_teller(state: BlotterState, path: Path) -> Callable[[Path, str], None]:
@@ -120,10 +121,12 @@ def _set_aside_teller(state: BlotterState, path: Path) -> Callable[[Path, str], 
 
 
 def _backlog_teller(state: BlotterState) -> Callable[[Backlog], None]:
-    """One line when the journal falls behind, one when it has caught up."""
+    """One line when the journal falls behind, one when it has caught up; how far behind it
+    is, for the screen, on every change."""
     behind_since: list[datetime] = []
 
     def tell(backlog: Backlog) -> None:
+        state.journal_lag_changed(JournalLag(backlog.writes, backlog.dropped))
         if backlog.writes and not behind_since and backlog.since is not None:
             behind_since.append(backlog.since)
             state.log(LogKind.ERROR, f"Journal write failed ({backlog.error}): keeping "

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("ib_blotter.sim")
 
+SIMULATOR_MARK = "ib-blotter-sim"  # said at the handshake, after the time: no TWS writes it
 MAX_OUTPUT_BUFFER = 16 * 1024 * 1024  # a client this far behind is dropped, not buffered for
 BULK_HIGH_WATER = 1024 * 1024  # a long reply waits for the client to read past this
 HANDSHAKE_MAX_FRAME = 64 * 1024  # the version text and startApi take tens of bytes
@@ -103,7 +104,9 @@ class Session:
             log.warning("%s: %s; closing", self.peer, exc)
             self._shaper.send(out.error(-1, UPDATE_TWS, UPDATE_TWS_TEXT)[:-1])
             return False
-        self._shaper.send([self.version, self.sim.exchange.time_text()])
+        # the connection time names the simulator after TWS's zone: a mark no TWS writes, that
+        # clients read as a string (ibapi, ib_insync and ib_async keep or drop it)
+        self._shaper.send([self.version, f"{self.sim.exchange.time_text()} {SIMULATOR_MARK}"])
         start = await self._next_message()
         if start is None:
             return False

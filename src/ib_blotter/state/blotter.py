@@ -25,6 +25,7 @@ from .records import (
     REFUSED,
     ConnectionInfo,
     FillRow,
+    JournalLag,
     LogKind,
     LogLine,
     OrderKey,
@@ -42,18 +43,24 @@ FINAL_STATUSES = frozenset({"Filled", "Cancelled", "ApiCancelled"})
 ChangeKey = OrderKey | str | LogLine | tuple[str, int] | None
 
 
+CORRECTED = "Corrected: "  # how a correction's line begins, completed or not
+
+
 class ChangeKind(StrEnum):
     ORDER = "order"
     FILL = "fill"
     LOG = "log"
+    LOG_COMPLETED = "log completed"  # a kept line reads more now: shown where it stands
     CONNECTION = "connection"
+    JOURNAL = "journal"  # how far the journal is behind changed
 
 
 @dataclass(frozen=True, slots=True)
 class Change:
     """What changed. key: the OrderKey for ORDER (the row may be gone: a re-keyed order), the
     fill's key (exec id without its correction suffix) for FILL, the new LogLine for LOG,
-    (account, conId) for POSITIONS, None for CONNECTION."""
+    the line as it reads now for LOG_COMPLETED,
+    (account, conId) for POSITIONS, None for CONNECTION and JOURNAL."""
 
     kind: ChangeKind
     key: ChangeKey = None
@@ -100,7 +107,9 @@ class BlotterState:
         self._fills: OrderedDict[str, FillRow] = OrderedDict()
         self._pending_commissions: OrderedDict[str, _Commission] = OrderedDict()
         self._log: deque[LogLine] = deque(maxlen=max_log_lines)
+        self._keyed: OrderedDict[str, LogLine] = OrderedDict()  # exec id -> its line as it reads
         self._connection = ConnectionInfo()
+        self._journal_lag = JournalLag()
         self._listeners: list[Listener] = []
 
     # -- listeners -------------------------------------------------------------------------
@@ -147,11 +156,16 @@ class BlotterState:
         return list(self._fills.values())
 
     def log_lines(self) -> list[LogLine]:
-        return list(self._log)
+        """The kept lines, oldest first, each as it reads now (a fill's with its commission)."""
+        return [self._keyed.get(line.key, line) if line.key else line for line in self._log]
 
     @property
     def connection(self) -> ConnectionInfo:
         return self._connection
+
+    @property
+    def journal_lag(self) -> JournalLag:
+        return self._journal_lag
 
 
     # -- orders ----------------------------------------------------------------------------
@@ -357,6 +371,12 @@ class BlotterState:
             )
         return fill
 
+    def forget_fills(self) -> None:
+        """Show no fill from before (they were another exchange's: the live journal's, before
+        the other end said it is the simulator)."""
+        self._fills.clear()
+        self._pending_commissions.clear()
+
     def commission_received(
         self, exec_id: str, commission: float, currency: str, realized_pnl: float | None
     ) -> None:
@@ -381,12 +401,14 @@ class BlotterState:
     def _log_fill_change(
         self, prev: FillRow | None, fill: FillRow, at: datetime | None = None
     ) -> None:
+        """One line per fill: a new fill or a correction gets its line; its commission,
+        when the report comes, completes the same line in place."""
+        text = log_text.fill_text(fill, self._tick_of(fill))
         if prev is None or prev.exec_id != fill.exec_id:
-            word = "Fill" if prev is None else "Corrected fill"
-            text = log_text.fill_text(fill, self._tick_of(fill))
-            self.log(LogKind.FILL, f"{word}: {text}", at=at)
-        if fill.commission is not None and (prev is None or prev.commission is None):
-            self.log(LogKind.COMMISSION, log_text.commission_text(fill), at=at)
+            self.log(LogKind.FILL, text if prev is None else CORRECTED + text, at=at,
+                     key=fill.exec_id)
+        elif fill.commission is not None and prev.commission is None:
+            self._complete_line(fill.exec_id, text)
 
     def _tick_of(self, fill: FillRow) -> Grid | None:
         """The tick of the fill's order, when we know the order and its tick."""
@@ -405,10 +427,29 @@ class BlotterState:
             self.log(LogKind.CONNECTION, log_text.connection_text(info))
         self._notify(ChangeKind.CONNECTION)
 
-    def log(self, kind: LogKind, text: str, *, at: datetime | None = None) -> None:
-        line = LogLine(at or self._wall_clock(), kind, text)
+    def journal_lag_changed(self, lag: JournalLag) -> None:
+        if lag != self._journal_lag:
+            self._journal_lag = lag
+            self._notify(ChangeKind.JOURNAL)
+
+    def log(self, kind: LogKind, text: str, *, at: datetime | None = None,
+            key: str = "") -> None:
+        line = LogLine(at or self._wall_clock(), kind, text, key)
         self._log.append(line)
+        if key:
+            self._keyed[key] = line
+            _trim(self._keyed, self._log.maxlen or len(self._log))
         self._notify(ChangeKind.LOG, line)
+
+    def _complete_line(self, key: str, text: str) -> None:
+        """The line of `key` reads `text` now: where it stands, not as a new line."""
+        shown = self._keyed.get(key)
+        if shown is None:  # scrolled out of the kept lines: the news gets a line of its own
+            self.log(LogKind.FILL, text, key=key)
+            return
+        line = replace(shown, text=CORRECTED + text if shown.text.startswith(CORRECTED) else text)
+        self._keyed[key] = line
+        self._notify(ChangeKind.LOG_COMPLETED, line)
 
 
 def _terms(row: OrderRow) -> tuple[object, ...]:

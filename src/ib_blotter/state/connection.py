@@ -29,6 +29,11 @@ class ConnectionMachine:
     def __init__(self, client_id: int, simulated: bool = False) -> None:
         self.info = ConnectionInfo(client_id=client_id, simulated=simulated)
 
+    def simulated(self) -> ConnectionInfo:
+        """The other end said it is ib-blotter-sim (from the handshake on)."""
+        self.info = replace(self.info, simulated=True)
+        return self.info
+
     @property
     def usable(self) -> bool:
         """Requests may go: connected, with TWS's link to IB up."""

@@ -53,20 +53,19 @@ def fill_note(row: OrderRow) -> str:
 
 
 def fill_text(fill: FillRow, min_tick: Tick = None) -> str:
-    """"BOT 100 AAPL @ 187.50 on NASDAQ, removed liquidity, order #21, exec 081c...01"."""
+    """"BOT 100 AAPL @ 187.50 on NASDAQ, removed liquidity, order #21, commission 1.00 USD,
+    exec 081c...01": the commission once its report is in, "commission to come" until."""
     parts = [_trade(fill, min_tick) + (f" on {fill.exchange}" if fill.exchange else "")]
     if fill.liquidity in LIQUIDITY_WORDS:
         parts.append(LIQUIDITY_WORDS[fill.liquidity])
     parts.append(f"order #{fill.order_id}")
+    if fill.commission is None:
+        parts.append("commission to come")
+    else:
+        parts.append(f"commission {format_money(fill.commission)} {fill.commission_currency}")
+        if fill.realized_pnl is not None:
+            parts.append(f"realized PnL {format_money(fill.realized_pnl, signed=True)}")
     return ", ".join(parts) + DETAIL + fill.exec_id
-
-
-def commission_text(fill: FillRow, min_tick: Tick = None) -> str:
-    text = (f"Commission {format_money(fill.commission)} {fill.commission_currency} on "
-            f"{_trade(fill, min_tick)}, order #{fill.order_id}")
-    if fill.realized_pnl is not None:
-        text += f", realized PnL {format_money(fill.realized_pnl, signed=True)}"
-    return text + DETAIL + fill.exec_id
 
 
 def _trade(fill: FillRow, min_tick: Tick) -> str:
@@ -80,6 +79,18 @@ def split_detail(text: str) -> tuple[str, str]:
     if not found or not exec_id or " " in exec_id:
         return text, ""
     return main, f"exec {exec_id}"
+
+
+# TWS's whyHeld words, as the trader would say them.
+HELD_WORDS = {"trigger": "held: stop not triggered",
+              "child": "held: parent not filled",
+              "child,trigger": "held: parent not filled, stop not triggered",
+              "locate": "held: IB locating shares to borrow"}
+
+
+def held_text(why_held: str) -> str:
+    """Why IB holds an order back, in words ("" when it does not)."""
+    return HELD_WORDS.get(why_held, f"held by IB: {why_held}" if why_held else "")
 
 
 def connection_text(info: ConnectionInfo) -> str:

@@ -184,6 +184,7 @@ class LogLine:
     time: datetime
     kind: LogKind
     text: str
+    key: str = ""  # a fill's key: a later line with the same key completes this one in place
 
 
 class ConnectionState(StrEnum):
@@ -205,6 +206,15 @@ class ConnectionInfo:
     simulated: bool = False
     last_error: str = ""
     retry_in: float | None = None  # seconds to the next reconnect attempt, while waiting
+
+
+@dataclass(frozen=True, slots=True)
+class JournalLag:
+    """How far the journal is behind the screen: writes kept in memory until the disk takes
+    them, and those refused once that store was full (lost to the journal)."""
+
+    writes: int = 0
+    dropped: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,10 +23,20 @@ ALIASES = {
 }
 
 
+SIMULATOR_MARK = "ib-blotter-sim"  # what ib-blotter-sim adds to its connection time
+
+
+def is_simulator(text: str) -> bool:
+    """The other end is ib-blotter-sim: its connection time ends with a mark no TWS writes."""
+    return text.split()[-1:] == [SIMULATOR_MARK]
+
+
 def zone_of_connection_time(text: str) -> str | None:
     """The IANA zone a TWS connection time names ("20261201 09:56:00 US/Eastern"), or None
     when it names none we know."""
     parts = text.split()
+    if parts[-1:] == [SIMULATOR_MARK]:
+        parts = parts[:-1]
     if len(parts) < 3:
         return None
     name = " ".join(parts[2:])

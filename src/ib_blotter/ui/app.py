@@ -19,7 +19,7 @@ from ..state.blotter import BlotterState
 from ..state.gate import Approval, Decision, Request, Situation
 from ..state.limits import Limits
 from ..state.portfolio import PortfolioState
-from ..state.records import ConnectionState
+from ..state.records import ConnectionState, LogKind
 from .blotter_screen import BlotterScreen
 from .guard import guarded, report_bug
 from .key_order import KeyOrder
@@ -130,9 +130,28 @@ class BlotterApp(App[None]):
             self.state, self._ib, client_id=settings.client_id, readonly=settings.readonly,
             account=settings.account, simulated=settings.sim, journal=self.journal,
             limits=self.limits)
+        self._adapter.on_simulator = self._to_paper_journal
         self.account_feed = AccountFeed(self._adapter.ib, self.portfolio)
         self._adapter.rates_of = self.portfolio.rates
         self._stay_connected()
+
+    def _to_paper_journal(self) -> None:
+        """The other end said, at the handshake, that it is ib-blotter-sim: its fills are
+        paper fills and go to the paper journal, never the live one (unless --journal named
+        one). Before anything of the session is recorded."""
+        from ..journal.startup import open_journal
+
+        paper = default_journal_path(simulated=True)
+        if self.settings.journal_file is not None or self._adapter is None or (
+                self.journal is not None and self.journal.path == paper):
+            return
+        if self.journal is not None:
+            self.journal.close()
+        self.state.forget_fills()
+        self.state.log(LogKind.WARNING, f"The other end is ib-blotter-sim, a paper exchange: "
+                       f"its fills go to {paper}, not the live journal")
+        self.journal = open_journal(paper, self.state, read_only=self.settings.readonly)
+        self._adapter.use_journal(self.journal)
 
     @work(exclusive=True, group="connection")
     async def _stay_connected(self) -> None:

@@ -132,6 +132,7 @@ class BlotterScreen(Screen[None]):
                            app.portfolio.subscribe(self.portfolio_view.changed)]
         self.portfolio_view.refilter()
         self._connection_changed()
+        self.query_one(ConnectionBar).journal_behind(app.state.journal_lag)
         self.set_interval(0.5, self._expire_ended)
         self._reload_orders()
         for line in app.state.log_lines():
@@ -158,8 +159,12 @@ class BlotterScreen(Screen[None]):
             elif change.kind is ChangeKind.LOG and isinstance(change.key, LogLine):
                 if not self.ticket_desk.is_lookup_noise(change.key):
                     self.exec_log.add(change.key)
+            elif change.kind is ChangeKind.LOG_COMPLETED and isinstance(change.key, LogLine):
+                self.exec_log.complete(change.key)
             elif change.kind is ChangeKind.CONNECTION:
                 self._connection_changed()
+            elif change.kind is ChangeKind.JOURNAL:
+                self.query_one(ConnectionBar).journal_behind(self.blotter_app.state.journal_lag)
         except Exception as exc:  # a widget failing must not take the feed down
             self.blotter_app.report(f"Display update failed: {exc}", exc)
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from ..state.records import ConnectionInfo, ConnectionState
+from ..state.records import ConnectionInfo, ConnectionState, JournalLag
 from .fitted_line import FittedLine, Item, fit_items
 
+ON_DISK = JournalLag()  # nothing waiting
 STATE_STYLES = {
     ConnectionState.CONNECTED: "bold green3",
     ConnectionState.CONNECTING: "bold yellow",
@@ -18,13 +19,13 @@ STATE_STYLES = {
 }
 
 
-def describe(info: ConnectionInfo, readonly: bool) -> Text:
+def describe(info: ConnectionInfo, readonly: bool, lag: JournalLag = ON_DISK) -> Text:
     """The whole line, as a terminal wide enough would show it."""
-    items = items_of(info, readonly)
+    items = items_of(info, readonly, lag)
     return fit_items(items, sum(item.text.cell_len + len(item.gap) for item in items))
 
 
-def items_of(info: ConnectionInfo, readonly: bool) -> list[Item]:
+def items_of(info: ConnectionInfo, readonly: bool, lag: JournalLag = ON_DISK) -> list[Item]:
     items: list[Item] = []
     if info.simulated:
         items.append(Item.of(" SIMULATED ", 0, style="bold black on yellow", gap=" "))
@@ -35,6 +36,8 @@ def items_of(info: ConnectionInfo, readonly: bool) -> list[Item]:
         items.append(Item.of(f"next try in {info.retry_in:.1f} s, r: now", 1, style="yellow"))
     if info.last_error and info.state != ConnectionState.CONNECTED:
         items.append(Item.of(info.last_error, 2, style="red"))
+    if lag.writes or lag.dropped:
+        items.append(Item.of(journal_lag_text(lag), 0, style="bold red"))
     if info.host:
         items.append(Item.of(f"{info.host}:{info.port}", 4))
     items.append(Item.of(f"client {info.client_id}", 5))
@@ -45,14 +48,27 @@ def items_of(info: ConnectionInfo, readonly: bool) -> list[Item]:
     return items
 
 
+def journal_lag_text(lag: JournalLag) -> str:
+    """What the trader must know while fills are not on disk."""
+    text = f"journal {lag.writes:,} behind"
+    return f"{text}, {lag.dropped:,} lost" if lag.dropped else text
+
+
 class ConnectionBar(FittedLine):
     """One line that always says whether we are live, and whether it is real money."""
 
     def __init__(self, readonly: bool = False, **kwargs: object) -> None:
         super().__init__((), **kwargs)
         self.readonly = readonly
+        self.lag = ON_DISK
+        self.info = ConnectionInfo()
 
     def describe(self, info: ConnectionInfo) -> None:
-        self.show(items_of(info, self.readonly))
+        self.info = info
+        self.show(items_of(info, self.readonly, self.lag))
         self.set_class(info.state == ConnectionState.CONNECTED, "-connected")
         self.set_class(info.state != ConnectionState.CONNECTED, "-offline")
+
+    def journal_behind(self, lag: JournalLag) -> None:
+        self.lag = lag
+        self.show(items_of(self.info, self.readonly, lag))

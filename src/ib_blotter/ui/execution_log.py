@@ -8,7 +8,8 @@ Built on the line API, like the orders table, because every byte painted crosses
   kept; a line is measured (where it wraps) when taken, and rendered only when painted: a
   replay of a day's executions at connect renders a screenful, not 200,000 lines.
 It follows the newest line while the view is at the bottom, across resizes too; scrolled up,
-it stays put and its title says how many new lines wait below.
+it stays put and its title says how many new lines wait below. A completed line (a fill's,
+now with its commission) replaces its first reading where it stands.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ class ExecutionLog(ScrollView, can_focus=True):
         self._following = True  # at the end: new lines and resizes keep it there
         self._unseen = 0  # lines added below while scrolled up
         self._pane_title = ""  # the pane's own title; the count of unseen lines follows it
+        self._keyed: dict[str, LogLine] = {}  # a keyed line's key -> the line kept for it
 
     @property
     def lines_written(self) -> list[str]:
@@ -64,10 +66,45 @@ class ExecutionLog(ScrollView, can_focus=True):
 
     def add(self, line: LogLine) -> None:
         """Append a line; it is taken with the next frame (and rendered if it shows)."""
+        if line.key:
+            self._keyed[line.key] = line
         self._pending.append(line)
         if not self._flush_due:
             self._flush_due = True
             self.call_later(self._flush)
+
+    def complete(self, line: LogLine) -> None:
+        """`line` where the kept line with its key stands (a fill's, now with its commission);
+        appended when that one is no longer kept."""
+        held = self._keyed.get(line.key)
+        if held is None or not self._replace(held, line):
+            self.add(line)
+            return
+        self._keyed[line.key] = line
+
+    def _replace(self, held: LogLine, line: LogLine) -> bool:
+        """`line` where `held` stands, looked for from the newest (a commission follows its
+        fill closely); False when `held` is no longer kept."""
+        for index in range(len(self._pending) - 1, -1, -1):
+            if self._pending[index] is held:
+                self._pending[index] = line
+                return True
+        below = 0  # rows of the lines after `held`
+        for index in range(len(self._lines) - 1, -1, -1):
+            if self._lines[index] is held:
+                break
+            below += self._heights[index]
+        else:
+            return False
+        first = len(self._rows) - below - self._heights[index]
+        old, new = self._heights[index], row_count(line, self._width, self.app.console)
+        self._lines[index], self._heights[index] = line, new
+        self._rows[first:first + old] = [(line, n) for n in range(new)]
+        if new == old:
+            self.refresh_lines(first, new)
+        else:
+            self._show_end(self._following, len(self._rows), dropped=None)
+        return True
 
     # ---- rendering -----------------------------------------------------------------------
     def _content_width(self) -> int:
@@ -115,6 +152,9 @@ class ExecutionLog(ScrollView, can_focus=True):
         if len(self._lines) <= self.max_lines + max(self.max_lines // 10, 1):
             return 0
         excess = len(self._lines) - self.max_lines
+        for line in self._lines[:excess]:
+            if line.key and self._keyed.get(line.key) is line:
+                del self._keyed[line.key]
         dropped = sum(self._heights[:excess])
         del self._lines[:excess], self._heights[:excess], self._rows[:dropped]
         return dropped

@@ -15,6 +15,7 @@ from rich.style import Style
 from textual.binding import Binding
 from textual.message import Message
 
+from ..state.log_text import held_text
 from ..state.option_symbols import fit_symbol
 from ..state.order_types import order_type
 from ..state.prices import format_average, format_size
@@ -224,6 +225,8 @@ class OpenOrdersTable(LiveTable[OrderKey, OrderRow]):
         return row.key
 
     def tail(self, row: OrderRow) -> str:
+        if row.why_held and not row.is_ended and not row.last_message:
+            return held_text(row.why_held)
         return row.last_message
 
     def row_style(self, row: OrderRow) -> Style:
