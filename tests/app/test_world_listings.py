@@ -111,7 +111,7 @@ async def test_vodafone_in_pence_is_worth_pounds(small: Blotter) -> None:
     await order(small, "1000", "71.20")
     await small.until(lambda: confirmation(small) is not None, "the confirmation")
     text = confirmation_text(small)
-    assert "Estimated notional: 712.00 GBP" in text, text  # 71.20 pence, not pounds
+    assert "Estimated notional: 712.00 GBP (its prices are in pence)" in text, text  # not £71.20
     assert "over the limit" not in text, text
 
 

@@ -33,3 +33,16 @@ class Rates:
 def notional(order: OrderSpec, contract: ContractSpec, price: float) -> float:
     """The order's value at `price`, in the contract's currency."""
     return order.quantity * price * (contract.multiplier or 1) / (contract.price_magnifier or 1)
+
+
+# What a price magnifier makes a price in, by currency (IB's LSE prices: pence); any other is
+# said as the fraction it is.
+SUBUNITS = {("GBP", 100): "pence"}
+
+
+def price_unit(contract: ContractSpec) -> str:
+    """What the contract's prices are in when not its currency: "pence"; "" when they are."""
+    magnifier = contract.price_magnifier or 1
+    if magnifier == 1:
+        return ""
+    return SUBUNITS.get((contract.currency, magnifier), f"1/{magnifier} {contract.currency}")

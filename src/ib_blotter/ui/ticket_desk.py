@@ -16,7 +16,7 @@ from ..ib.errors import AdapterError
 from ..state import ib_messages
 from ..state.brackets import exits
 from ..state.gate import Action, Request
-from ..state.money import Rates, notional
+from ..state.money import Rates, notional, price_unit
 from ..state.order_extras import ALGO_PARAM_NAMES
 from ..state.order_types import order_type
 from ..state.prices import Tick, format_money, format_price, format_size
@@ -273,6 +273,8 @@ def _notional(contract: ContractSpec, spec: OrderSpec, price: float | None,
     in_base = rates.to_base(value, currency)
     if currency != rates.base and in_base is not None:
         notes.insert(0, f"about {format_money(in_base, places=0)} {rates.base}")
+    if unit := price_unit(contract):
+        notes.insert(0, f"its prices are in {unit}")
     said = f" ({'; '.join(notes)})" if notes else ""
     return Text(f"\nEstimated notional: {format_money(value)} {currency}{said}")
 
