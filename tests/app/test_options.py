@@ -117,23 +117,30 @@ async def test_option_rows_say_right_strike_and_expiry_at_80_columns(small: Blot
     assert line(positions, 1).split("  ")[0] in (short, f"AAPL {label(expiry, '190C')}")
 
 
-async def test_a_nudge_crosses_the_options_three_dollar_band() -> None:
-    async for small in start(sim_settings(max_deviation_percent=0), size=(80, 24)):
-        small.sim.set_quote("AAPL", 187.50, 187.52)
-        expiry = monthly(small)
-        await look_up(small, f"AAPL {expiry} 180 C")  # in the money: bid well above 3.05
-        found = small.app.blotter.ticket_desk.found
-        assert found is not None and small.sim.market.quote(found.contract.conId).bid > 4
-        await type_into(small, "quantity", "1")
-        await type_into(small, "limit", "2.99")
-        await small.press("enter")
-        await small.until(lambda: confirmation(small) is not None, "the confirmation")
-        await small.press("y")
-        await small.until(lambda: rows(small) and rows(small)[0].status == "Submitted",
-                          "the order working")
-        small.app.blotter.orders.focus()
-        for key, limit in (("plus", 3.00), ("plus", 3.05), ("minus", 3.00), ("minus", 2.99)):
-            await small.press(key)
-            await small.until(lambda limit=limit: rows(small)[0].limit == limit,
-                              f"the limit at {limit}")
-        assert [o.request.lmtPrice for o in placed(small)] == [2.99, 3.00, 3.05, 3.00, 2.99]
+@pytest.fixture
+async def no_deviation() -> AsyncIterator[Blotter]:
+    """The deviation limit off: a resting bid far below the market goes without a question."""
+    async for running in start(sim_settings(max_deviation_percent=0), size=(80, 24)):
+        yield running
+
+
+async def test_a_nudge_crosses_the_options_three_dollar_band(no_deviation: Blotter) -> None:
+    small = no_deviation
+    small.sim.set_quote("AAPL", 187.50, 187.52)
+    expiry = monthly(small)
+    await look_up(small, f"AAPL {expiry} 180 C")  # in the money: bid well above 3.05
+    found = small.app.blotter.ticket_desk.found
+    assert found is not None and small.sim.market.quote(found.contract.conId).bid > 4
+    await type_into(small, "quantity", "1")
+    await type_into(small, "limit", "2.99")
+    await small.press("enter")
+    await small.until(lambda: confirmation(small) is not None, "the confirmation")
+    await small.press("y")
+    await small.until(lambda: rows(small) and rows(small)[0].status == "Submitted",
+                      "the order working")
+    small.app.blotter.orders.focus()
+    for key, limit in (("plus", 3.00), ("plus", 3.05), ("minus", 3.00), ("minus", 2.99)):
+        await small.press(key)
+        await small.until(lambda limit=limit: rows(small)[0].limit == limit,
+                          f"the limit at {limit}")
+    assert [o.request.lmtPrice for o in placed(small)] == [2.99, 3.00, 3.05, 3.00, 2.99]
