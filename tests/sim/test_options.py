@@ -5,7 +5,7 @@ with IB's per-contract commission, positions and values, what-if margin; ES opti
 from __future__ import annotations
 
 import pytest
-from ib_async import IB, FuturesOption, LimitOrder, MarketOrder, Option, Stock
+from ib_async import IB, Contract, FuturesOption, LimitOrder, MarketOrder, Option, Stock
 
 from ib_blotter.sim.simulator import Simulator
 
@@ -18,6 +18,14 @@ async def aapl_chain(ib: IB) -> tuple[list[str], list[float]]:
     [chain] = [c for c in await ib.reqSecDefOptParamsAsync("AAPL", "", "STK", 265598)
                if c.exchange == "SMART"]
     return sorted(chain.expirations), sorted(chain.strikes)
+
+
+async def aapl_call(ib: IB, sim: Simulator) -> Contract:
+    """The monthly 190 call, AAPL at 187.50 / 187.52."""
+    sim.set_quote("AAPL", 187.50, 187.52)
+    expiries, _ = await aapl_chain(ib)
+    [call] = await ib.qualifyContractsAsync(Option("AAPL", expiries[-1], 190, "C", "SMART"))
+    return call
 
 
 async def test_the_chain_lists_weeklies_monthlies_and_strikes_around_the_money(ib: IB) -> None:
@@ -50,10 +58,15 @@ async def test_contract_details_of_an_option(ib: IB) -> None:
     assert by_occ.contract.conId == c.conId
 
 
+def test_the_console_finds_an_option_by_its_occ_symbol_without_spaces(sim: Simulator) -> None:
+    option = next(i for i in sim.universe.instruments if i.contract.secType == "OPT")
+    assert " " in option.contract.localSymbol
+    squeezed = option.contract.localSymbol.replace(" ", "")
+    assert sim.instrument_id(squeezed) == option.contract.conId
+
+
 async def test_quotes_and_greeks_follow_the_underlying(ib: IB, sim: Simulator) -> None:
-    sim.set_quote("AAPL", 187.50, 187.52)
-    expiries, _ = await aapl_chain(ib)
-    [call] = await ib.qualifyContractsAsync(Option("AAPL", expiries[-1], 190, "C", "SMART"))
+    call = await aapl_call(ib, sim)
     ticker = ib.reqMktData(call)
     await wait_until(lambda: ticker.modelGreeks is not None and ticker.bid > 0, "greeks")
     greeks = ticker.modelGreeks
@@ -70,9 +83,7 @@ async def test_quotes_and_greeks_follow_the_underlying(ib: IB, sim: Simulator) -
 
 
 async def test_an_option_fills_with_ibs_per_contract_commission(ib: IB, sim: Simulator) -> None:
-    sim.set_quote("AAPL", 187.50, 187.52)
-    expiries, _ = await aapl_chain(ib)
-    [call] = await ib.qualifyContractsAsync(Option("AAPL", expiries[-1], 190, "C", "SMART"))
+    call = await aapl_call(ib, sim)
     trade = ib.placeOrder(call, MarketOrder("BUY", 2, account=ACCOUNT))
     await wait_status(trade, "Filled")
     await wait_until(lambda: all(f.commissionReport.execId for f in trade.fills), "commission")
@@ -92,9 +103,7 @@ async def test_an_option_fills_with_ibs_per_contract_commission(ib: IB, sim: Sim
 async def test_a_resting_option_order_is_modified_cancelled_and_kept_on_the_tick_rule(
     ib: IB, sim: Simulator
 ) -> None:
-    sim.set_quote("AAPL", 187.50, 187.52)
-    expiries, _ = await aapl_chain(ib)
-    [call] = await ib.qualifyContractsAsync(Option("AAPL", expiries[-1], 190, "C", "SMART"))
+    call = await aapl_call(ib, sim)
     errors = ErrorLog(ib)
     off = ib.placeOrder(call, LimitOrder("BUY", 1, 3.52))  # 0.05s from 3.00
     penny = ib.placeOrder(call, LimitOrder("BUY", 1, 2.99))  # 0.01s below 3.00
@@ -111,9 +120,7 @@ async def test_a_resting_option_order_is_modified_cancelled_and_kept_on_the_tick
 async def test_a_resting_option_buy_fills_when_the_underlying_drops(
     ib: IB, sim: Simulator
 ) -> None:
-    sim.set_quote("AAPL", 187.50, 187.52)
-    expiries, _ = await aapl_chain(ib)
-    [call] = await ib.qualifyContractsAsync(Option("AAPL", expiries[-1], 190, "C", "SMART"))
+    call = await aapl_call(ib, sim)
     bid = sim.market.quote(call.conId).bid
     limit = round(bid - 1.0, 2) if bid - 1.0 < 3 else round((bid - 1.0) * 20) / 20
     trade = ib.placeOrder(call, LimitOrder("BUY", 1, limit))
@@ -126,9 +133,7 @@ async def test_a_resting_option_buy_fills_when_the_underlying_drops(
 async def test_what_if_margin_long_premium_needs_none_a_short_call_does(
     ib: IB, sim: Simulator
 ) -> None:
-    sim.set_quote("AAPL", 187.50, 187.52)
-    expiries, _ = await aapl_chain(ib)
-    [call] = await ib.qualifyContractsAsync(Option("AAPL", expiries[-1], 190, "C", "SMART"))
+    call = await aapl_call(ib, sim)
     long = await ib.whatIfOrderAsync(call, MarketOrder("BUY", 1, account=ACCOUNT))
     short = await ib.whatIfOrderAsync(call, MarketOrder("SELL", 1, account=ACCOUNT))
     assert float(long.initMarginChange) == 0.0
@@ -137,10 +142,8 @@ async def test_what_if_margin_long_premium_needs_none_a_short_call_does(
 
 
 async def test_options_value_in_the_account(sim: Simulator, connect: object) -> None:
-    sim.set_quote("AAPL", 187.50, 187.52)
     ib = await connect(1, account=ACCOUNT)  # type: ignore[operator]
-    expiries, _ = await aapl_chain(ib)
-    [call] = await ib.qualifyContractsAsync(Option("AAPL", expiries[-1], 190, "C", "SMART"))
+    call = await aapl_call(ib, sim)
     trade = ib.placeOrder(call, MarketOrder("BUY", 3, account=ACCOUNT))
     await wait_status(trade, "Filled")
     quote = sim.market.quote(call.conId)

@@ -13,7 +13,9 @@ from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from .account import Account, unit_value
-from .commissions import commission_range
+from .combo_matching import ComboMatching
+from .combos import COMBO_CON_ID, NO_LEGS
+from .commissions import combo_commission, commission_range
 from .events import ErrorEvent, Event, OrderEvent, WhatIfEvent
 from .holds import Holds
 from .instruments import Universe
@@ -39,7 +41,7 @@ from .rules import (
 EXCHANGE_TZ = ZoneInfo("US/Eastern")
 
 
-class Exchange(Holds, Matching):
+class Exchange(Holds, ComboMatching, Matching):
     """Orders by (clientId, orderId) and permId; matching per instrument on every market step."""
 
     def __init__(
@@ -58,6 +60,7 @@ class Exchange(Holds, Matching):
         self.orders: dict[tuple[int, int], SimOrder] = {}
         self.by_perm: dict[int, SimOrder] = {}
         self.working: dict[int, dict[int, SimOrder]] = {c: {} for c in market.instruments}
+        self.working[COMBO_CON_ID] = {}  # every combo, whatever its legs
         self.fills: list[Fill] = []
         self.session = "regular"  # regular | extended | closed: whether outsideRth matters
         self.master_client_id: int | None = None  # set by the server from its configuration
@@ -85,6 +88,11 @@ class Exchange(Holds, Matching):
         return self._highest_id.get(client_id, 0) + 1
 
     def instrument(self, order: SimOrder) -> Instrument:
+        if order.contract.secType == "BAG":
+            combo = self.universe.combo(order.contract)
+            if combo is None:
+                raise KeyError(f"combo {order.contract.comboLegsDescrip} has unknown legs")
+            return combo
         return self.universe.by_con_id[order.contract.conId]
 
     # ---- placing ---------------------------------------------------------------------------
@@ -130,6 +138,9 @@ class Exchange(Holds, Matching):
         self._accept(order)
 
     def _resolve(self, client_id: int, req_id: int, contract: SimContract) -> Instrument | None:
+        if contract.secType.upper() == "BAG" and not contract.comboLegs:
+            self._error(client_id, req_id, 321, NO_LEGS)
+            return None
         matches = self.universe.match(contract)
         if len(matches) == 1:
             return matches[0]
@@ -212,7 +223,9 @@ class Exchange(Holds, Matching):
 
     def _price_check(self, order: SimOrder) -> bool:
         """IB accepts a limit far through the market, then cancels it; True if it did."""
-        reason = price_band_reason(order.request, self.market.quote(order.contract.conId).last)
+        if order.contract.secType == "BAG":
+            return False  # a net price may be a credit: no band around it
+        reason = price_band_reason(order.request, self._quote(order).last)
         if reason is None:
             return False
         self._announce(order)
@@ -225,7 +238,7 @@ class Exchange(Holds, Matching):
         """TWS reports a trailing stop's first stop price with the order it accepts."""
         if order.request.orderType == "TRAIL" and order.trailStop is None:
             try:
-                self._trail(order, self.market.quote(order.contract.conId))
+                self._trail(order, self._quote(order))
             except Exception as exc:
                 self._fail(order, exc)
 
@@ -408,22 +421,44 @@ class Exchange(Holds, Matching):
         self.notify(WhatIfEvent(order, self.margin_for(inst, req)))
 
     def margin_for(self, inst: Instrument, req: OrderRequest) -> OrderMargin:
-        """What the order would do to the account's margin, priced at the order's price."""
+        """What the order would do to the account's margin, priced at the order's price (a
+        combo's legs at their touch)."""
         account = self.accounts.get(req.account) or next(iter(self.accounts.values()))
         marks = self.marks()
         before = account.values(marks)
-        quote = self.market.quote(inst.contract.conId)
-        price = req.lmtPrice or (quote.ask if req.action == "BUY" else quote.bid)
-        rate = marks.rate(inst.contract.currency or "USD")
-        notional = req.totalQuantity * abs(price) * unit_value(inst) * rate
         signed = req.totalQuantity if req.action == "BUY" else -req.totalQuantity
-        priced = PricedMarks(marks, {inst.contract.conId: price})
+        if inst.contract.secType == "BAG":
+            positions, prices, commissions = self._combo_what_if(inst, req, signed)
+        else:
+            quote = self.market.quote(inst.contract.conId)
+            price = req.lmtPrice or (quote.ask if req.action == "BUY" else quote.bid)
+            positions, prices = {inst.contract.conId: (inst, signed)}, {inst.contract.conId: price}
+            commissions = commission_range(inst, req.totalQuantity, price)
+        rate = marks.rate(inst.contract.currency or "USD")
+        notional = sum(abs(q * prices[c]) * unit_value(i) for c, (i, q) in positions.items())
+        priced = PricedMarks(marks, prices)
         init_now, maint_now = account.margins(priced)
-        init_then, maint_then = account.margins(priced, {inst.contract.conId: (inst, signed)})
-        init_change, maint_change = init_then - init_now, maint_then - maint_now
-        low, high = commission_range(inst, req.totalQuantity, price)
-        return self._margin_answer(before, init_change, maint_change, (low, high), notional,
-                                   inst.contract.currency or "USD")
+        init_then, maint_then = account.margins(priced, positions)
+        return self._margin_answer(before, init_then - init_now, maint_then - maint_now,
+                                   commissions, notional * rate, inst.contract.currency or "USD")
+
+    def _combo_what_if(self, inst: Instrument, req: OrderRequest, signed: float
+                       ) -> tuple[dict[int, tuple[Instrument, float]], dict[int, float],
+                                  tuple[float, float]]:
+        """A combo's legs as positions, at the prices they would trade at, and its fee."""
+        positions: dict[int, tuple[Instrument, float]] = {}
+        prices: dict[int, float] = {}
+        legs = []
+        for leg in inst.contract.comboLegs:
+            leg_inst = self.universe.by_con_id[leg.conId]
+            buy = (leg.action == "BUY") == (signed > 0)
+            quote = self.market.quote(leg.conId)
+            prices[leg.conId] = quote.ask if buy else quote.bid
+            quantity = abs(signed) * leg.ratio
+            positions[leg.conId] = (leg_inst, quantity if buy else -quantity)
+            legs.append((leg_inst, quantity, prices[leg.conId]))
+        fee = combo_commission(legs)
+        return positions, prices, (fee, fee)
 
     @staticmethod
     def _margin_answer(before: dict[str, float], init_change: float, maint_change: float,

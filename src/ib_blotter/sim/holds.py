@@ -18,6 +18,12 @@ if TYPE_CHECKING:
 OPEN = dt.time(9, 30)  # the regular open, New York time
 
 
+def held_by_ib(order: SimOrder) -> bool:
+    """A SMART combo is worked by IB itself, never rested at an exchange: PreSubmitted until it
+    fills (recorded: ibkr-go's api_combo_option_vertical_aapl, PreSubmitted then Cancelled)."""
+    return order.contract.secType == "BAG"
+
+
 class Holds:
     def _warn_closed(self: Exchange, order: SimOrder) -> None:
         """TWS's 399: the order waits for the next open."""
@@ -52,7 +58,7 @@ class Holds:
             return Status.PRE_SUBMITTED
         if self._untriggered(order):
             return Status.PRE_SUBMITTED
-        if self._outside_hours(order):
+        if self._outside_hours(order) or held_by_ib(order):
             return Status.PRE_SUBMITTED
         return Status.SUBMITTED
 

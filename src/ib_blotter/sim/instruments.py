@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 from dataclasses import replace
 
+from .combos import combo_instrument, description
 from .listings import FX_PAIRS, NON_US_STOCKS
 from .model import Instrument, SimContract
 from .options import Chain, ConIds, all_options, es_chains, stock_chain
@@ -54,6 +55,8 @@ VENUES = {"NASDAQ": "ISLAND", "SMART": "ISLAND", "": "ISLAND"}
 
 
 def venue(contract: SimContract) -> str:
+    if contract.secType in ("OPT", "BAG"):
+        return "CBOE"  # SMART-routed options execute on an options exchange
     listing = contract.primaryExchange or contract.exchange
     return VENUES.get(listing, listing)
 
@@ -184,13 +187,27 @@ class Universe:
                                               *all_options(self.chains)]
         self.by_con_id = {inst.contract.conId: inst for inst in self.instruments}
         self.today = today
+        self._combos: dict[tuple[str, str], Instrument] = {}
 
     def match(self, wanted: SimContract) -> list[Instrument]:
         """All instruments the request could mean: one is a hit, several are ambiguous."""
+        if wanted.secType.upper() == "BAG":
+            combo = self.combo(wanted)
+            return [combo] if combo else []
         if wanted.conId:
             inst = self.by_con_id.get(wanted.conId)
             return [inst] if inst else []
         return [inst for inst in self.instruments if _matches(inst.contract, wanted)]
+
+    def combo(self, wanted: SimContract) -> Instrument | None:
+        """A BAG whose legs are all known, as the exchange trades it (one per set of legs)."""
+        legs = [self.by_con_id.get(leg.conId) for leg in wanted.comboLegs]
+        if not legs or any(leg is None or leg.contract.secType == "BAG" for leg in legs):
+            return None
+        key = (description(wanted.comboLegs), wanted.exchange)
+        if key not in self._combos:
+            self._combos[key] = combo_instrument(wanted, [leg for leg in legs if leg])
+        return self._combos[key]
 
     def market_rule(self, rule_id: int) -> list[tuple[float, float]] | None:
         """The price increments of a market rule the contract details advertise."""

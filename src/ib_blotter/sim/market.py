@@ -7,7 +7,7 @@ import random
 import zlib
 from dataclasses import dataclass
 
-from .model import Instrument
+from .model import ComboLeg, Instrument
 from .option_quotes import OptionBook
 from .pricing import Greeks
 from .ticks import PriceRule, increment_at, on_grid, to_rule
@@ -66,6 +66,7 @@ class Market:
         for option in options:
             self.options_of.setdefault(option.underConId, []).append(option.contract.conId)
         self.book = OptionBook(options, self._spot, today or dt.date.today(), seed)
+        self.combos: dict[int, list[ComboLeg]] = {}  # combos clients watch, by their own ids
 
     def _spot(self, con_id: int) -> tuple[float, ...]:
         quote = self.quotes[con_id]
@@ -91,8 +92,22 @@ class Market:
             close=close,
         )
 
+    def combo_id(self, legs: list[ComboLeg]) -> int:
+        """A combo's own id for its market data (every BAG's conId is the same)."""
+        for con_id, known in self.combos.items():
+            if known == legs:
+                return con_id
+        con_id = -1 - len(self.combos)
+        self.combos[con_id] = list(legs)
+        return con_id
+
     def quote(self, con_id: int) -> Quote:
-        """The instrument's quote; an option's is repriced if its underlying moved."""
+        """The instrument's quote; an option's is repriced if its underlying moved; a combo's
+        is its legs' net."""
+        if con_id in self.combos:
+            from .combos import combo_quote  # combos' quotes are made of this module's
+
+            return combo_quote([(leg, self.quote(leg.conId)) for leg in self.combos[con_id]])
         if con_id in self.book.options and (con_id not in self.quotes or self.book.stale(con_id)):
             self._price_option(con_id)
         return self.quotes[con_id]

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from .commissions import commission_for
 from .events import CommissionEvent, FillEvent
+from .holds import held_by_ib
 from .instruments import venue
 from .market import Quote
 from .model import UNSET_DOUBLE, Fill, SimOrder, Status
@@ -42,6 +43,7 @@ class Matching:
         for option in self.market.options_of.get(con_id, ()):
             if self.working[option]:
                 self.rematch(option)
+        self.rematch_combos()
 
     def rematch(self: Exchange, con_id: int) -> None:
         for order in list(self.working[con_id].values()):
@@ -88,12 +90,13 @@ class Matching:
         if self._parent_unfilled(order) or self._outside_hours(order) or _auction_only(order):
             self._tell(order)
             return
-        quote = self.market.quote(order.contract.conId)
+        quote = self._quote(order)
         was_triggered = order.triggered
         if not self._triggered(order, quote):
             self._tell(order)
             return
-        released = order.status == Status.PRE_SUBMITTED  # held until now: it reaches the market
+        # held until now: it reaches the market (a combo IB works stays PreSubmitted)
+        released = order.status == Status.PRE_SUBMITTED and not held_by_ib(order)
         if released:
             order.status, order.whyHeld = Status.SUBMITTED, ""
         if order.triggered != was_triggered:
@@ -183,6 +186,9 @@ class Matching:
     def _match(
         self: Exchange, order: SimOrder, quote: Quote, quantity: float, arriving: bool
     ) -> None:
+        if order.contract.secType == "BAG":
+            self._match_combo(order, quote, quantity, arriving)
+            return
         inst = self.instrument(order)
         limit = self._limit(order, quote)
         if order.request.orderType == "MIDPRICE":
@@ -241,11 +247,10 @@ class Matching:
     # ---- auctions --------------------------------------------------------------------------
     def auction(self: Exchange, which: str) -> None:
         """Run the opening or closing auction: OPG orders (open), MOC/LOC (close), DAY expiry."""
-        for con_id, orders in self.working.items():
-            quote = self.market.quote(con_id)
+        for orders in self.working.values():
             for order in list(orders.values()):
                 if not order.is_done and _in_auction(order, which):
-                    self._cross_auction(order, quote.last)
+                    self._cross_auction(order, self._quote(order).last)
         if which == "close":
             for orders in self.working.values():
                 for order in list(orders.values()):
@@ -281,17 +286,24 @@ class Matching:
         realized = account.apply_fill(inst, signed, price, commission)
         self.market.record_trade(inst.contract.conId, price, quantity)
         fill = self._fill_record(order, quantity, price, liquidity, commission, realized)
-        self.fills.append(fill)
-        self.notify(FillEvent(order, fill))
+        self._report(order, [fill])
+        self._oca_reduce(order, quantity)
+
+    def _report(self: Exchange, order: SimOrder, fills: list[Fill]) -> None:
+        """Executions, then the order's status, then their commission reports, as TWS sends
+        them; then what a filled order sets off."""
+        for fill in fills:
+            self.fills.append(fill)
+            self.notify(FillEvent(order, fill))
         done = order.remaining <= 1e-9
         if done:
             self._finish(order, Status.FILLED)
         else:
             self._publish(order, open_order=False)
-        self.notify(CommissionEvent(order, fill))  # after the status, as TWS sends it
+        for fill in fills:
+            self.notify(CommissionEvent(order, fill))
         if done:
             self._on_filled(order)
-        self._oca_reduce(order, quantity)
 
     def _fill_record(
         self: Exchange,

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import incoming as inc
 from . import outgoing as out
+from .combos import NO_DETAILS
 from .feeds import (
     BBO_EXCHANGE,
     SNAPSHOT_PERMISSIONS,
@@ -215,6 +216,9 @@ def _passes(wanted: inc.ExecutionFilter, fill: Fill) -> bool:
 def req_contract_details(sim: Simulator, session: Session,
                          parsed: tuple[int, SimContract]) -> None:
     req_id, contract = parsed
+    if contract.secType.upper() == "BAG":
+        session.error(req_id, 321, NO_DETAILS)
+        return
     matches = sim.universe.match(contract)
     if not matches:
         session.error(req_id, 200, NO_SECURITY)
@@ -276,6 +280,8 @@ def req_mkt_data(sim: Simulator, session: Session,
         return
     inst = matches[0]
     con_id = inst.contract.conId
+    if inst.contract.secType == "BAG":  # the net of its legs, under the combo's own id
+        con_id = sim.market.combo_id(inst.contract.comboLegs)
     session.send(out.tick_req_params(req_id, inst.minTick, BBO_EXCHANGE, SNAPSHOT_PERMISSIONS))
     session.send(out.market_data_type(req_id, session.subs.market_data_type))
     epoch = int(sim.config.clock())

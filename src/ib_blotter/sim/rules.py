@@ -123,8 +123,8 @@ def _check_prices(inst: Instrument, req: OrderRequest, now: dt.datetime) -> Refu
             return refusal
     limit = req.lmtPrice if kind in USES_LIMIT else None
     for price in (limit, req.auxPrice if kind in NEEDS_STOP else None):
-        if price is not None and price <= 0:
-            return reject("The price must be greater than zero.")
+        if price is not None and price <= 0 and inst.contract.secType != "BAG":
+            return reject("The price must be greater than zero.")  # a combo's may be a credit
         if price is not None and not on_rule(price, inst.increments):
             return Refusal(110, OFF_TICK)
     return None

@@ -359,9 +359,11 @@ class Simulator:
 
     # ---- controls: market ------------------------------------------------------------------
     def instrument_id(self, symbol: str) -> int:
-        symbol = symbol.upper()
+        """By symbol or local symbol; an OCC symbol's spaces may be left out (a console word)."""
+        symbol = symbol.upper().replace(" ", "")
         for inst in self.universe.instruments:
-            if symbol in (inst.contract.localSymbol.upper(), inst.contract.symbol.upper()):
+            local = inst.contract.localSymbol.upper().replace(" ", "")
+            if symbol in (local, inst.contract.symbol.upper()):
                 return inst.contract.conId
         raise KeyError(f"unknown symbol {symbol}")
 
