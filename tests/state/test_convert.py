@@ -167,6 +167,14 @@ def test_a_fill_with_its_commission_report():
     assert (row.commission, row.commission_currency, row.realized_pnl) == (1.0, "USD", None)
 
 
+def test_a_fill_carries_its_contracts_currency_and_multiplier():
+    sap = Stock("SAP", "SMART", "EUR", conId=900000101, primaryExchange="IBIS")
+    row = convert.fill_row(Fill(sap, execution(), CommissionReport(), T0))
+    assert (row.currency, row.multiplier) == ("EUR", 1.0)
+    row = convert.fill_row(Fill(ES, execution(), CommissionReport(), T0))
+    assert (row.currency, row.multiplier) == ("USD", 50.0)
+
+
 @pytest.mark.parametrize(
     ("code", "liquidity"),
     [(1, Liquidity.ADDED), (2, Liquidity.REMOVED), (3, Liquidity.ROUTED), (0, Liquidity.UNKNOWN)],
@@ -259,7 +267,9 @@ def test_a_trailing_percent_order():
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (("aapl",), Contract(secType="STK", symbol="AAPL", exchange="SMART", currency="USD")),
+        (("aapl",), Contract(secType="STK", symbol="AAPL", exchange="SMART")),
+        (("sap", "STK", "ibis"),
+         Contract(secType="STK", symbol="SAP", exchange="SMART", primaryExchange="IBIS")),
         (
             ("EUR.USD", "CASH"),
             Contract(secType="CASH", symbol="EUR", currency="USD", exchange="IDEALPRO"),

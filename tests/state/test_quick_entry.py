@@ -88,6 +88,8 @@ def order(**fields: object) -> Ticket:
              ("maxPctVol", "10"), ("endTime", "15:00")))),
         ("b 2.5m eur.usd 1.0875", order(symbol="EUR.USD", quantity="2500000", limit="1.0875")),
         ("s 100 brk.b 480", order(side="SELL", symbol="BRK.B", limit="480")),
+        ("b 10 sap@ibis 238.45", order(symbol="SAP@IBIS", quantity="10", limit="238.45")),
+        ("b 100 7203 2850", order(symbol="7203", limit="2850")),
         ("b .5 eur.usd 1.0875", order(symbol="EUR.USD", quantity=".5", limit="1.0875")),
     ],
 )

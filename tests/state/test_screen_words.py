@@ -130,5 +130,5 @@ def test_a_deviation_names_the_last_price_on_the_tick_and_the_value_as_money() -
     spec = OrderSpec(side="BUY", quantity=1000, order_type="LMT", limit=600.0)
     notices = breaches(spec, ContractSpec(symbol="AAPL", min_tick=0.01), 500.0, Limits())
     texts = [n.text for n in notices]
-    assert "Value 600,000 is over the limit of 500,000" in texts
+    assert "Value 600,000 is over the limit of 500,000 USD" in texts
     assert any("from the last 500.00" in t for t in texts), texts

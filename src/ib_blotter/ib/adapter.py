@@ -25,6 +25,7 @@ from ib_blotter.ib.errors import (
     IBConnectError,
 )
 from ib_blotter.ib.guard import guard_handler
+from ib_blotter.ib.market_rules import MarketRules
 from ib_blotter.ib.order_requests import OrderRequests
 from ib_blotter.ib.quotes import QuoteBook
 from ib_blotter.ib.recorder import FillRecorder
@@ -33,6 +34,8 @@ from ib_blotter.state import ib_messages
 from ib_blotter.state.blotter import FINAL_STATUSES, BlotterState
 from ib_blotter.state.connection import ConnectionMachine
 from ib_blotter.state.limits import Limits
+from ib_blotter.state.money import Rates
+from ib_blotter.state.prices import PriceRule
 from ib_blotter.state.records import (
     ConnectionInfo,
     ConnectionState,
@@ -90,6 +93,11 @@ class IBAdapter(SessionSync, OrderRequests):
         self._ib_status: dict[OrderKey, str] = {}  # IB's last real status of each order
         self._order_keys: dict[int, OrderKey] = {}  # our order ids (errors name only these)
         self._min_ticks: dict[int, float] = {}  # conId -> tick, learned from resolve()
+        self._price_rules: dict[int, PriceRule] = {}  # conId -> its ticks by price band
+        self._magnifiers: dict[int, int] = {}  # conId -> IB's priceMagnifier (pence: 100)
+        self.rules = MarketRules(self.ib)
+        # The account's base currency and IB's exchange rates (the app's portfolio knows them)
+        self.rates_of: Callable[[str], Rates] = lambda _account: Rates()
         self._tick_lookups: set[int] = set()  # conIds whose tick we asked IB for
         self._tasks: set[asyncio.Task[None]] = set()  # held so they are not collected
         self._syncing = False
@@ -366,7 +374,9 @@ class IBAdapter(SessionSync, OrderRequests):
         key = key or self._remember(trade)
         self._ib_status[key] = trade.orderStatus.status
         tick = self._min_ticks.get(trade.contract.conId)
-        row = convert.order_row(trade, self.client_id, self._clock(), min_tick=tick)
+        row = convert.order_row(trade, self.client_id, self._clock(), min_tick=tick,
+                                price_rule=self._price_rules.get(trade.contract.conId, ()),
+                                price_magnifier=self._magnifiers.get(trade.contract.conId, 1))
         if self.journal is not None:
             self.journal.record_status(row)
         self.state.order_updated(row, from_sync=from_sync or self._syncing)
@@ -401,6 +411,8 @@ class IBAdapter(SessionSync, OrderRequests):
             return False
         if not details or not details[0].minTick:
             return False
+        self._price_rules[con_id] = await self.rules.rule_of(details[0])
+        self._magnifiers[con_id] = details[0].priceMagnifier or 1
         self._min_ticks[con_id] = details[0].minTick
         return True
 

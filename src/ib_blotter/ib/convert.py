@@ -18,7 +18,9 @@ from ib_async.util import UNSET_DOUBLE, UNSET_INTEGER
 
 from ib_blotter.state.brackets import exits
 from ib_blotter.state.contract_rules import TIFS
+from ib_blotter.state.option_symbols import OptionWanted, option_label
 from ib_blotter.state.order_types import CATALOGUE, order_type
+from ib_blotter.state.prices import PriceRule, to_decimal
 from ib_blotter.state.records import (
     ENDED_STATUSES,
     ContractSpec,
@@ -35,13 +37,17 @@ from ib_blotter.state.records import (
 IB_PRICE_FIELDS = {"limit": "lmtPrice", "aux": "auxPrice", "trailing_percent": "trailingPercent",
                    "trail_stop": "trailStopPrice"}
 _MONTH_CODES = "FGHJKMNQUVXZ"
+OPTION_SEC_TYPES = ("OPT", "FOP")
 _FUTURE_LOCAL_SYMBOL = re.compile(r"[A-Z0-9]{1,5}[FGHJKMNQUVXZ]\d{1,2}")
 
 
 def display_symbol(contract: ib_async.Contract) -> str:
-    """The symbol a trader reads: AAPL, ESZ6, EUR.USD."""
+    """The symbol a trader reads: AAPL, ESZ6, EUR.USD, AAPL 18Dec26 190C."""
     if contract.secType == "STK":
         return contract.symbol
+    option = option_of(contract)
+    if option is not None:
+        return option_label(option)
     if contract.localSymbol:
         return contract.localSymbol
     if contract.secType == "CASH":
@@ -50,6 +56,25 @@ def display_symbol(contract: ib_async.Contract) -> str:
     if contract.secType == "FUT" and len(month) >= 6 and month[4:6].isdigit():
         return f"{contract.symbol}{_MONTH_CODES[int(month[4:6]) - 1]}{month[3]}"
     return contract.symbol
+
+
+def option_of(contract: ib_async.Contract) -> OptionWanted | None:
+    """An option's underlying, expiry, strike and right; None for anything else."""
+    expiry = contract.lastTradeDateOrContractMonth[:8]
+    if contract.secType not in OPTION_SEC_TYPES or len(expiry) != 8 or not expiry.isdigit() \
+            or contract.right[:1] not in ("C", "P") or not contract.strike > 0:
+        return None
+    return OptionWanted(contract.symbol, expiry, to_decimal(float(contract.strike)).normalize(),
+                        contract.right[:1])
+
+
+def option_contract(option: OptionWanted, sec_type: str = "OPT") -> ib_async.Contract:
+    """An option to look up: on a stock, SMART-routed (OPT); on a future, where IB lists it
+    (FOP: ES options on CME)."""
+    return ib_async.Contract(secType=sec_type, symbol=option.underlying,
+                             lastTradeDateOrContractMonth=option.expiry,
+                             strike=float(option.strike), right=option.right,
+                             exchange="SMART" if sec_type == "OPT" else "")
 
 
 def price_or_none(value: float | Decimal | None) -> float | None:
@@ -90,7 +115,8 @@ def realized_pnl(value: float | None) -> float | None:
 
 
 def order_row(
-    trade: ib_async.Trade, our_client_id: int, now: float, *, min_tick: float | None = None
+    trade: ib_async.Trade, our_client_id: int, now: float, *, min_tick: float | None = None,
+    price_rule: PriceRule = (), price_magnifier: int = 1,
 ) -> OrderRow:
     """A Trade as a row. `now` (monotonic seconds) becomes ended_at when the order has ended."""
     order, status, contract = trade.order, trade.orderStatus, trade.contract
@@ -133,6 +159,9 @@ def order_row(
         min_tick=min_tick,
         multiplier=_multiplier(contract.multiplier),
         good_till=order.goodTillDate if order.tif == "GTD" else "",
+        price_rule=price_rule,
+        currency=contract.currency,
+        price_magnifier=price_magnifier,
     )
 
 
@@ -179,6 +208,8 @@ def execution_row(contract: ib_async.Contract, execution: ib_async.Execution,
         account=execution.acctNumber,
         cum_qty=float(execution.cumQty),
         avg_price=float(execution.avgPrice),
+        currency=contract.currency,
+        multiplier=_multiplier(contract.multiplier),
     )
 
 
@@ -204,6 +235,7 @@ def contract_spec(details: ib_async.ContractDetails) -> ContractSpec:
         order_types=frozenset(code for code, kind in CATALOGUE.items() if kind.token in tokens),
         tifs=frozenset(tif for tif in TIFS if tif in tokens),
         multiplier=_multiplier(contract.multiplier),
+        price_magnifier=details.priceMagnifier if details.priceMagnifier > 0 else 1,
         size_increment=_positive(details.sizeIncrement),
         min_size=_positive(details.minSize),
         con_id=contract.conId,
@@ -276,8 +308,9 @@ def ib_contract(
 ) -> ib_async.Contract:
     """A contract to look up with reqContractDetails, from what the trader typed.
 
-    "AAPL" -> a SMART stock; "EUR.USD" or "EURUSD" -> an IDEALPRO pair; "ESZ6" -> a future by
-    its local symbol, "ES" -> every ES expiry (the caller picks one).
+    "AAPL" -> a SMART stock (every listing: the caller picks), with "IBIS" the one listed
+    there; "EUR.USD" or "EURUSD" -> an IDEALPRO pair; "ESZ6" -> a future by its local symbol,
+    "ES" -> every ES expiry (the caller picks one).
     """
     symbol, sec_type = symbol.strip().upper(), sec_type.strip().upper() or "STK"
     exchange, currency = exchange.strip().upper(), currency.strip().upper()
@@ -291,9 +324,11 @@ def ib_contract(
             secType="FUT", localSymbol=symbol, exchange=exchange, currency=currency
         )
     if sec_type == "STK":
-        return ib_async.Contract(
-            secType="STK", symbol=symbol, exchange=exchange or "SMART", currency=currency or "USD"
-        )
+        # SMART-routed; a named exchange is the listing (SAP on IBIS), in any currency: the
+        # caller picks among the listings IB returns
+        primary = exchange if exchange not in ("", "SMART") else ""
+        return ib_async.Contract(secType="STK", symbol=symbol, exchange="SMART",
+                                 primaryExchange=primary, currency=currency)
     return ib_async.Contract(secType=sec_type, symbol=symbol, exchange=exchange, currency=currency)
 
 

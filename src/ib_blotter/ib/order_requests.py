@@ -39,30 +39,46 @@ class OrderRequests:
         timeout: float = 10.0,
     ) -> list[tuple[ib_async.Contract, ContractSpec]]:
         """Every contract IB matches, with what the ticket needs to know of each."""
-        self._require_connection("look up contracts")
         wanted = convert.ib_contract(symbol, sec_type, exchange, currency)
+        return await self.resolve_contract(wanted, symbol, timeout)
+
+    async def resolve_contract(
+        self: IBAdapter, wanted: ib_async.Contract, symbol: str, timeout: float = 10.0
+    ) -> list[tuple[ib_async.Contract, ContractSpec]]:
+        """Every contract IB matches `wanted` with (`symbol`: what the trader typed)."""
+        self._require_connection("look up contracts")
         try:
             details = await asyncio.wait_for(self.ib.reqContractDetailsAsync(wanted), timeout)
         except TimeoutError as exc:
             raise AdapterError(f"No answer about {symbol} within {timeout:g} s") from exc
         except ConnectionError as exc:
             raise NotConnectedError(f"Connection lost while looking up {symbol}") from exc
-        found = [(d.contract, convert.contract_spec(d)) for d in details if d.contract]
+        found = [(d.contract, replace(convert.contract_spec(d),
+                                      price_rule=await self.rules.rule_of(d)))
+                 for d in details if d.contract]
         for _contract, spec in found:
             self._min_ticks[spec.con_id] = spec.min_tick
+            self._price_rules[spec.con_id] = spec.price_rule
+            self._magnifiers[spec.con_id] = spec.price_magnifier
         return found
 
     # -- the gate's view from here ---------------------------------------------------------
 
-    def situation(self: IBAdapter, con_id: int = 0) -> Situation:
-        """What the gate judges a request on: the connection, read-only, the limits and the
-        market of contract `con_id` as this session last heard it."""
+    def situation(self: IBAdapter, con_id: int = 0, account: str = "") -> Situation:
+        """What the gate judges a request on: the connection, read-only, the limits, the
+        market of contract `con_id` as this session last heard it, and the account's base
+        currency and exchange rates."""
         return Situation(connected=self.ib.isConnected() and self.link.usable,
                          readonly=self.readonly, limits=self.limits,
-                         quote=self.quotes.quote(con_id))
+                         quote=self.quotes.quote(con_id),
+                         rates=self.rates_of(account or self.account))
 
     def decide(self: IBAdapter, request: Request) -> gate.Decision:
-        return gate.decide(self._as_now(request), self.situation(_con_id(request)))
+        return gate.decide(self._as_now(request), self._situation_of(request))
+
+    def _situation_of(self: IBAdapter, request: Request) -> Situation:
+        account = request.order.account if request.order is not None else ""
+        return self.situation(_con_id(request), account)
 
     async def market(self: IBAdapter, contract: ib_async.Contract) -> Quote | None:
         """The quote of a contract, asked for if this session has none yet (a request is
@@ -92,7 +108,7 @@ class OrderRequests:
         request = self._as_now(approval.request)
         try:
             gate.recheck(replace(approval, decision=replace(approval.decision, request=request)),
-                         self.situation(_con_id(request)))
+                         self._situation_of(request))
         except gate.NotApprovedError as exc:
             raise RefusedError(str(exc)) from exc
         action = request.action

@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..private_files import open_private, refuse_unless_regular
-from .schema import MARKS, SCHEMA, SCHEMA_VERSION, not_ours, probe
+from .schema import MARKS, SCHEMA, SCHEMA_VERSION, add_fill_columns, not_ours, probe
 
 try:
     import fcntl
@@ -117,6 +117,7 @@ def open_writer(path: Path) -> sqlite3.Connection:
             db.executescript(f"BEGIN IMMEDIATE; {SCHEMA} "
                              f"PRAGMA user_version={SCHEMA_VERSION}; COMMIT;")
         db.execute(MARKS)
+        add_fill_columns(db)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
     except BaseException:

@@ -54,7 +54,6 @@ from .files import (
 )
 from .schema import (
     FILL_COLUMNS,
-    FILL_LIST,
     INSERT_EVENT,
     JSON,
     NEW_FILL,
@@ -62,6 +61,7 @@ from .schema import (
     UPSERT_FILL,
     fill_document,
     fill_from_row,
+    fill_list,
     fill_values,
 )
 from .writer import Writer
@@ -110,6 +110,7 @@ class Journal(Writer):
         self._lock: int | None = None
         try:
             self._db = self._open()
+            self._fill_list = fill_list(self._db)  # what a fill is read as, in this file
         except (OSError, sqlite3.Error, Unusable) as exc:
             self._release_lock()
             raise JournalError(f"journal {path} cannot be used ({exc})") from exc
@@ -212,7 +213,7 @@ class Journal(Writer):
     def fills_between(self, start: datetime, end: datetime) -> list[FillRow]:
         """Fills with start <= time < end, oldest first (in the order written, at one time)."""
         self._before_commit()  # replayed fills not written yet are read too
-        rows = self._rows(f"SELECT {FILL_LIST} FROM fills WHERE time >= ? AND time < ? "
+        rows = self._rows(f"SELECT {self._fill_list} FROM fills WHERE time >= ? AND time < ? "
                           "ORDER BY time, rowid",
                           (start.timestamp(), end.timestamp()))
         return [fill_from_row(row) for row in rows]
@@ -244,7 +245,7 @@ class Journal(Writer):
         after = (first[0][0], first[0][1] - 1) if first else (span[0], -1)
         while True:
             rows = self._rows(
-                f"SELECT {FILL_LIST}, rowid FROM fills WHERE time >= ? AND time < ? "
+                f"SELECT {self._fill_list}, rowid FROM fills WHERE time >= ? AND time < ? "
                 "AND (time > ? OR rowid > ?) ORDER BY time, rowid LIMIT ?",
                 (after[0], span[1], after[0], after[1], chunk))
             if rows:
@@ -402,6 +403,7 @@ class Journal(Writer):
         try:
             self._set_aside_file(why)
             self._db = open_writer(self.path)
+            self._fill_list = fill_list(self._db)
         except (OSError, sqlite3.Error) as exc:
             logger.error("journal %s: no new journal: %s", self.path, exc)
             return

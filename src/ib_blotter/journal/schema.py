@@ -30,6 +30,8 @@ CREATE TABLE IF NOT EXISTS fills (
     commission REAL,
     commission_currency TEXT NOT NULL,
     realized_pnl REAL,
+    currency TEXT NOT NULL DEFAULT '',  -- the contract's ('' in fills from before it was kept)
+    multiplier REAL NOT NULL DEFAULT 1,
     recorded REAL NOT NULL          -- when we wrote it
 );
 CREATE INDEX IF NOT EXISTS fills_by_time ON fills(time);
@@ -56,8 +58,13 @@ SET_MARK = ("INSERT INTO marks (name, value) VALUES (?, ?) "
 FILL_COLUMNS = (
     "exec_key", "exec_id", "time", "order_id", "perm_id", "client_id", "account", "symbol",
     "side", "shares", "price", "exchange", "liquidity", "cum_qty", "avg_price", "commission",
-    "commission_currency", "realized_pnl", "recorded",
+    "commission_currency", "realized_pnl", "currency", "multiplier", "recorded",
 )
+# Added to version 1's fills as its journals are opened to write; a journal not opened so
+# since (an export reads only) has them read as their defaults.
+ADDED_FILL_COLUMNS = {"currency": ("TEXT NOT NULL DEFAULT ''", "''"),
+                      "multiplier": ("REAL NOT NULL DEFAULT 1", "1.0")}
+FIRST_FILL_COLUMNS = tuple(c for c in FILL_COLUMNS if c not in ADDED_FILL_COLUMNS)
 EVENT_COLUMNS = ("id", "time", "kind", "ref", "code", "data")
 _INSERT_FILL = (
     f"INSERT INTO fills ({', '.join(FILL_COLUMNS)}) "
@@ -67,7 +74,6 @@ NEW_FILL = _INSERT_FILL + "DO NOTHING"
 UPSERT_FILL = _INSERT_FILL + "DO UPDATE SET " + ", ".join(
     f"{c} = excluded.{c}" for c in FILL_COLUMNS if c != "exec_key")
 INSERT_EVENT = "INSERT INTO events (time, kind, ref, code, data) VALUES (?, ?, ?, ?, ?)"
-FILL_LIST = ", ".join(FILL_COLUMNS)
 # default=str: Decimal quantities and any odd value IB sends still get written.
 JSON = json.JSONEncoder(default=str, allow_nan=True)
 
@@ -77,12 +83,31 @@ def not_ours(db: sqlite3.Connection) -> str:
     version = db.execute("PRAGMA user_version").fetchone()[0]
     if version != SCHEMA_VERSION:
         return f"not an ib-blotter journal (user_version {version}, ours is {SCHEMA_VERSION})"
-    for table, wanted in (("fills", FILL_COLUMNS), ("events", EVENT_COLUMNS)):
+    for table, wanted in (("fills", FIRST_FILL_COLUMNS), ("events", EVENT_COLUMNS)):
         have = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
         lacking = [c for c in wanted if c not in have]
         if lacking:
             return f"its {table} table lacks {', '.join(lacking)}" if have else f"no {table} table"
     return ""
+
+
+def add_fill_columns(db: sqlite3.Connection) -> None:
+    """Bring a version 1 journal's fills up to date (the columns added since)."""
+    have = _fill_columns(db)
+    for name, (declaration, _default) in ADDED_FILL_COLUMNS.items():
+        if name not in have:
+            db.execute(f"ALTER TABLE fills ADD COLUMN {name} {declaration}")
+
+
+def fill_list(db: sqlite3.Connection) -> str:
+    """The SELECT list of a fill in this file: a column it lacks is read as its default."""
+    have = _fill_columns(db)
+    return ", ".join(c if c in have or c not in ADDED_FILL_COLUMNS else
+                     f"{ADDED_FILL_COLUMNS[c][1]} AS {c}" for c in FILL_COLUMNS)
+
+
+def _fill_columns(db: sqlite3.Connection) -> set[str]:
+    return {row[1] for row in db.execute("PRAGMA table_info(fills)")}
 
 
 def probe(db: sqlite3.Connection) -> None:
@@ -100,7 +125,7 @@ def fill_values(fill: FillRow, recorded: float) -> tuple[Any, ...]:
         fill.key, fill.exec_id, fill.time.timestamp(), fill.order_id, fill.perm_id,
         fill.client_id, fill.account, fill.symbol, fill.side, fill.shares, fill.price,
         fill.exchange, fill.liquidity.value, fill.cum_qty, fill.avg_price, fill.commission,
-        fill.commission_currency, fill.realized_pnl, recorded,
+        fill.commission_currency, fill.realized_pnl, fill.currency, fill.multiplier, recorded,
     )
 
 
@@ -111,7 +136,7 @@ def fill_document(fill: FillRow) -> dict[str, Any]:
         "perm_id": fill.perm_id, "client_id": fill.client_id, "account": fill.account,
         "symbol": fill.symbol, "side": fill.side, "shares": fill.shares, "price": fill.price,
         "exchange": fill.exchange, "liquidity": fill.liquidity.value, "cum_qty": fill.cum_qty,
-        "avg_price": fill.avg_price,
+        "avg_price": fill.avg_price, "currency": fill.currency, "multiplier": fill.multiplier,
     }
 
 

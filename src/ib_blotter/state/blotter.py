@@ -19,6 +19,7 @@ from typing import Any
 
 from . import ib_messages, log_text
 from .fill_identity import FillNews, ReportNews, fill_news, report_news
+from .prices import Grid
 from .records import (
     NOT_AT_IB,
     REFUSED,
@@ -227,16 +228,17 @@ class BlotterState:
             prev.placed or row.placed,
             message or prev.last_message,
             row.min_tick or prev.min_tick,
+            row.price_rule or prev.price_rule,
             row.sec_type or prev.sec_type,
             row.ours or prev.ours,
             self._ended_at(prev, row),
         )
-        if merged == (row.placed, row.last_message, row.min_tick, row.sec_type, row.ours,
-                      row.ended_at):
+        if merged == (row.placed, row.last_message, row.min_tick, row.price_rule, row.sec_type,
+                      row.ours, row.ended_at):
             return row  # the usual status update: nothing to carry over, no copy to make
-        placed, last_message, min_tick, sec_type, ours, ended_at = merged
+        placed, last_message, min_tick, price_rule, sec_type, ours, ended_at = merged
         return replace(row, placed=placed, last_message=last_message, min_tick=min_tick,
-                       sec_type=sec_type, ours=ours, ended_at=ended_at)
+                       price_rule=price_rule, sec_type=sec_type, ours=ours, ended_at=ended_at)
 
     def _ended_at(self, prev: OrderRow | None, row: OrderRow) -> float | None:
         if not row.is_ended:
@@ -417,11 +419,11 @@ class BlotterState:
         elif fill.commission is not None and prev.commission is None:
             self._complete_line(fill.exec_id, text)
 
-    def _tick_of(self, fill: FillRow) -> float | None:
+    def _tick_of(self, fill: FillRow) -> Grid | None:
         """The tick of the fill's order, when we know the order and its tick."""
         key = self._key_by_perm.get(fill.perm_id) if fill.perm_id else None
         row = self._orders.get(key) if key is not None else None
-        return row.min_tick if row is not None else None
+        return row.grid if row is not None else None
 
     # -- connection, log --------------------------------------------------------
 

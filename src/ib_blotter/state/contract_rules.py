@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from .order_types import CATALOGUE, order_type
-from .prices import format_step, on_grid, to_decimal
+from .prices import band_of, format_step, on_grid, tick_at, to_decimal
 from .records import ContractSpec, OrderSpec
 
 TIFS = ("DAY", "GTC", "IOC", "GTD", "OPG", "FOK")
@@ -18,11 +18,13 @@ FRACTIONAL_SEC_TYPES = frozenset({"CASH", "CRYPTO"})
 
 
 def price_problem(price: Decimal, contract: ContractSpec, name: str = "Price") -> str:
-    """A price must be positive and a whole number of the contract's ticks."""
+    """A price must be positive and a whole number of the contract's ticks at that price."""
     if price <= 0:
         return f"{name} must be positive"
-    if contract.min_tick > 0 and not on_grid(price, contract.min_tick):
-        return f"Price must be a multiple of {format_step(contract.min_tick)}"
+    tick = tick_at(price, contract.min_tick, contract.price_rule)
+    if tick > 0 and not on_grid(price, tick):
+        band = band_of(price, contract.price_rule)
+        return f"Price must be a multiple of {format_step(tick)}" + (f" {band}" if band else "")
     return ""
 
 

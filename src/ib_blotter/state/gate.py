@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from .contract_rules import order_problems
-from .limits import Limits, Notice, breaches, deviation_unchecked
+from .limits import Limits, Notice, breaches, deviation_unchecked, value_unchecked
+from .money import Rates
 from .order_types import order_type
-from .prices import format_price
+from .prices import Tick, format_price
 from .records import ContractSpec, OrderRow, OrderSpec, Quote
 
 
@@ -55,6 +56,7 @@ class Situation:
     readonly: bool = False
     limits: Limits = field(default_factory=Limits)
     quote: Quote | None = None  # the market of the request's contract, when known
+    rates: Rates = field(default_factory=Rates)  # the account's base currency and IB's rates
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,18 +188,21 @@ def _precautions(request: Request, situation: Situation) -> tuple[tuple[Notice, 
         return (), ()
     quote = situation.quote
     last = quote.mark if quote is not None else None  # the midpoint when nothing traded (FX)
-    broken = tuple(breaches(order, contract, last, situation.limits))
+    broken = tuple(breaches(order, contract, last, situation.limits, situation.rates))
     warnings = []
+    unrated = value_unchecked(order, contract, last, situation.limits, situation.rates)
+    if unrated is not None:
+        warnings.append(unrated)
     if deviation_unchecked(order, last, situation.limits):
         warnings.append(Notice("unchecked", "Deviation from the last price not checked: "
                                             "no last price yet"))
     if request.action in CHANGES and request.target is not None:
-        warnings += _fills_at_once(request.target, order, quote, contract.min_tick)
+        warnings += _fills_at_once(request.target, order, quote, contract.grid)
     return broken, tuple(warnings)
 
 
 def _fills_at_once(row: OrderRow, new: OrderSpec, quote: Quote | None,
-                   tick: float) -> list[Notice]:
+                   tick: Tick) -> list[Notice]:
     """A change that makes a resting order marketable is asked about first."""
     if quote is None:
         return [Notice("no quote", "No quote for this contract: whether it fills at once is "

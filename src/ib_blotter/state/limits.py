@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .money import Rates, notional
 from .order_types import order_type
-from .prices import format_money, format_price, format_size
+from .prices import format_money, format_price, format_size, tick_at
 from .records import ContractSpec, OrderSpec
 
 
@@ -60,22 +61,46 @@ def order_price(spec: OrderSpec, last: float | None) -> float | None:
 
 
 def breaches(spec: OrderSpec, contract: ContractSpec, last: float | None,
-             limits: Limits) -> list[Notice]:
-    """Each limit this order breaks; empty when it is within all of them."""
+             limits: Limits, rates: Rates | None = None) -> list[Notice]:
+    """Each limit this order breaks; empty when it is within all of them. A value limit is in
+    the account's base currency (`rates`: IB's exchange rates; base USD when not given)."""
     found: list[Notice] = []
     most_size, most_value, called, unit = limits.for_kind(contract.sec_type)
     if most_size and spec.quantity > most_size:
         found.append(Notice("size", f"Size {format_size(spec.quantity)} is over the {called} "
                                     f"of {format_size(most_size)}{unit}"))
-    price = order_price(spec, last)
-    if price is not None and most_value:
-        value = spec.quantity * price * (contract.multiplier or 1)
-        if value > most_value:
-            found.append(Notice("value", f"Value {format_money(value, places=0)} is over the "
-                                         f"{called} of {format_money(most_value, places=0)}"))
+    found.extend(_value(spec, contract, last, most_value, called, rates or Rates()))
     if last and spec.limit is not None:
         found.extend(_deviation(spec.limit, last, contract, limits))
     return found
+
+
+def value_unchecked(spec: OrderSpec, contract: ContractSpec, last: float | None,
+                    limits: Limits, rates: Rates) -> Notice | None:
+    """A value limit that applies, but no exchange rate to judge the order's value by."""
+    most_value = limits.for_kind(contract.sec_type)[1]
+    price = order_price(spec, last)
+    if not most_value or price is None or rates.to_base(1.0, contract.currency) is not None:
+        return None
+    return Notice("value unchecked", f"Value not checked against the limit: no "
+                                     f"{contract.currency}/{rates.base} exchange rate from IB yet")
+
+
+def _value(spec: OrderSpec, contract: ContractSpec, last: float | None, most_value: float,
+           called: str, rates: Rates) -> list[Notice]:
+    price = order_price(spec, last)
+    if price is None or not most_value:
+        return []
+    value = notional(spec, contract, price)
+    in_base = rates.to_base(value, contract.currency)
+    if in_base is None or in_base <= most_value:
+        return []
+    base = rates.base
+    shown = format_money(in_base, places=0)
+    if contract.currency and contract.currency != base:
+        shown += f" {base} ({format_money(value, places=0)} {contract.currency})"
+    return [Notice("value", f"Value {shown} is over the {called} of "
+                            f"{format_money(most_value, places=0)} {base}")]
 
 
 def deviation_unchecked(spec: OrderSpec, last: float | None, limits: Limits) -> bool:
@@ -86,7 +111,7 @@ def deviation_unchecked(spec: OrderSpec, last: float | None, limits: Limits) -> 
 def _deviation(price: float, last: float, contract: ContractSpec,
                limits: Limits) -> list[Notice]:
     distance = abs(price - last)
-    tick = contract.min_tick
+    tick = tick_at(last, contract.min_tick, contract.price_rule)
     last_shown = format_price(last, tick)
     shown = f"{format_price(price, tick)} is {distance / last:.1%} from the last {last_shown}"
     if limits.max_deviation_percent and distance / last * 100 > limits.max_deviation_percent:

@@ -8,7 +8,14 @@ detail (an exec id) that the log shows only where the line has room for it: `spl
 from __future__ import annotations
 
 from .order_types import order_type
-from .prices import format_average, format_money, format_price, format_size, usual_tick
+from .prices import (
+    Tick,
+    format_average,
+    format_money,
+    format_price,
+    format_size,
+    usual_tick,
+)
 from .records import ConnectionInfo, ConnectionState, FillRow, Liquidity, OrderRow
 
 DETAIL = ", exec "  # what starts a line's detail: the exec id, left out where there is no room
@@ -33,19 +40,19 @@ def order_name(row: OrderRow) -> str:
 
 
 def order_terms(row: OrderRow) -> str:
-    prices = order_type(row.order_type).price_text(row, row.min_tick)
+    prices = order_type(row.order_type).price_text(row, row.grid)
     terms = f"{row.side} {format_size(row.quantity)} {row.order_type}"
     return " ".join(part for part in (terms, prices, row.tif) if part)
 
 
 def fill_note(row: OrderRow) -> str:
     if row.filled and row.avg_fill_price:
-        price = format_average(row.avg_fill_price, row.min_tick)
+        price = format_average(row.avg_fill_price, row.grid)
         return f" {format_size(row.filled)} @ {price}"
     return ""
 
 
-def fill_text(fill: FillRow, min_tick: float | None = None) -> str:
+def fill_text(fill: FillRow, min_tick: Tick = None) -> str:
     """"BOT 100 AAPL @ 187.50 on NASDAQ, removed liquidity, order #21, commission 1.00 USD,
     exec 081c...01": the commission once its report is in, "commission to come" until."""
     parts = [_trade(fill, min_tick) + (f" on {fill.exchange}" if fill.exchange else "")]
@@ -61,7 +68,7 @@ def fill_text(fill: FillRow, min_tick: float | None = None) -> str:
     return ", ".join(parts) + DETAIL + fill.exec_id
 
 
-def _trade(fill: FillRow, min_tick: float | None) -> str:
+def _trade(fill: FillRow, min_tick: Tick) -> str:
     price = format_price(fill.price, min_tick or usual_tick(fill.symbol))
     return f"{fill.side} {format_size(fill.shares)} {fill.symbol} @ {price}"
 

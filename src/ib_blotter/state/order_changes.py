@@ -6,7 +6,7 @@ from dataclasses import replace
 from typing import Any
 
 from .order_types import order_type
-from .prices import format_size, nudge
+from .prices import Tick, format_size, nudge
 from .records import OrderRow, OrderSpec
 
 
@@ -35,13 +35,13 @@ def nudged(row: OrderRow, ticks: int) -> OrderSpec:
         field = kind.field(name)
         value = getattr(terms, field.attr) if field is not None else None
         if field is not None and value is not None:
-            moved[field.attr] = nudge(value, ticks, row.min_tick)
+            moved[field.attr] = nudge(value, ticks, row.min_tick, row.price_rule)
     if not moved:
         raise NothingToNudgeError(f"A {row.order_type} order here has no price to nudge")
     return replace(terms, **moved)
 
 
-def differences(old: OrderSpec, new: OrderSpec, tick: float | None) -> list[str]:
+def differences(old: OrderSpec, new: OrderSpec, tick: Tick) -> list[str]:
     """What a change changes, as "Limit 187.00 -> 188.00", one line each."""
     lines = []
     if old.quantity != new.quantity:

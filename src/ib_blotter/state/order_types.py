@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .prices import format_price
+from .prices import Tick, format_price
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +24,7 @@ class PriceField:
     required: bool = False
     percent: bool = False  # a percent (0-100), not a price on the tick grid
 
-    def show(self, value: float | None, tick: float | None) -> str:
+    def show(self, value: float | None, tick: Tick) -> str:
         if value is None:
             return ""
         return f"{value:g}%" if self.percent else format_price(value, tick)
@@ -64,14 +64,14 @@ class OrderType:
         """The price the order works at (its limit, else its stop), if it has one."""
         return next((p for name in self.rests_at if (p := prices.get(name)) is not None), None)
 
-    def terms(self, order: object, tick: float | None) -> str:
+    def terms(self, order: object, tick: Tick) -> str:
         """Its prices as a confirmation names them: "stop 186.00 limit 185.90", "2% stop
         186.00"; a price the type's own name already says goes unlabelled ("LMT 180.00")."""
         return " ".join(f"{'' if f.label in self.words else f.label + ' '}"
                         f"{f.show(getattr(order, f.attr), tick)}"
                         for f in self.fields if getattr(order, f.attr) is not None)
 
-    def price_text(self, order: object, tick: float | None) -> str:
+    def price_text(self, order: object, tick: Tick) -> str:
         """Its prices in a table's price column, in the order it works them: "186.00/185.90"."""
         return "/".join(f.show(getattr(order, f.attr), tick)
                         for f in self.fields if getattr(order, f.attr) is not None)

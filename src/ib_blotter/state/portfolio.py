@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import fields, replace
 from typing import Any
 
+from .money import Rates
 from .records import AccountSummary, Position
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,8 @@ class PortfolioState:
     def __init__(self) -> None:
         self._positions: dict[tuple[str, int], Position] = {}
         self._accounts: dict[str, AccountSummary] = {}
+        self._rates: dict[str, dict[str, float]] = {}  # account -> currency -> base per unit
+        self._bases: dict[str, str] = {}  # account -> its base currency, as IB names it
         self._listeners: list[PortfolioListener] = []
 
     def subscribe(self, callback: PortfolioListener) -> Callable[[], None]:
@@ -55,6 +58,15 @@ class PortfolioState:
 
     def accounts(self) -> list[AccountSummary]:
         return list(self._accounts.values())
+
+    def rates(self, account: str = "") -> Rates:
+        """The account's base currency and IB's exchange rates to it (any account's when
+        `account` is not one IB reported on: the rates are the market's)."""
+        name = account if account in self._rates or account in self._accounts else next(
+            iter(self._rates), account)
+        summary = self._accounts.get(name)
+        base = summary.currency if summary is not None else Rates().base
+        return Rates(base, dict(self._rates.get(name, {})))
 
     # ---- events in -----------------------------------------------------------------------
     def position_changed(self, position: Position) -> None:
@@ -84,14 +96,23 @@ class PortfolioState:
             self._notify("position", key)
 
     def account_value(self, account: str, tag: str, value: str, currency: str) -> None:
-        field = ACCOUNT_TAGS.get(tag)
-        if field is None or currency not in ("USD", "BASE", ""):
-            return
+        """The strip's figures come in the base currency (the first one IB names on them: a
+        EUR account's are in EUR; one in another currency is not the account's), the
+        exchange rates per currency; the rest is not shown."""
         try:
             number = float(value)
         except ValueError:
             return
-        self._update_account(account, **{field: number})
+        if tag == "ExchangeRate" and currency not in ("BASE", ""):
+            self._rates.setdefault(account, {})[currency] = number
+            return
+        field = ACCOUNT_TAGS.get(tag)
+        if field is None:
+            return
+        if currency in ("BASE", ""):
+            self._update_account(account, **{field: number})
+        elif self._bases.setdefault(account, currency) == currency:
+            self._update_account(account, **{field: number}, currency=currency)
 
     def account_pnl(self, account: str, daily: float | None, unrealized: float | None,
                     realized: float | None) -> None:

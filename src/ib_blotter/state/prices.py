@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 
 # Above this a typed number is a typo, and Decimal arithmetic on it gets slow or raises.
@@ -14,6 +15,24 @@ _QUANTITY = re.compile(r"([+-]?(?:\d+\.?\d*|\.\d+))([km]?)", re.ASCII | re.IGNOR
 _MULTIPLIERS = {"": 1, "k": 1000, "m": 1_000_000}
 _FX_PAIR = re.compile(r"[A-Z]{3}\.[A-Z]{3}")
 AVERAGE_EXTRA_PLACES = 2  # an average fill price shows this many decimals past the tick's
+# IB's market rule: (low edge, increment) from 0 up; a price moves by the increment of the
+# highest edge at or below it (XETRA: 0.02 from 100, 0.05 from 200). Empty: one tick for all.
+PriceRule = tuple[tuple[float, float], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Grid:
+    """A contract's ticks: one everywhere, or by price band; prices show the decimals of the
+    tick where they are (SAP at 238.45, not 238.450 for the 0.001 below 10)."""
+
+    min_tick: float
+    rule: PriceRule = ()
+
+    def at(self, price: float | Decimal) -> float:
+        return tick_at(price, self.min_tick, self.rule)
+
+
+Tick = float | Grid | None  # what a price is formatted by
 
 
 def to_decimal(value: float | Decimal | str) -> Decimal:
@@ -66,10 +85,12 @@ def format_size(quantity: float) -> str:
     return format(to_decimal(quantity).normalize(), ",f")
 
 
-def format_price(price: float | None, min_tick: float | None = None) -> str:
+def format_price(price: float | None, min_tick: Tick = None) -> str:
     """A price with as many decimals as its tick has (187.5 on 0.01 -> "187.50")."""
     if price is None:
         return ""
+    if isinstance(min_tick, Grid):
+        min_tick = min_tick.at(price)
     value = to_decimal(price)
     if not min_tick:
         return format(value.normalize(), "f")
@@ -79,11 +100,13 @@ def format_price(price: float | None, min_tick: float | None = None) -> str:
     return format(value.quantize(exponent, rounding=ROUND_HALF_EVEN), "f")
 
 
-def format_average(price: float | None, min_tick: float | None = None) -> str:
+def format_average(price: float | None, min_tick: Tick = None) -> str:
     """An average fill price: the tick's decimals, and up to two more when it falls between
     ticks (187.48976 on 0.01 -> "187.4898"): never ten decimals of float noise."""
     if price is None:
         return ""
+    if isinstance(min_tick, Grid):
+        min_tick = min_tick.at(price)
     if not min_tick:
         return format_price(price)
     places = _decimals(to_decimal(min_tick))
@@ -105,12 +128,46 @@ def _decimals(value: Decimal) -> int:
     return max(-exponent, 0) if isinstance(exponent, int) else 0
 
 
-def nudge(price: float, ticks: int, min_tick: float) -> float:
-    """The price moved by whole ticks, snapped to the grid first; never below one tick."""
-    tick = to_decimal(min_tick)
+def tick_at(price: float | Decimal, min_tick: float, rule: PriceRule = ()) -> float:
+    """The increment a price moves by under its contract's rule (the min tick without one)."""
+    size = abs(to_decimal(price))
+    step = min_tick
+    for edge, increment in rule:
+        if size >= to_decimal(edge):
+            step = increment
+    return step
+
+
+def band_of(price: float | Decimal, rule: PriceRule) -> str:
+    """Where a rule's increment at this price holds, as a trader reads it: "from 200 to
+    500", "below 10", "from 500 up"; "" for a rule of one band."""
+    if len(rule) < 2:
+        return ""
+    size = abs(to_decimal(price))
+    edges = [format_step(edge) for edge, _increment in rule]
+    index = max((n for n, (edge, _step) in enumerate(rule) if size >= to_decimal(edge)),
+                default=0)
+    if index == 0:
+        return f"below {edges[1]}"
+    if index == len(edges) - 1:
+        return f"from {edges[index]} up"
+    return f"from {edges[index]} to {edges[index + 1]}"
+
+
+def nudge(price: float, ticks: int, min_tick: float, rule: PriceRule = ()) -> float:
+    """The price moved by whole ticks, snapped to the grid first; never below one tick. Under
+    a rule each step takes the increment of where it goes: down from 200.00 on XETRA is
+    199.98, up is 200.05."""
+    tick = to_decimal(tick_at(price, min_tick, rule))
     steps = (to_decimal(price) / tick).to_integral_value(rounding=ROUND_HALF_EVEN)
-    moved = max((steps + ticks) * tick, tick)
-    return float(moved)
+    moved = steps * tick
+    for _ in range(abs(ticks)):
+        if ticks > 0:
+            moved += to_decimal(tick_at(moved, min_tick, rule))
+        else:
+            below = to_decimal(tick_at(moved - Decimal("1e-9"), min_tick, rule))
+            moved = max(moved - below, below)
+    return float(max(moved, to_decimal(tick_at(0, min_tick, rule))))
 
 
 def format_money(value: float | None, *, places: int = 2, signed: bool = False,

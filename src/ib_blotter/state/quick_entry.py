@@ -55,7 +55,7 @@ Quick entry: side, quantity, symbol, then the order's words in any order.
   b 100 aapl 187.5 tp 189 sl 186  bracket: take-profit 189, stop-loss 186
 side      b buy s sell
 quantity  100  2.5  1k (x1,000)  1m (x1,000,000)
-symbol    AAPL  ESZ6  EUR.USD  BRK.B
+symbol    AAPL  ESZ6  EUR.USD  BRK.B  SAP@IBIS (a listing: symbol@exchange)
 price     a bare price is a limit order: 187.5 or @ 187.5
 type      mkt | lmt P | stp P | stp lmt STOP LIMIT (stplmt) | trail 1.5 or trail 2% [stp P]
           mid [cap] (midprice) | moc | loc P
@@ -87,7 +87,9 @@ PARAM_WORDS = {
 
 _NUMBER = re.compile(r"(\d+\.?\d*|\.\d+)", re.ASCII)  # unsigned: a price is never negative
 _QUANTITY = re.compile(r"(\d+\.?\d*|\.\d+)([km]?)", re.ASCII | re.IGNORECASE)
-_SYMBOL = re.compile(r"[a-z0-9]+(\.[a-z0-9]+)*", re.ASCII | re.IGNORECASE)
+# A symbol, and after @ the exchange it is listed on (sap@ibis): quick entry's words are one
+# word each, where the ticket's field takes "SAP IBIS".
+_SYMBOL = re.compile(r"[a-z0-9]+(\.[a-z0-9]+)*(@[a-z][a-z0-9]*)?", re.ASCII | re.IGNORECASE)
 _ACCOUNT = re.compile(r"[a-z][a-z0-9]*", re.ASCII | re.IGNORECASE)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{8}", re.ASCII)
 _GTD_TIME = re.compile(r"(\d{1,2}):(\d{2})(:\d{2})?", re.ASCII)
@@ -268,7 +270,7 @@ class _Reader:
         self.fields["quantity"] = _quantity(quantity)
         symbol = self._take("a symbol, like AAPL or ES")
         if not _SYMBOL.fullmatch(symbol.text):
-            raise symbol.error("expected a symbol like AAPL, ESZ6 or EUR.USD")
+            raise symbol.error("expected a symbol like AAPL, ESZ6, EUR.USD or SAP@IBIS")
         self.fields["symbol"] = symbol.text.upper()
         for name, word in (("side", side), ("quantity", quantity), ("symbol", symbol)):
             self.spans[name] = word.start

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from .prices import Grid, PriceRule
+
 # Ours, not IB's: an order shown as working that IB no longer reports after a reconnect, and
 # a new order IB refused with an error alone (no openOrder, no status ever follows).
 NOT_AT_IB = "Not at IB"
@@ -79,10 +81,18 @@ class OrderRow:
     min_tick: float | None = None
     multiplier: float = 1.0
     good_till: str = ""  # IB's goodTillDate, for a GTD order
+    price_rule: PriceRule = ()  # the contract's market rule, when it has bands
+    currency: str = ""  # the contract's
+    price_magnifier: int = 1  # prices in 1/N of the currency (LSE: pence, 100)
 
     @property
     def key(self) -> OrderKey:
         return OrderKey.of(self.client_id, self.order_id, self.perm_id)
+
+    @property
+    def grid(self) -> Grid | None:
+        """What its prices are shown by; None while its tick is not known."""
+        return Grid(self.min_tick, self.price_rule) if self.min_tick else None
 
     @property
     def is_ended(self) -> bool:
@@ -146,6 +156,8 @@ class FillRow:
     commission: float | None = None  # None until its commission report arrives
     commission_currency: str = ""
     realized_pnl: float | None = None  # None when IB sends none (the unset max double)
+    currency: str = ""  # the contract's: its price is in it ("" in journals from before)
+    multiplier: float = 1.0
 
     @property
     def key(self) -> str:
@@ -280,6 +292,8 @@ class ContractSpec:
     order_types: frozenset[str] = field(default_factory=frozenset)  # empty: not known
     tifs: frozenset[str] = field(default_factory=frozenset)  # empty: not known
     multiplier: float = 1.0
+    price_rule: PriceRule = ()  # IB's market rule: ticks by price band (empty: min_tick)
+    price_magnifier: int = 1  # prices are in 1/N of the currency (LSE: pence, 100)
     size_increment: float = 0.0
     min_size: float = 0.0
     con_id: int = 0
@@ -287,6 +301,10 @@ class ContractSpec:
     exchange: str = ""
     currency: str = ""
     algos: bool = True  # IB lists ALGO among the contract's order types
+
+    @property
+    def grid(self) -> Grid:
+        return Grid(self.min_tick, self.price_rule)
 
 
 @dataclass(frozen=True, slots=True)

@@ -132,7 +132,7 @@ def ticket_from_order(row: OrderRow) -> Ticket:
         value = getattr(row, field.attr)
         if value is None:
             continue
-        prices[field.name] = f"{value:g}" if field.percent else format_price(value, row.min_tick)
+        prices[field.name] = f"{value:g}" if field.percent else format_price(value, row.grid)
     return Ticket(
         symbol=row.symbol,
         side=row.side,
@@ -148,7 +148,9 @@ def ticket_from_order(row: OrderRow) -> Ticket:
 def spec_from_order(row: OrderRow) -> ContractSpec:
     """What we know of a working order's contract: its tick if known, its sec type."""
     return ContractSpec(symbol=row.symbol, sec_type=row.sec_type, min_tick=row.min_tick or 0.0,
-                        con_id=row.con_id, multiplier=row.multiplier)
+                        con_id=row.con_id, multiplier=row.multiplier,
+                        price_rule=row.price_rule, currency=row.currency,
+                        price_magnifier=row.price_magnifier)
 
 
 def _check_symbol_and_side(ticket: Ticket, spec: ContractSpec, errors: dict[str, str]) -> None:

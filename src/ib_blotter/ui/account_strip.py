@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
+from ..state.money import BASE_WHEN_UNKNOWN
 from ..state.prices import format_money
 from ..state.records import AccountSummary
 from .fitted_line import FittedLine, Item
@@ -29,6 +30,8 @@ def describe(summary: AccountSummary | None, name: str, filtered: bool) -> list[
     items = [Item(title, 0, gap="")]
     if summary is None:
         return [*items, Item.of("waiting for account data...", 0, style="dim")]
+    if summary.currency != BASE_WHEN_UNKNOWN:  # the figures are in it: say so, once
+        title.append(f" ({summary.currency})", style="bold yellow")
     return [
         *items,
         Item.labelled("NetLiq", _amount(summary.net_liquidation), 1),

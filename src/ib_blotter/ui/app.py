@@ -110,9 +110,11 @@ class BlotterApp(App[None]):
         if self._adapter is not None:
             return self._adapter.decide(request)
         connected = self.state.connection.state is ConnectionState.CONNECTED
+        account = request.order.account if request.order is not None else ""
         return gate.decide(request, Situation(connected=connected,
                                               readonly=self.settings.readonly,
-                                              limits=self.limits))
+                                              limits=self.limits,
+                                              rates=self.portfolio.rates(account)))
 
     def start_ib(self) -> None:
         self._start_ib()
@@ -138,6 +140,7 @@ class BlotterApp(App[None]):
             limits=self.limits, history=today_restored)
         self._adapter.on_simulator = self._to_paper_journal
         self.account_feed = AccountFeed(self._adapter.ib, self.portfolio)
+        self._adapter.rates_of = self.portfolio.rates
         self._stay_connected()
 
     def _to_paper_journal(self) -> None:

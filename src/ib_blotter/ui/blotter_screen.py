@@ -132,7 +132,7 @@ class BlotterScreen(Screen[None]):
                            app.portfolio.subscribe(self.portfolio_view.changed)]
         self.portfolio_view.refilter()
         self._connection_changed()
-        self.query_one(ConnectionBar).journal_behind(app.state.journal_lag)
+        self._journal_behind()
         self.set_interval(0.5, self._expire_ended)
         self._reload_orders()
         for line in app.state.log_lines():
@@ -164,7 +164,7 @@ class BlotterScreen(Screen[None]):
             elif change.kind is ChangeKind.CONNECTION:
                 self._connection_changed()
             elif change.kind is ChangeKind.JOURNAL:
-                self.query_one(ConnectionBar).journal_behind(self.blotter_app.state.journal_lag)
+                self._journal_behind()
         except Exception as exc:  # a widget failing must not take the feed down
             self.blotter_app.report(f"Display update failed: {exc}", exc)
 
@@ -191,6 +191,10 @@ class BlotterScreen(Screen[None]):
         if action == "leave":
             return self.focused is not None and self.ticket in self.focused.ancestors_with_self
         return True
+
+    def _journal_behind(self) -> None:
+        for bar in self.query(ConnectionBar):  # none while closing: the journal lands its last
+            bar.journal_behind(self.blotter_app.state.journal_lag)
 
     def _connection_changed(self) -> None:
         app = self.blotter_app

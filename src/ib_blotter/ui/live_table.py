@@ -9,7 +9,7 @@ batched: a burst of events on a few rows costs a few line refreshes per frame.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar, Generic, TypeVar
 
 from rich.segment import Segment
@@ -34,6 +34,7 @@ class Column(Generic[R]):
     width: int
     cell: Callable[[R], str]
     right: bool = False
+    grows: bool = False  # takes room left over, as far as its rows' text needs it
 
 
 def fit(text: str, width: int, right: bool = False) -> str:
@@ -87,6 +88,7 @@ class LiveTable(ScrollView, Generic[K, R], can_focus=True):
         self._changed: set[K] = set()  # rows to repaint at the end of this batch
         self._grown = False  # rows were added in this batch
         self._layout_width = -1
+        self._growth = 0  # how much wider than its width the growing column's text is
 
     # ---- what subclasses say -------------------------------------------------------------
     def key_of(self, row: R) -> K:
@@ -125,8 +127,29 @@ class LiveTable(ScrollView, Generic[K, R], can_focus=True):
     def rows(self) -> list[R]:
         return [self._rows[key] for key in self._keys]
 
+    def columns_at(self, width: int) -> tuple[list[Column[R]], int]:
+        """The columns shown at `width`, the growing one widened into the room left as far as
+        its text needs (an option's symbol), and the room then left."""
+        columns, rest = columns_for(self.COLUMNS, width)
+        growth = min(self._growth, rest)
+        if growth > 0:
+            columns = [replace(c, width=c.width + growth) if c.grows else c for c in columns]
+            rest -= growth if any(c.grows for c in columns) else 0
+        return columns, rest
+
+    def _measure(self, row: R) -> None:
+        """A row wider than the growing column: every line is laid out anew."""
+        for column in self.COLUMNS:
+            if column.grows:
+                need = len(column.cell(row)) - column.width
+                if need > self._growth:
+                    self._growth = need
+                    self._strips.clear()
+                    self.refresh()
+
     def upsert(self, row: R) -> None:
         """Add or replace one row; its line repaints at the end of this batch of events."""
+        self._measure(row)
         key = self.key_of(row)
         self._rows[key] = row
         self._strips.pop(key, None)
@@ -198,7 +221,9 @@ class LiveTable(ScrollView, Generic[K, R], can_focus=True):
     def replace_all(self, rows: Iterable[R]) -> None:
         """Show exactly these rows (a filter or a view changed)."""
         self._keys, self._index, self._rows, self._strips = [], {}, {}, {}
+        self._growth = 0
         for row in rows:
+            self._measure(row)
             key = self.key_of(row)
             self._index[key] = len(self._keys)
             self._keys.append(key)
@@ -267,7 +292,7 @@ class LiveTable(ScrollView, Generic[K, R], can_focus=True):
         return strip
 
     def _header(self, width: int) -> Strip:
-        columns, rest = columns_for(self.COLUMNS, width)
+        columns, rest = self.columns_at(width)
         style = self.get_component_rich_style("live-table--header")
         text = " ".join(fit(c.title, c.width, c.right) for c in columns)
         if self.TAIL_TITLE and rest >= TAIL_MIN_WIDTH:
@@ -279,7 +304,7 @@ class LiveTable(ScrollView, Generic[K, R], can_focus=True):
         return Strip([Segment(fit(f" {self.empty_text}", width), style)], width)
 
     def _render_row(self, row: R, width: int) -> Strip:
-        columns, rest = columns_for(self.COLUMNS, width)
+        columns, rest = self.columns_at(width)
         base = self.row_style(row)
         segments: list[Segment] = []
         for column in columns:

@@ -57,7 +57,7 @@ class ModifyOrderScreen(ModalScreen[OrderSpec | None]):
         kind = order_type(row.order_type)
         with Vertical(id="dialog"):
             yield Static(f"Modify order {row.order_id}: {row.side} {format_size(row.quantity)} "
-                         f"{row.symbol} {row.order_type} {kind.terms(row, row.min_tick)}",
+                         f"{row.symbol} {row.order_type} {kind.terms(row, row.grid)}",
                          id="dialog-title")
             with Grid(id="modify-fields"):
                 for name in self.fields:
@@ -104,7 +104,7 @@ class ModifyOrderScreen(ModalScreen[OrderSpec | None]):
         text = Text("no change yet", style="dim")
         if not validate(ticket, self.spec):
             new = to_order_spec(ticket, self.spec)
-            lines = differences(current_terms(self.row), new, self.row.min_tick)
+            lines = differences(current_terms(self.row), new, self.row.grid)
             if lines:
                 text = Text("\n".join(lines), style="bold")
         self.query_one("#modify-changes", Static).update(text)
@@ -122,7 +122,7 @@ class ModifyOrderScreen(ModalScreen[OrderSpec | None]):
             self.query_one(f"#modify-{first}").focus()  # the field to fix
             return
         new = to_order_spec(ticket, self.spec)
-        if not differences(current_terms(self.row), new, self.row.min_tick):
+        if not differences(current_terms(self.row), new, self.row.grid):
             self.notify("Nothing changed", severity="information")
             return
         self.dismiss(new)

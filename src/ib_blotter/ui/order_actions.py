@@ -78,7 +78,7 @@ class OrderActions:
         decision = self.app.decide(Request(Action.CANCEL, target=row))
         kind = order_type(row.order_type)
         body = Text(f"{row.side} {format_size(row.quantity)} {row.symbol} {row.order_type} "
-                    f"{kind.terms(row, row.min_tick)}  (order {row.order_id})")
+                    f"{kind.terms(row, row.grid)}  (order {row.order_id})")
         self.screen.sender.confirm(decision, body, title="Cancel this order?")
 
     def cancel_all(self) -> None:
@@ -105,5 +105,5 @@ def _change_summary(row: OrderRow, terms: OrderSpec) -> Text:
     text = Text()
     text.append(f"Order {row.order_id}: {row.side} {row.symbol} {row.order_type}\n",
                 style="bold")
-    text.append("\n".join(differences(current_terms(row), terms, row.min_tick)))
+    text.append("\n".join(differences(current_terms(row), terms, row.grid)))
     return text

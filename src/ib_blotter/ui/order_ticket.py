@@ -125,6 +125,7 @@ class OrderTicket(Widget):
         self._failed = False  # the last lookup found nothing
         self._marks: deque[float] = deque(maxlen=MARKS_KEPT)  # the quote's moves since lookup
         self._errors: dict[str, str] = {}
+        self.base_currency = "USD"  # the account's: a contract in another one says its own
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="ticket-fields"):
@@ -452,16 +453,22 @@ class OrderTicket(Widget):
         if spec is None:
             return [Item.of(self._description, 0, style="bold")]
         first, *rest = self._description.split(" · ")
-        symbol, _space, name = first.partition(" ") if first.startswith(spec.symbol) else (
-            first, "", "")
-        items = [Item.of(symbol, 0, style="bold"), Item.of(name, 4, style="bold", gap=" ")]
+        # the symbol whole ("AAPL 18Dec26 190C"), the name after it on the same part
+        symbol, name = (spec.symbol, first[len(spec.symbol):].strip()) if first.startswith(
+            spec.symbol) else (first, "")
+        items = [Item.of(symbol, 0, style="bold")]
+        if spec.currency and spec.currency != self.base_currency:  # its prices are in it
+            items.append(Item.of(spec.currency, 1, style="bold yellow", gap=" "))
+        items.append(Item.of(name, 4, style="bold", gap=" "))
         items += [Item.of(part, 6 if n == 0 else 7, style="bold", gap=" · ")
                   for n, part in enumerate(rest)]
-        items.append(Item.labelled("tick", format_step(spec.min_tick), 5, style="dim"))
+        mark = self._quote.mark if self._quote is not None else None
+        tick = spec.grid.at(mark) if mark is not None else spec.min_tick  # where it trades
+        items.append(Item.labelled("tick", format_step(tick), 5, style="dim"))
         return [item for item in items if item.text.plain]
 
     def _quote_items(self) -> list[Item]:
-        quote, tick = self._quote, self.spec.min_tick if self.spec else None
+        quote, tick = self._quote, self.spec.grid if self.spec else None
         items: list[Item] = []
         if quote is not None:
             for name, value, style, rank in (("bid", quote.bid, "green3", 1),

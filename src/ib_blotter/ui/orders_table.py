@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import ClassVar
 
 from rich.style import Style
@@ -15,6 +16,7 @@ from textual.binding import Binding
 from textual.message import Message
 
 from ..state.log_text import held_text
+from ..state.option_symbols import fit_symbol
 from ..state.order_types import order_type
 from ..state.prices import format_average, format_size
 from ..state.records import OrderKey, OrderRow
@@ -33,7 +35,7 @@ def _time(row: OrderRow) -> str:
 def _prices(row: OrderRow) -> str:
     """Every price the order works by (a stop's stop, a stop limit's stop/limit): the first
     alone, then an ellipsis, when both don't fit."""
-    text = order_type(row.order_type).price_text(row, row.min_tick)
+    text = order_type(row.order_type).price_text(row, row.grid)
     if len(text) > PRICE_WIDTH and "/" in text:
         return text.partition("/")[0] + "/…"
     return text
@@ -41,14 +43,15 @@ def _prices(row: OrderRow) -> str:
 
 # In priority order: at 80 columns the first seven fit; wider terminals show more.
 COLUMNS: tuple[Column[OrderRow], ...] = (
-    Column("Symbol", 8, lambda r: r.symbol),  # with its bracket mark, see cell_text
+    # with its bracket mark, see cell_text; an option's takes the room left at 80 columns
+    Column("Symbol", 8, lambda r: r.symbol, grows=True),
     Column("Side", 4, lambda r: r.side),
     Column("Qty", 9, lambda r: format_size(r.quantity), right=True),
     Column("Type", 8, lambda r: r.order_type),
     Column("Price", PRICE_WIDTH, _prices, right=True),
     Column("Status", 13, lambda r: r.status),
     Column("Filled", 9, lambda r: format_size(r.filled), right=True),
-    Column("Avg", 10, lambda r: format_average(r.avg_fill_price or None, r.min_tick),
+    Column("Avg", 10, lambda r: format_average(r.avg_fill_price or None, r.grid),
            right=True),
     Column("TIF", 4, lambda r: r.tif),
     Column("Id", 6, lambda r: str(r.order_id), right=True),
@@ -182,7 +185,8 @@ class OpenOrdersTable(LiveTable[OrderKey, OrderRow]):
 
     def cell_text(self, column: Column[OrderRow], row: OrderRow) -> str:
         if column.title == "Symbol":
-            return self._marks.get(row.key, "") + row.symbol
+            mark = self._marks.get(row.key, "")
+            return mark + fit_symbol(row.symbol, column.width - len(mark), date.today())
         return column.cell(row)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

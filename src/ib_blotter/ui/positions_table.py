@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import partial
 
 from rich.style import Style
 
+from ..state.option_symbols import fit_symbol
 from ..state.prices import format_money, format_size
 from ..state.records import Position
 from .live_table import Column, LiveTable
@@ -16,7 +18,7 @@ PNL_COLUMNS = frozenset({"Unrl PnL", "Rlzd PnL", "Day PnL"})
 
 class PositionsTable(LiveTable[tuple[str, int], Position]):
     COLUMNS = (
-        Column("Symbol", 9, lambda p: p.symbol),
+        Column("Symbol", 9, lambda p: p.symbol, grows=True),
         Column("Position", 9, lambda p: format_size(p.position), right=True),
         Column("Avg cost", 11, lambda p: format_money(p.avg_cost), right=True),
         Column("Mkt value", 13, lambda p: format_money(p.market_value), right=True),
@@ -28,6 +30,11 @@ class PositionsTable(LiveTable[tuple[str, int], Position]):
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__("No positions.", **kwargs)
+
+    def cell_text(self, column: Column[Position], row: Position) -> str:
+        if column.grows:  # an option, as it fits: AAPL Dec18 190C
+            return fit_symbol(row.symbol, column.width, date.today())
+        return column.cell(row)
 
     def key_of(self, row: Position) -> tuple[str, int]:
         return row.key

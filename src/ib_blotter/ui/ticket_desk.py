@@ -16,9 +16,10 @@ from ..ib.errors import AdapterError
 from ..state import ib_messages
 from ..state.brackets import exits
 from ..state.gate import Action, Request
+from ..state.money import Rates, notional, price_unit
 from ..state.order_extras import ALGO_PARAM_NAMES
 from ..state.order_types import order_type
-from ..state.prices import format_money, format_price, format_size
+from ..state.prices import Tick, format_money, format_price, format_size
 from ..state.records import ContractSpec, LogKind, LogLine, OrderSpec, Quote
 from ..state.ticket import Ticket, to_order_spec, validate
 from .guard import guarded
@@ -98,7 +99,9 @@ class TicketDesk:
         """The ticket now trades this contract (looked up for `text`)."""
         self.found = found
         self.looked_up.update((text, found.spec.symbol))
-        self.screen.ticket.show_contract(found.spec, found.description, text)
+        ticket = self.screen.ticket
+        ticket.base_currency = self.app.portfolio.rates(ticket.ticket().account).base
+        ticket.show_contract(found.spec, found.description, text)
         self._start_quote(found.contract)
         self.screen.portfolio_view.show_ticket_position()
         pending, self._pending_quick = self._pending_quick, None
@@ -173,7 +176,8 @@ class TicketDesk:
                 return
             online = self.app.ib_connected and not self.app.settings.readonly
             screen = self.screen.sender.confirm(
-                decision, order_summary(found, spec, quote), title="Send this order?",
+                decision, order_summary(found, spec, quote, decision_rates(self.app, spec)),
+                title="Send this order?",
                 contract=found.contract,
                 preview_note="asking IB..." if online else "not available (not connected)",
                 sent=lambda: self._sent(quick), back=lambda: self._back(quick))
@@ -223,10 +227,17 @@ def _not_looked_up(symbol: str, resolved: str, failed: tuple[str, str]) -> str:
     return f"Look up {symbol or 'a symbol'} first: type it and press enter"
 
 
-def order_summary(found: Found, spec: OrderSpec, quote: Quote | None = None) -> Text:
+def decision_rates(app: BlotterApp, spec: OrderSpec) -> Rates:
+    """The rates the gate judged the order by: its account's."""
+    return app.portfolio.rates(spec.account)
+
+
+def order_summary(found: Found, spec: OrderSpec, quote: Quote | None = None,
+                  rates: Rates | None = None) -> Text:
     """The confirmation's body: side, size, symbol, type, prices, TIF, a bracket's exits and
-    the estimated notional (a market order's from the quote)."""
-    symbol, tick = found.spec.symbol, found.spec.min_tick
+    the estimated notional (a market order's from the quote), in the contract's currency and
+    about what it is in the account's."""
+    symbol, tick = found.spec.symbol, found.spec.grid
     kind = order_type(spec.order_type)
     text = Text()
     text.append(f"{spec.side} ", style="bold green3" if spec.side == "BUY" else "bold red1")
@@ -237,7 +248,8 @@ def order_summary(found: Found, spec: OrderSpec, quote: Quote | None = None) -> 
     if spec.outside_rth:
         text.append("  outside RTH")
     text.append_text(_extras(spec, tick))
-    text.append_text(_notional(found.spec, spec, kind.working_price(kind.prices(spec)), quote))
+    text.append_text(_notional(found.spec, spec, kind.working_price(kind.prices(spec)), quote,
+                               rates or Rates()))
     if spec.account:
         text.append(f"\nAccount: {spec.account}")
     text.append(f"\n{found.description}", style="dim")
@@ -245,22 +257,29 @@ def order_summary(found: Found, spec: OrderSpec, quote: Quote | None = None) -> 
 
 
 def _notional(contract: ContractSpec, spec: OrderSpec, price: float | None,
-              quote: Quote | None) -> Text:
+              quote: Quote | None, rates: Rates) -> Text:
     """Size x price x multiplier: at the order's price, else where the market would fill it."""
-    at = ""
+    notes = []
     if price is None and quote is not None:
         side, price = ("ask", quote.ask) if spec.side == "BUY" else ("bid", quote.bid)
         if price is None:
             side, price = "mark", quote.mark
-        at = f" (at the {side} {format_price(price, contract.min_tick)})" if price else ""
+        if price:
+            notes.append(f"at the {side} {format_price(price, contract.grid)}")
     if price is None:
         return Text()
-    notional = spec.quantity * price * (contract.multiplier or 1)
-    return Text(f"\nEstimated notional: {format_money(notional)} "
-                f"{contract.currency or 'USD'}{at}")
+    value = notional(spec, contract, price)
+    currency = contract.currency or rates.base
+    in_base = rates.to_base(value, currency)
+    if currency != rates.base and in_base is not None:
+        notes.insert(0, f"about {format_money(in_base, places=0)} {rates.base}")
+    if unit := price_unit(contract):
+        notes.insert(0, f"its prices are in {unit}")
+    said = f" ({'; '.join(notes)})" if notes else ""
+    return Text(f"\nEstimated notional: {format_money(value)} {currency}{said}")
 
 
-def _extras(spec: OrderSpec, tick: float) -> Text:
+def _extras(spec: OrderSpec, tick: Tick) -> Text:
     """The bracket's exits, OCA group and algo, when the order has them."""
     text = Text()
     legs = exits(spec)

@@ -1,0 +1,48 @@
+"""What an order is worth, in its contract's currency and in the account's base currency.
+
+Notional is size x price x multiplier, less the price magnifier (an LSE price is in pence, its
+money in pounds). IB sends the exchange rates as account values (ExchangeRate, base currency
+per unit of each currency); `Rates` holds them, and a value limit is judged in the base.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from .records import ContractSpec, OrderSpec
+
+BASE_WHEN_UNKNOWN = "USD"  # before IB says the account's base currency
+
+
+@dataclass(frozen=True, slots=True)
+class Rates:
+    """The account's base currency, and IB's rate of each currency to it."""
+
+    base: str = BASE_WHEN_UNKNOWN
+    per_unit: Mapping[str, float] = field(default_factory=dict)  # base per unit of currency
+
+    def to_base(self, amount: float, currency: str) -> float | None:
+        """`amount` of `currency` in the base currency; None while IB sent no rate for it."""
+        if not currency or currency == self.base:
+            return amount
+        rate = self.per_unit.get(currency)
+        return amount * rate if rate else None
+
+
+def notional(order: OrderSpec, contract: ContractSpec, price: float) -> float:
+    """The order's value at `price`, in the contract's currency."""
+    return order.quantity * price * (contract.multiplier or 1) / (contract.price_magnifier or 1)
+
+
+# What a price magnifier makes a price in, by currency (IB's LSE prices: pence); any other is
+# said as the fraction it is.
+SUBUNITS = {("GBP", 100): "pence"}
+
+
+def price_unit(contract: ContractSpec) -> str:
+    """What the contract's prices are in when not its currency: "pence"; "" when they are."""
+    magnifier = contract.price_magnifier or 1
+    if magnifier == 1:
+        return ""
+    return SUBUNITS.get((contract.currency, magnifier), f"1/{magnifier} {contract.currency}")
