@@ -147,3 +147,28 @@ async def test_a_held_order_says_why_on_its_row() -> None:
         _header, stop, child = lines(app.blotter.orders)
         assert "held: stop not triggered" in stop, stop
         assert "held: parent not filled" in child, child
+
+
+async def test_options_sit_under_their_underlying_in_the_positions() -> None:
+    from ib_blotter.state.records import Position
+
+    app = app_with()
+    async with app.run_test(size=(80, 24)) as pilot:
+        held = [("AAPL  261218C00190000", 1), ("MSFT", 2), ("AAPL", 3),
+                ("MSFT  261218P00400000", 4), ("AAPL  261218P00180000", 5), ("EUR.USD", 6)]
+        for symbol, con_id in held:
+            app.portfolio.position_changed(Position("DU1", symbol, con_id, 1, 100.0))
+        await pilot.press("p")
+        await pilot.pause()
+        table = app.blotter.positions_table
+        assert [p.con_id for p in table.rows()] == [3, 1, 5, 2, 4, 6]
+
+
+def test_a_whole_view_of_positions_is_grouped_the_same_way() -> None:
+    from ib_blotter.state.records import Position
+    from ib_blotter.ui.positions_table import grouped
+
+    held = [Position("DU1", symbol, con_id, 1, 100.0) for symbol, con_id in (
+        ("AAPL  261218C00190000", 1), ("MSFT", 2), ("AAPL", 3), ("MSFT  261218P00400000", 4),
+        ("AAPL  261218P00180000", 5), ("EUR.USD", 6))]
+    assert [p.con_id for p in grouped(held)] == [3, 1, 5, 2, 4, 6]

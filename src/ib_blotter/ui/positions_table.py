@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from functools import partial
 
 from rich.style import Style
 
-from ..state.option_symbols import fit_symbol
+from ..state.option_symbols import fit_symbol, parse_option
 from ..state.prices import format_money, format_size
 from ..state.records import Position
 from .live_table import Column, LiveTable
 
 _signed = partial(format_money, signed=True)
 PNL_COLUMNS = frozenset({"Unrl PnL", "Rlzd PnL", "Day PnL"})
+
+
+def underlying(symbol: str) -> tuple[str, bool]:
+    """What a holding is grouped under, and whether it is an option on it."""
+    option = parse_option(symbol, date.today())
+    return (option.underlying, True) if option is not None else (symbol, False)
+
+
+def grouped(rows: Iterable[Position]) -> list[Position]:
+    """Rows in the order `place` gives them one by one: by underlying as first seen, each
+    stock above its options."""
+    groups: dict[str, list[Position]] = {}
+    for row in rows:
+        groups.setdefault(underlying(row.symbol)[0], []).append(row)
+    return [row for group in groups.values()
+            for row in sorted(group, key=lambda r: underlying(r.symbol)[1])]
 
 
 class PositionsTable(LiveTable[tuple[str, int], Position]):
@@ -38,6 +55,19 @@ class PositionsTable(LiveTable[tuple[str, int], Position]):
 
     def key_of(self, row: Position) -> tuple[str, int]:
         return row.key
+
+    def place(self, row: Position) -> int | None:
+        """An option under its underlying and that one's other options; a stock above its
+        own options (a new holding is rare: a look over the few rows is enough)."""
+        mine, is_option = underlying(row.symbol)
+        group = [n for n, key in enumerate(self._keys)
+                 if underlying(self._rows[key].symbol)[0] == mine]
+        if not group:
+            return None
+        return group[-1] + 1 if is_option else group[0]
+
+    def replace_all(self, rows: Iterable[Position]) -> None:
+        super().replace_all(grouped(rows))
 
     def cell_style(self, column: Column[Position], row: Position) -> Style:
         if column.title not in PNL_COLUMNS:
