@@ -95,12 +95,7 @@ async def test_a_fresh_blotter_gets_the_whole_day_though_a_fill_comes_live_as_it
     on_request(exchange, "99", lambda: fill_resting(exchange))
     async with our_blotter(exchange, clock, tmp_path) as harness:
         await wait_until(lambda: len(exchange.exchange.fills) > 5, "the live fill")
-        everything = exec_ids(exchange.exchange.fills)
-        await wait_until(lambda: exec_ids(harness.state.fills()) == everything,
-                         lambda: f"the whole day: {exec_ids(harness.state.fills())} shown of "
-                                 f"{everything}")
-        harness.journal.commit()
-        assert exec_ids(_all_fills(harness.journal)) == everything
+        await every_fill_shown_and_journaled(exchange, harness, "the whole day")
 
 
 async def test_after_an_outage_the_catch_up_starts_before_the_outage(
@@ -123,12 +118,7 @@ async def test_after_an_outage_the_catch_up_starts_before_the_outage(
         await refusing
         await wait_until(lambda: harness.connected and len(exchange.exchange.fills) == 3,
                          "back, with a fill as it came back")
-        everything = exec_ids(exchange.exchange.fills)
-        await wait_until(lambda: exec_ids(harness.state.fills()) == everything,
-                         lambda: f"the outage's fills: {exec_ids(harness.state.fills())} shown "
-                                 f"of {everything}")
-        harness.journal.commit()
-        assert exec_ids(_all_fills(harness.journal)) == everything
+        await every_fill_shown_and_journaled(exchange, harness, "the outage's fills")
 
 
 async def test_a_live_fill_during_the_catch_up_keeps_its_late_commission(
@@ -189,6 +179,16 @@ def forget_everything(sim: Simulator) -> None:
         sim.exchange.orders.pop((order.clientId, order.orderId), None)
     sim.exchange.by_perm.clear()
     sim.drop_connections()
+
+
+async def every_fill_shown_and_journaled(exchange: Simulator, harness: Harness, what: str
+                                         ) -> None:
+    """Every execution of the exchange on the blotter's screen, and in its journal."""
+    everything = exec_ids(exchange.exchange.fills)
+    await wait_until(lambda: exec_ids(harness.state.fills()) == everything,
+                     lambda: f"{what}: {exec_ids(harness.state.fills())} shown of {everything}")
+    harness.journal.commit()
+    assert exec_ids(_all_fills(harness.journal)) == everything
 
 
 def _all_fills(journal: Journal) -> list[FillRow]:

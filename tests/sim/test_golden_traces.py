@@ -12,7 +12,7 @@ client before the recorded one connects.
 from __future__ import annotations
 
 import copy
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +22,7 @@ from ibapi.execution import ExecutionFilter
 from ibapi.order import Order
 from ibapi.order_cancel import OrderCancel
 
-from ib_blotter.sim.simulator import SimConfig, Simulator
+from ib_blotter.sim.simulator import Simulator
 
 from .golden import Observed, TraceClient, quantity
 from .traces.loader import CLIENT, Message, Trace, compare, load, trace_files
@@ -287,24 +287,9 @@ SCRIPTS: dict[str, Script] = {
 TRACES = [pytest.param(load(path), id=path.stem) for path in trace_files()]
 
 
-@pytest.fixture
-def sim_config(clock: Any) -> SimConfig:
-    return SimConfig(port=0, pace=0, seed=7, clock=clock)
-
-
-@pytest.fixture
-async def golden_sim(sim_config: SimConfig) -> AsyncIterator[Simulator]:
-    simulator = Simulator(sim_config)
-    await simulator.start()
-    try:
-        yield simulator
-    finally:
-        await simulator.stop()
-
-
 @pytest.mark.parametrize("trace", TRACES)
-async def test_simulator_matches_the_recording(golden_sim: Simulator, trace: Trace) -> None:
-    run = await play(golden_sim, trace, SCRIPTS.get(trace.name, Script()))
+async def test_simulator_matches_the_recording(sim: Simulator, trace: Trace) -> None:
+    run = await play(sim, trace, SCRIPTS.get(trace.name, Script()))
     try:
         failures = [f for c in run.clients for f in c.decode_failures]
         assert not failures, f"ibapi could not read: {failures}"
