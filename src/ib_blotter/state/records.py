@@ -255,6 +255,19 @@ class Quote:
 
 
 @dataclass(frozen=True, slots=True)
+class Greeks:
+    """An option's model greeks, per share, as IB's tickOptionComputation carries them; None
+    where IB sent none."""
+
+    delta: float | None = None
+    gamma: float | None = None
+    theta: float | None = None  # per day
+    vega: float | None = None  # per vol point
+    implied_vol: float | None = None
+    und_price: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class OrderPreview:
     """IB's what-if answer: what the order would cost and do to the account's margin."""
 
