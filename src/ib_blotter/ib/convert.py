@@ -25,6 +25,7 @@ from ib_blotter.state.records import (
     ENDED_STATUSES,
     ContractSpec,
     FillRow,
+    Greeks,
     Liquidity,
     OrderPreview,
     OrderRow,
@@ -91,6 +92,27 @@ def quote(ticker: ib_async.Ticker) -> Quote:
     """A ticker's bid/ask/last; IB's -1 (no bid), 0, NaN and unset all read as none."""
     return Quote(_market_price(ticker.bid), _market_price(ticker.ask),
                  _market_price(ticker.last))
+
+
+# tickOptionComputation's "not computed": -1 for vol and prices, -2 for the greeks (IB's docs)
+_NOT_COMPUTED = {"impliedVol": -1.0, "undPrice": -1.0, "delta": -2.0, "gamma": -2.0,
+                 "vega": -2.0, "theta": -2.0}
+
+
+def greeks(ticker: ib_async.Ticker) -> Greeks | None:
+    """An option ticker's model greeks (IB's model, not those implied from bid or ask); None
+    before IB sent any, and for anything not an option."""
+    model = ticker.modelGreeks
+    if model is None:
+        return None
+
+    def known(name: str) -> float | None:
+        value = number_or_none(getattr(model, name))
+        return None if value is None or value == _NOT_COMPUTED[name] else value
+
+    return Greeks(delta=known("delta"), gamma=known("gamma"), theta=known("theta"),
+                  vega=known("vega"), implied_vol=known("impliedVol"),
+                  und_price=known("undPrice"))
 
 
 def _market_price(value: float) -> float | None:

@@ -18,9 +18,17 @@ import ib_async
 
 from ib_blotter.ib import convert
 from ib_blotter.ib.errors import AdapterError, NotConnectedError, RefusedError
+from ib_blotter.ib.quotes import Listener
 from ib_blotter.state import gate
 from ib_blotter.state.gate import Action, Approval, Request, Situation
-from ib_blotter.state.records import ContractSpec, OrderKey, OrderPreview, OrderSpec, Quote
+from ib_blotter.state.records import (
+    ContractSpec,
+    Greeks,
+    OrderKey,
+    OrderPreview,
+    OrderSpec,
+    Quote,
+)
 
 if TYPE_CHECKING:
     from ib_blotter.ib.adapter import IBAdapter
@@ -218,15 +226,32 @@ class OrderRequests:
     def subscribe_quote(
         self: IBAdapter, contract: ib_async.Contract,
         on_quote: Callable[[Quote], None] | None = None,
-    ) -> None:
+    ) -> Listener | None:
         """A live bid/ask/last: `on_quote(quote)` on every update; it stays subscribed across
-        1101 and reconnects (the adapter re-requests the line)."""
+        1101 and reconnects (the adapter re-requests the line). Returns the handle that
+        `unsubscribe_quote` takes (others may listen to the same line)."""
         self._require_connection("request quotes")
         listener = None if on_quote is None else (lambda t: on_quote(convert.quote(t)))
         self.quotes.subscribe(contract, listener)
+        return listener
 
-    def unsubscribe_quote(self: IBAdapter, contract: ib_async.Contract) -> None:
-        self.quotes.unsubscribe(contract)
+    def subscribe_option(
+        self: IBAdapter, contract: ib_async.Contract,
+        on_update: Callable[[Quote, Greeks | None], None],
+    ) -> Listener:
+        """An option's live bid/ask/last and model greeks, as `subscribe_quote`."""
+        self._require_connection("request quotes")
+
+        def listener(ticker: ib_async.Ticker) -> None:
+            on_update(convert.quote(ticker), convert.greeks(ticker))
+
+        self.quotes.subscribe(contract, listener)
+        return listener
+
+    def unsubscribe_quote(self: IBAdapter, contract: ib_async.Contract,
+                          handle: Listener | None = None) -> None:
+        """The handle's listener stops; the line goes with its last listener."""
+        self.quotes.unsubscribe(contract, handle)
 
     def _require_connection(self: IBAdapter, action: str) -> None:
         if not self.ib.isConnected():

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import ib_async
 
 from ib_blotter.ib import convert
-from ib_blotter.state.records import Quote
+from ib_blotter.state.records import Greeks, Quote
 
 logger = logging.getLogger(__name__)
 MAX_WATCHED = 20  # quote lines kept only for judging changes (IB allows 100 per client)
@@ -25,11 +25,14 @@ Listener = Callable[[ib_async.Ticker], None]
 @dataclass(slots=True)
 class _Wanted:
     contract: ib_async.Contract
-    listener: Listener | None
     ticker: ib_async.Ticker
+    listeners: list[Listener] = field(default_factory=list)  # the ticket, a chain, a position
 
 
 class QuoteBook:
+    """One market data line per contract, shared by everyone who listens to it: IB allows
+    100 per client, and ib_async keeps one ticker per contract whatever we ask."""
+
     def __init__(self, ib: ib_async.IB) -> None:
         self.ib = ib
         self._wanted: dict[int, _Wanted] = {}  # by conId
@@ -45,6 +48,11 @@ class QuoteBook:
         quote = convert.quote(wanted.ticker)
         return quote if (quote.bid, quote.ask, quote.last) != (None, None, None) else None
 
+    def greeks(self, con_id: int) -> Greeks | None:
+        """An option's model greeks, once IB sent them (None for anything else)."""
+        wanted = self._wanted.get(con_id)
+        return None if wanted is None else convert.greeks(wanted.ticker)
+
     def watch(self, contract: ib_async.Contract) -> None:
         """Keep a line for a contract an order of ours trades, so a change to it is judged
         against the market; the oldest such line goes past MAX_WATCHED."""
@@ -54,39 +62,55 @@ class QuoteBook:
         self._watched.append(contract.conId)
         while len(self._watched) > MAX_WATCHED:
             oldest = self._wanted.get(self._watched.pop(0))
-            if oldest is not None and oldest.listener is None:
+            if oldest is not None and not oldest.listeners:
                 self.unsubscribe(oldest.contract)
 
     def subscribe(self, contract: ib_async.Contract, listener: Listener | None) -> ib_async.Ticker:
-        self.unsubscribe(contract)
-        ticker = self.ib.reqMktData(contract)
+        """A line for the contract (the one there is, if any), with `listener` told of every
+        update; unsubscribe with the same listener."""
+        wanted = self._wanted.get(contract.conId)
+        if wanted is None:
+            wanted = _Wanted(contract, self.ib.reqMktData(contract))
+            self._wanted[contract.conId] = wanted
         if listener is not None:
-            ticker.updateEvent += listener
-        self._wanted[contract.conId] = _Wanted(contract, listener, ticker)
-        return ticker
+            wanted.ticker.updateEvent += listener
+            wanted.listeners.append(listener)
+        return wanted.ticker
 
-    def unsubscribe(self, contract: ib_async.Contract) -> None:
-        if contract.conId in self._watched:
-            self._watched.remove(contract.conId)
-        wanted = self._wanted.pop(contract.conId, None)
+    def unsubscribe(self, contract: ib_async.Contract, listener: Listener | None = None) -> None:
+        """`listener` stops listening; the line goes with its last listener (None: the line
+        goes now, whoever listens)."""
+        wanted = self._wanted.get(contract.conId)
         if wanted is None:
             return  # never asked for: cancelling would only make ib_async log an error
-        if wanted.listener is not None:
-            wanted.ticker.updateEvent -= wanted.listener
+        gone = wanted.listeners if listener is None else [listener]
+        for each in [g for g in gone if g in wanted.listeners]:
+            wanted.ticker.updateEvent -= each
+            wanted.listeners.remove(each)
+        if wanted.listeners:
+            return
+        if contract.conId in self._watched:
+            self._watched.remove(contract.conId)
+        del self._wanted[contract.conId]
         # Only a line this session has: after a reconnect ib_async knows none of the old ones.
         if self.ib.isConnected() and self.ib.ticker(wanted.contract) is not None:
             self.ib.cancelMktData(wanted.contract)
+
+    @property
+    def lines(self) -> int:
+        """Market data lines held now."""
+        return len(self._wanted)
 
     def resubscribe(self) -> None:
         """Ask again for every line (the old ones are dead or gone); listeners follow the
         tickers, which are new objects after a reconnect."""
         for wanted in list(self._wanted.values()):
-            if wanted.listener is not None:
-                wanted.ticker.updateEvent -= wanted.listener
+            for listener in wanted.listeners:
+                wanted.ticker.updateEvent -= listener
             if self.ib.ticker(wanted.contract) is not None:  # a new session never had it
                 self.ib.cancelMktData(wanted.contract)
             wanted.ticker = self.ib.reqMktData(wanted.contract)
-            if wanted.listener is not None:
-                wanted.ticker.updateEvent += wanted.listener
+            for listener in wanted.listeners:
+                wanted.ticker.updateEvent += listener
             self.resubscriptions += 1
             logger.info("market data for %s requested again", wanted.contract.symbol)

@@ -7,6 +7,7 @@ focus, and the cursor, on what to fix: the ticket's field, or the word on the qu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -44,6 +45,7 @@ class TicketDesk:
         self.found: Found | None = None  # the ticket's resolved contract
         self._quote_contract: ib_async.Contract | None = None
         self._quote: Quote | None = None
+        self._quote_handle: Callable[[ib_async.Ticker], None] | None = None  # ours on its line
         self._pending_quick: Ticket | None = None  # a quick-entry order waiting for its lookup
         self._confirming = False  # a confirmation is open: a second enter must not open two
         self._looking_up = ""  # the symbol being looked up, while IB answers its probes
@@ -112,15 +114,15 @@ class TicketDesk:
         if not self.app.ib_connected:
             return
         try:  # the adapter re-subscribes after 1101 and reconnects
-            self.app.adapter.subscribe_quote(contract, self.quote_updated)
+            self._quote_handle = self.app.adapter.subscribe_quote(contract, self.quote_updated)
             self._quote_contract = contract
         except AdapterError as exc:
             self.app.state.log(LogKind.WARNING, f"No quote for {contract.symbol}: {exc}")
 
     def stop_quote(self) -> None:
         if self._quote_contract is not None:
-            self.app.adapter.unsubscribe_quote(self._quote_contract)
-            self._quote_contract = self._quote = None
+            self.app.adapter.unsubscribe_quote(self._quote_contract, self._quote_handle)
+            self._quote_contract = self._quote = self._quote_handle = None
 
     def quote_updated(self, quote: Quote) -> None:
         self._quote = quote
