@@ -5,7 +5,9 @@ resize round trip."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 
 import pytest
 from textual import events
@@ -180,3 +182,35 @@ def test_positions_pane(snap_compare) -> None:
         await settle(pilot)
 
     assert snap_compare(demo_app(), terminal_size=(80, 24), run_before=positions)
+
+
+# The simulator's option expiries follow its clock's date: a fixed day, so the chain's expiries,
+# days to expiry and greeks are the same on every run (time runs on from there).
+CHAIN_DAY = datetime(2026, 12, 1, 12, 0, tzinfo=UTC).timestamp()
+
+
+def on_chain_day() -> Callable[[], float]:
+    started = time.monotonic()
+    return lambda: CHAIN_DAY + time.monotonic() - started
+
+
+def test_option_chain(snap_compare) -> None:
+    """AAPL's chain against the seeded simulator, its prices still (pace 0), at 80x24: the
+    cursor two strikes up on the puts, the next expiry, a leg to buy marked."""
+    from .conftest import sim_settings, until
+    from .test_chain import quoted_screen
+
+    async def chain(pilot: Pilot) -> None:
+        app = pilot.app
+        assert isinstance(app, BlotterApp)
+        await until(pilot, lambda: app.ib_connected, "connected to the simulator")
+        await pilot.press("n", *"AAPL", "enter")
+        await until(pilot, lambda: app.blotter.ticket_desk.found is not None, "AAPL")
+        await pilot.press("escape", "h")
+        await until(pilot, lambda: quoted_screen(app), "the chain quoted")
+        await pilot.press("k", "k", "tab", "right_square_bracket", "b")
+        await until(pilot, lambda: quoted_screen(app), "the next expiry quoted")
+        await settle(pilot)
+
+    app = BlotterApp(sim_settings(), clock=on_chain_day())
+    assert snap_compare(app, terminal_size=(80, 24), run_before=chain)

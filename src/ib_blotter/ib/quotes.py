@@ -67,14 +67,18 @@ class QuoteBook:
 
     def subscribe(self, contract: ib_async.Contract, listener: Listener | None) -> ib_async.Ticker:
         """A line for the contract (the one there is, if any), with `listener` told of every
-        update; unsubscribe with the same listener."""
+        update (and of the latest at once, on a line already live); unsubscribe with the same
+        listener."""
         wanted = self._wanted.get(contract.conId)
+        joined = wanted is not None
         if wanted is None:
             wanted = _Wanted(contract, self.ib.reqMktData(contract))
             self._wanted[contract.conId] = wanted
         if listener is not None:
             wanted.ticker.updateEvent += listener
             wanted.listeners.append(listener)
+            if joined and self.quote(contract.conId) is not None:
+                listener(wanted.ticker)  # a line already live: its latest now, not next tick
         return wanted.ticker
 
     def unsubscribe(self, contract: ib_async.Contract, listener: Listener | None = None) -> None:

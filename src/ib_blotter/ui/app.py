@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -45,9 +46,11 @@ class BlotterApp(App[None]):
     blotter: BlotterScreen  # the main screen, made by get_default_screen
 
     def __init__(self, settings: Settings, *, state: BlotterState | None = None,
-                 ib: ib_async.IB | None = None, connect: bool = True) -> None:
+                 ib: ib_async.IB | None = None, connect: bool = True,
+                 clock: Callable[[], float] = time.time) -> None:
         super().__init__()
         self.settings = settings
+        self.clock = clock  # the wall clock: the embedded simulator's, and what "today" is
         self.connect_on_start = connect  # False: show `state` as given (snapshots, demos)
         self.state = state or BlotterState(linger=settings.linger)
         self.portfolio = PortfolioState()
@@ -168,7 +171,8 @@ class BlotterApp(App[None]):
             from ..sim.simulator import SimConfig, Simulator
 
             self.simulator = Simulator(SimConfig(port=0, seed=self.settings.sim_seed,
-                                                 pace=self.settings.sim_pace))
+                                                 pace=self.settings.sim_pace,
+                                                 clock=self.clock))
             host, port = "127.0.0.1", await self.simulator.start()
         await self.adapter.stay_connected(host, port, self.settings.connect_timeout,
                                           self.settings.retry_every)

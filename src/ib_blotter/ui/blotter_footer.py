@@ -15,6 +15,7 @@ RANKS = {
     "new_order": 2, "quick_entry": 2,
     "nudge": 3, "toggle_positions": 4, "toggle_all": 5, "next_account": 6, "cancel_all": 7,
     "quit": 8, "focus_orders": 9, "focus_log": 9,
+    "back": 1, "pick": 1, "expiry": 2, "switch_side": 3, "mark": 4,  # the option chain's
 }
 LAST = 10
 

@@ -9,6 +9,7 @@ binds only what works from anywhere.
 from __future__ import annotations
 
 import time
+from datetime import date
 from functools import cached_property
 from typing import TYPE_CHECKING, cast
 
@@ -22,6 +23,8 @@ from textual.widgets import Sparkline
 
 from .. import gc_policy
 from ..state.blotter import Change, ChangeKind
+from ..state.chain import chain_underlying
+from ..state.option_symbols import OptionWanted, describe_option
 from ..state.records import ConnectionState, LogLine, OrderKey, OrderRow
 from .account_strip import AccountStrip
 from .blotter_footer import BlotterFooter
@@ -62,6 +65,9 @@ class BlotterScreen(Screen[None]):
                 tooltip="Positions instead of the log (from 140 columns both show)"),
         Binding("f", "next_account", "Account",
                 tooltip="Show one account's orders, positions and figures (cycles)"),
+        Binding("h", "chain", "Chain",
+                tooltip="Option chain of the ticket's symbol (else the selected order's or "
+                        "position's underlying)"),
         Binding("o", "focus_orders", "Orders", tooltip="Jump to the orders table"),
         Binding("l", "focus_log", "Log", tooltip="Jump to the execution log"),
         Binding("escape", "leave", "Leave",  # in the footer only in the ticket
@@ -83,6 +89,7 @@ class BlotterScreen(Screen[None]):
         self.order_actions = OrderActions(self)
         self.portfolio_view = PortfolioView(self)
         self._listening: list[object] = []
+        self._last_chain = ""  # the underlying whose chain was shown last
 
     @property
     def blotter_app(self) -> BlotterApp:
@@ -334,6 +341,33 @@ class BlotterScreen(Screen[None]):
         from .help_screen import HelpScreen  # a dialog: loaded when first opened (start-up)
 
         self.app.push_screen(HelpScreen())
+
+    @guarded
+    def action_chain(self) -> None:
+        from .chain_screen import ChainScreen  # a screen of its own: loaded when first opened
+
+        found = self.ticket_desk.found
+        selected = self.positions_table if self.focused is self.positions_table else self.orders
+        row = selected.selected
+        underlying = chain_underlying(found.spec.symbol if found is not None else "",
+                                      row.symbol if row is not None else "", self._last_chain)
+        if underlying is None:
+            self.notify("No symbol for a chain: look one up in the ticket (n), or select an "
+                        "order or a position", severity="warning")
+            return
+        if not self.blotter_app.ib_connected:
+            self.notify(f"Not connected: no chain for {underlying}", severity="warning")
+            return
+        self._last_chain = underlying
+        today = date.fromtimestamp(self.blotter_app.clock())
+        self.app.push_screen(ChainScreen(underlying, today), callback=self._option_picked)
+
+    def _option_picked(self, option: OptionWanted | None) -> None:
+        """The chain's pick goes into the ticket as if typed, the quantity next to fill."""
+        if option is None:
+            return
+        self.ticket.look_up(describe_option(option))
+        self.ticket.focus_field("quantity")
 
     @guarded
     def action_reconnect(self) -> None:

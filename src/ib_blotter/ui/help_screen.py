@@ -17,6 +17,7 @@ from textual.widgets import Static
 
 from ..state.quick_entry import GRAMMAR
 from .blotter_screen import BlotterScreen
+from .chain_screen import ChainScreen
 from .execution_log import ExecutionLog
 from .live_table import LiveTable
 from .modify_screen import ModifyOrderScreen
@@ -47,6 +48,7 @@ def sections() -> list[tuple[str, list[tuple[str, str]]]]:
         ("Quick entry line", _keys(QuickEntryBar.BINDINGS)),
         ("Confirmations", _keys(OrderConfirmScreen.BINDINGS)),
         ("Modify dialog", [*MODIFY_KEYS, *_keys(ModifyOrderScreen.BINDINGS)]),
+        ("Option chain (h)", _keys(ChainScreen.BINDINGS)),
         ("This help", _keys(HelpScreen.BINDINGS)),
     ]
 
