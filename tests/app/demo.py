@@ -12,6 +12,7 @@ from ib_blotter.state.records import (
     ConnectionInfo,
     ConnectionState,
     FillRow,
+    Greeks,
     Liquidity,
     LogKind,
     OrderRow,
@@ -105,8 +106,15 @@ def demo_app() -> BlotterApp:
                        ("AvailableFunds", "240000.00")):
         portfolio.account_value(ACCOUNTS[1], tag, value, "USD")
     portfolio.account_pnl(ACCOUNTS[1], -120.40, -80.40, -40.00)
-    portfolio.position_changed(Position(ACCOUNTS[0], "AAPL", 265598, 300, 187.4123))
+    portfolio.position_changed(Position(ACCOUNTS[0], "AAPL", 265598, 300, 187.4123,
+                                        greeks=Greeks(delta=1.0)))
     portfolio.position_pnl(ACCOUNTS[0], 265598, 51.00, 51.00, 0.0, 56274.00)
+    portfolio.position_changed(Position(ACCOUNTS[0], "AAPL 18Dec26 190C", 700_000_101, -2,
+                                        412.65, multiplier=100))
+    portfolio.position_greeks(ACCOUNTS[0], 700_000_101, Greeks(
+        delta=0.4213, gamma=0.0291, theta=-0.1137, vega=0.2012, implied_vol=0.281,
+        und_price=187.51))
+    portfolio.position_pnl(ACCOUNTS[0], 700_000_101, -18.00, -18.00, 0.0, -843.30)
     portfolio.position_changed(Position(ACCOUNTS[0], "ESZ6", 637533641, 1, 270512.50))
     portfolio.position_pnl(ACCOUNTS[0], 637533641, 2565.55, 2565.55, 125.00, 273078.05)
     return app

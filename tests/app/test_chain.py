@@ -191,3 +191,33 @@ async def test_a_symbol_without_options_says_so(small: Blotter) -> None:
                       and chain_screen(small).problem, "the reason")
     assert "no options" in chain_screen(small).problem
     assert "no options" in screen_text(chain_screen(small))[1]
+
+
+async def test_a_held_options_delta_in_shares_on_the_positions_pane(small: Blotter) -> None:
+    screen = await open_chain(small)
+    walk = screen.walk
+    assert walk is not None and walk.selected is not None
+    ask = walk.row_of(walk.selected.strike).call.ask
+    await small.press("enter")
+    await small.until(lambda: (found := small.app.blotter.ticket_desk.found) is not None
+                      and found.contract.secType == "OPT", "the option in the ticket")
+    await type_into(small, "quantity", "3")
+    await type_into(small, "limit", f"{ask:.2f}")
+    await small.press("enter")
+    await small.until(lambda: confirmation(small) is not None, "the confirmation")
+    await small.press("y")
+    await small.until(lambda: rows(small) and rows(small)[0].status == "Filled", "the fill")
+    small.app.blotter.orders.focus()
+    await small.press("p")
+    table = small.app.blotter.positions_table
+    await small.until(lambda: any(p.delta_shares is not None for p in table.rows()),
+                      "the position's greeks")
+    [held] = [p for p in table.rows() if p.delta_shares is not None]
+    assert held.greeks is not None and held.greeks.delta is not None
+    assert held.delta_shares == pytest.approx(held.greeks.delta * 300)
+    await small.pilot.pause(0.1)
+    header = line(table, 0)
+    assert "Delta" in header.split()
+    [shown] = [line(table, y) for y in range(1, 3) if "AAPL" in line(table, y)]
+    column = header.index("Delta")
+    assert shown[column - 3:column + 5].strip() == f"{round(held.delta_shares):+,}", shown

@@ -12,9 +12,10 @@ import pytest
 
 from ib_blotter.ib.chains import ChainFeed
 from ib_blotter.ib.lookup import LookupFailed
+from ib_blotter.ib.position_greeks import PositionGreeks
 from ib_blotter.sim.simulator import Simulator
 from ib_blotter.state.chain import OptionCell
-from ib_blotter.state.records import Greeks, Quote
+from ib_blotter.state.records import Greeks, Position, Quote
 
 from ..faults.conftest import Harness
 from ..waiting import wait_until
@@ -112,3 +113,25 @@ async def test_no_options_on_an_underlying_is_said(harness: Harness) -> None:
         await feed.open("EUR.USD")
     feed.close()
     assert harness.adapter.quotes.lines == 0
+
+
+async def test_an_option_positions_greeks_come_with_its_quote_and_go_with_it(
+        sim: Simulator, harness: Harness) -> None:
+    PositionGreeks(harness.adapter, harness.portfolio)
+    call = await monthly_call(harness, sim)
+
+    def held() -> Position | None:
+        return next((p for p in harness.portfolio.positions() if p.con_id == call.conId), None)
+
+    harness.place(call, "BUY", 2)
+    await wait_until(lambda: (row := held()) is not None and row.greeks is not None,
+                     "the call's position with its greeks")
+    row = held()
+    assert row is not None and row.greeks is not None and row.greeks.delta is not None
+    assert row.multiplier == 100
+    assert row.delta_shares == pytest.approx(row.greeks.delta * 2 * 100)
+    assert 0 < row.delta_shares < 200
+    assert lines_at_the_exchange(sim).count(call.conId) == 1
+    harness.place(call, "SELL", 2)
+    await wait_until(lambda: held() is None, "the position closed")
+    await wait_until(lambda: call.conId not in lines_at_the_exchange(sim), "its line gone")

@@ -296,3 +296,12 @@ def test_a_position():
     assert (position.account, position.symbol, position.con_id) == ("DU1", "AAPL", 265598)
     assert (position.position, position.avg_cost) == (150.0, 187.2)
     assert position.unrealized_pnl is None  # PnL comes later, from IB's PnL stream
+
+
+def test_a_positions_delta_in_shares_a_stocks_its_size_an_options_to_come():
+    stock = convert.position(Position("DU1", AAPL, 150.0, 187.2))
+    assert (stock.multiplier, stock.delta_shares) == (1.0, 150.0)
+    call = Contract(conId=700_000_101, symbol="AAPL", secType="OPT", strike=190.0, right="C",
+                    lastTradeDateOrContractMonth="20261218", multiplier="100")
+    option = convert.position(Position("DU1", call, -2.0, 412.0))
+    assert (option.multiplier, option.greeks, option.delta_shares) == (100.0, None, None)

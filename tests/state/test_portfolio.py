@@ -41,3 +41,26 @@ def test_only_the_strip_tags_in_dollars_count_and_repeats_say_nothing() -> None:
     assert (summary.net_liquidation, summary.buying_power, summary.daily_pnl) == (
         1000000.5, None, 5.0)
     assert seen == [("account", "DU1"), ("account", "DU1")]
+
+
+def test_an_options_greeks_give_its_delta_in_shares_and_stay_across_position_updates() -> None:
+    from ib_blotter.state.records import Greeks
+
+    portfolio = PortfolioState()
+    seen = recorder(portfolio)
+    call = Position("DU1", "AAPL 18Dec26 190C", 700_000_101, -3, 412.0, multiplier=100)
+    assert call.delta_shares is None and call.theta_day is None  # nothing known yet
+    portfolio.position_greeks("DU1", 700_000_101, Greeks(delta=0.5))  # before IB's position
+    assert portfolio.positions() == []
+    portfolio.position_changed(call)
+    greeks = Greeks(delta=0.42, gamma=0.03, theta=-0.11, vega=0.2)
+    portfolio.position_greeks("DU1", 700_000_101, greeks)
+    portfolio.position_greeks("DU1", 700_000_101, greeks)  # the same again: nothing to show
+    [row] = portfolio.positions()
+    assert row.delta_shares == -126.0  # 0.42 x -3 contracts x 100 shares
+    assert row.theta_day == 33.0  # short options earn their decay
+    portfolio.position_changed(Position("DU1", "AAPL 18Dec26 190C", 700_000_101, -4, 410.0,
+                                        multiplier=100))
+    [row] = portfolio.positions()
+    assert row.greeks == greeks and row.delta_shares == -168.0
+    assert seen == [("position", ("DU1", 700_000_101))] * 3

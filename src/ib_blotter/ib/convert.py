@@ -242,6 +242,9 @@ def position(item: ib_async.Position) -> Position:
         con_id=item.contract.conId,
         position=float(item.position),
         avg_cost=float(item.avgCost),
+        multiplier=float(number_or_none(item.contract.multiplier) or 1.0),
+        # a share moves one for one with itself: its delta sums with its options'
+        greeks=Greeks(delta=1.0) if item.contract.secType == "STK" else None,
     )
 
 

@@ -12,7 +12,7 @@ from dataclasses import fields, replace
 from typing import Any
 
 from .money import Rates
-from .records import AccountSummary, Position
+from .records import AccountSummary, Greeks, Position
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,8 @@ class PortfolioState:
             row = position
         else:
             row = replace(previous, symbol=position.symbol or previous.symbol,
-                          position=position.position, avg_cost=position.avg_cost)
+                          position=position.position, avg_cost=position.avg_cost,
+                          multiplier=position.multiplier)
         if row != previous:
             self._positions[key] = row
             self._notify("position", key)
@@ -94,6 +95,15 @@ class PortfolioState:
         if row != previous:
             self._positions[key] = row
             self._notify("position", key)
+
+    def position_greeks(self, account: str, con_id: int, greeks: Greeks | None) -> None:
+        """An option position's model greeks, as IB's quote of the option carries them."""
+        key = (account, con_id)
+        previous = self._positions.get(key)
+        if previous is None or previous.greeks == greeks:
+            return  # greeks for a position IB hasn't told us about yet, or nothing new
+        self._positions[key] = replace(previous, greeks=greeks)
+        self._notify("position", key)
 
     def account_value(self, account: str, tag: str, value: str, currency: str) -> None:
         """The strip's figures come in the base currency (the first one IB names on them: a

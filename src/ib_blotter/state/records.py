@@ -218,6 +218,19 @@ class JournalLag:
 
 
 @dataclass(frozen=True, slots=True)
+class Greeks:
+    """An option's model greeks, per share, as IB's tickOptionComputation carries them; None
+    where IB sent none."""
+
+    delta: float | None = None
+    gamma: float | None = None
+    theta: float | None = None  # per day
+    vega: float | None = None  # per vol point
+    implied_vol: float | None = None
+    und_price: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Position:
     """A holding; the PnL fields fill in from IB's per-position PnL stream."""
 
@@ -230,10 +243,25 @@ class Position:
     unrealized_pnl: float | None = None
     realized_pnl: float | None = None
     daily_pnl: float | None = None
+    multiplier: float = 1.0  # shares (or units of the underlying) per contract
+    greeks: Greeks | None = None  # an option's model greeks, per share, once IB sent them
 
     @property
     def key(self) -> tuple[str, int]:
         return (self.account, self.con_id)
+
+    @property
+    def delta_shares(self) -> float | None:
+        """The position's delta in shares of the underlying: what a trader hedges with."""
+        return self._scaled(self.greeks.delta if self.greeks else None)
+
+    @property
+    def theta_day(self) -> float | None:
+        """What a day's decay makes or costs the position, in its currency."""
+        return self._scaled(self.greeks.theta if self.greeks else None)
+
+    def _scaled(self, per_share: float | None) -> float | None:
+        return None if per_share is None else per_share * self.position * self.multiplier
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,19 +280,6 @@ class Quote:
         if self.bid is not None and self.ask is not None:
             return (self.bid + self.ask) / 2
         return None
-
-
-@dataclass(frozen=True, slots=True)
-class Greeks:
-    """An option's model greeks, per share, as IB's tickOptionComputation carries them; None
-    where IB sent none."""
-
-    delta: float | None = None
-    gamma: float | None = None
-    theta: float | None = None  # per day
-    vega: float | None = None  # per vol point
-    implied_vol: float | None = None
-    und_price: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

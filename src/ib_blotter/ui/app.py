@@ -131,6 +131,7 @@ class BlotterApp(App[None]):
         await asyncio.to_thread(_load_ib, asyncio.get_running_loop(), self.settings.sim)
         from ..ib.account_feed import AccountFeed
         from ..ib.adapter import IBAdapter
+        from ..ib.position_greeks import PositionGreeks
         from ..journal.startup import open_journal, today_restored
 
         settings = self.settings
@@ -143,6 +144,7 @@ class BlotterApp(App[None]):
             limits=self.limits, history=today_restored)
         self._adapter.on_simulator = self._to_paper_journal
         self.account_feed = AccountFeed(self._adapter.ib, self.portfolio)
+        PositionGreeks(self._adapter, self.portfolio)  # held by the IB events it listens to
         self._adapter.rates_of = self.portfolio.rates
         self._stay_connected()
 
@@ -197,7 +199,8 @@ def _load_ib(loop: asyncio.AbstractEventLoop, simulated: bool) -> None:
     asyncio.set_event_loop(loop)
     try:
         for name in ("ib_blotter.ib.adapter", "ib_blotter.ib.account_feed",
-                     "ib_blotter.ib.lookup", "ib_blotter.journal.startup",
+                     "ib_blotter.ib.lookup", "ib_blotter.ib.position_greeks",
+                     "ib_blotter.ib.chains", "ib_blotter.journal.startup",
                      *(("ib_blotter.sim.simulator",) if simulated else ())):
             importlib.import_module(name)
     finally:

@@ -17,6 +17,10 @@ _signed = partial(format_money, signed=True)
 PNL_COLUMNS = frozenset({"Unrl PnL", "Rlzd PnL", "Day PnL"})
 
 
+def _shares(value: float | None) -> str:
+    return "" if value is None else f"{round(value):+,}"
+
+
 def underlying(symbol: str) -> tuple[str, bool]:
     """What a holding is grouped under, and whether it is an option on it."""
     option = parse_option(symbol, date.today())
@@ -37,12 +41,16 @@ class PositionsTable(LiveTable[tuple[str, int], Position]):
     COLUMNS = (
         Column("Symbol", 9, lambda p: p.symbol, grows=True),
         Column("Position", 9, lambda p: format_size(p.position), right=True),
+        # an option's delta in shares of its underlying, once IB sent its model greeks; 10
+        # wide so that at 80 columns Rlzd PnL gives way and an option's symbol keeps its expiry
+        Column("Delta", 10, lambda p: _shares(p.delta_shares), right=True),
         Column("Avg cost", 11, lambda p: format_money(p.avg_cost), right=True),
         Column("Mkt value", 13, lambda p: format_money(p.market_value), right=True),
         Column("Unrl PnL", 11, lambda p: _signed(p.unrealized_pnl), right=True),
         Column("Rlzd PnL", 11, lambda p: _signed(p.realized_pnl), right=True),
         Column("Day PnL", 11, lambda p: _signed(p.daily_pnl), right=True),
         Column("Account", 10, lambda p: p.account),
+        Column("Theta/day", 10, lambda p: _signed(p.theta_day), right=True),
     )
 
     def __init__(self, **kwargs: object) -> None:
