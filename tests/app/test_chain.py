@@ -19,6 +19,7 @@ from ib_blotter.ui.fitted_line import FittedLine
 from .conftest import Blotter, sim_settings, start
 from .test_options import line
 from .test_order_depth import type_into
+from .test_paint_economy import Repaints
 from .test_trading import placed, rows
 from .test_world_listings import confirmation, look_up
 
@@ -221,3 +222,38 @@ async def test_a_held_options_delta_in_shares_on_the_positions_pane(small: Blott
     [shown] = [line(table, y) for y in range(1, 3) if "AAPL" in line(table, y)]
     column = header.index("Delta")
     assert shown[column - 3:column + 5].strip() == f"{round(held.delta_shares):+,}", shown
+
+
+async def test_one_options_quote_repaints_its_row_only(small: Blotter) -> None:
+    screen = await open_chain(small)
+    await small.pilot.pause(0.2)
+    repaints = Repaints(screen.table)  # type: ignore[arg-type]
+    walk = screen.walk
+    assert walk is not None
+    [call] = [o for o in aapl(small).options
+              if o.contract.lastTradeDateOrContractMonth == walk.expiry
+              and o.contract.strike == 190.0 and o.contract.right == "C"]
+    small.sim.set_quote(call.contract.localSymbol, 1.01, 1.12)
+    await small.until(lambda: walk.row_of(Decimal("190")).call.ask == 1.12, "the new ask")
+    await small.pilot.pause(0.1)
+    calls = repaints.take()
+    assert repaints.whole() == 0 and calls, calls
+    row = walk.strikes.index(Decimal("190")) + 1  # under the header
+    assert {(region.y, region.height) for region in calls if region is not None} == {(row, 1)}
+    assert "1.12" in line(screen.table, row)
+
+
+@pytest.mark.parametrize("after", [0.0, 0.5, 1.0, 1.5])
+async def test_escape_before_ib_answered_leaves_nothing_behind(small: Blotter,
+                                                              after: float) -> None:
+    await look_up(small, "AAPL")
+    small.app.blotter.orders.focus()
+    small.sim.faults.reply_delay = 0.3  # IB slow to answer each request of the chain
+    await small.press("h")
+    await small.pilot.pause(after)
+    await small.press("escape")
+    assert small.app.screen is small.app.blotter
+    await small.pilot.pause(1.5)
+    assert not option_lines(small)
+    assert small.app.handled_errors == []
+    assert small.app.adapter.quotes.lines == 1  # the ticket's AAPL line only
