@@ -88,4 +88,3 @@ class PositionGreeks:
         line = self._lines.pop(con_id, None)
         if line is not None:
             self.adapter.quotes.unsubscribe(*line)
-

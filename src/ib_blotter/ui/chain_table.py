@@ -1,8 +1,9 @@
 """`ChainTable`: one expiry's calls and puts side by side around the strikes, live by row.
 
-Calls left, puts right, the greeks mirrored about the strike as traders read a chain; from 100
-columns each side adds implied vol and theta, from 120 gamma and vega. The cursor's option is shown
-reversed, the at-the-money strike highlighted, a picked leg as B or S beside its strike.
+Calls left, puts right, bid before ask on both sides and the greeks mirrored about the strike,
+as traders read a chain; from 100 columns each side adds implied vol and theta, from 120 gamma
+and vega. The cursor's option shows reversed, the at-the-money strike highlighted, a picked
+leg as B or S beside its strike.
 """
 
 from __future__ import annotations

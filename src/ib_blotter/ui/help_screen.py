@@ -66,7 +66,8 @@ def _keys(bindings: list[BindingType]) -> list[tuple[str, str]]:
 
 def _display(keys: str) -> str:
     names = {"question_mark": "?", "colon": ":", "slash": "/", "plus": "+", "minus": "-",
-             "equals_sign": "=", "pageup": "pgup", "pagedown": "pgdn", "escape": "esc"}
+             "equals_sign": "=", "pageup": "pgup", "pagedown": "pgdn", "escape": "esc",
+             "left_square_bracket": "[", "right_square_bracket": "]"}
     return ", ".join(names.get(key, key) for key in keys.split(","))
 
 
