@@ -257,3 +257,15 @@ async def test_escape_before_ib_answered_leaves_nothing_behind(small: Blotter,
     assert not option_lines(small)
     assert small.app.handled_errors == []
     assert small.app.adapter.quotes.lines == 1  # the ticket's AAPL line only
+
+
+async def test_offline_the_selected_orders_chain_is_refused_with_a_reason() -> None:
+    from .demo import demo_app
+
+    app = demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.blotter.orders.focus()
+        await pilot.press("h")
+        await pilot.pause(0.1)
+        assert app.screen is app.blotter
+        assert any("Not connected: no chain for AAPL" in n.message for n in app._notifications)
