@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .contract_rules import net_priced
 from .money import Rates, notional
 from .order_types import order_type
 from .prices import format_money, format_price, format_size, tick_at
@@ -70,7 +71,7 @@ def breaches(spec: OrderSpec, contract: ContractSpec, last: float | None,
         found.append(Notice("size", f"Size {format_size(spec.quantity)} is over the {called} "
                                     f"of {format_size(most_size)}{unit}"))
     found.extend(_value(spec, contract, last, most_value, called, rates or Rates()))
-    if last and spec.limit is not None:
+    if last and spec.limit is not None and judges_deviation(contract):
         found.extend(_deviation(spec.limit, last, contract, limits))
     return found
 
@@ -103,9 +104,17 @@ def _value(spec: OrderSpec, contract: ContractSpec, last: float | None, most_val
                             f"{format_money(most_value, places=0)} {base}")]
 
 
-def deviation_unchecked(spec: OrderSpec, last: float | None, limits: Limits) -> bool:
+def judges_deviation(contract: ContractSpec) -> bool:
+    """A combo's net price near 0 makes any distance a huge percent: not judged (IB's own
+    precautions still apply at TWS)."""
+    return not net_priced(contract.sec_type)
+
+
+def deviation_unchecked(spec: OrderSpec, contract: ContractSpec, last: float | None,
+                        limits: Limits) -> bool:
     """A limit price the deviation limit would judge, but no last price to judge it by."""
-    return limits.checks_deviation and spec.limit is not None and not last
+    return limits.checks_deviation and spec.limit is not None and not last and \
+        judges_deviation(contract)
 
 
 def _deviation(price: float, last: float, contract: ContractSpec,

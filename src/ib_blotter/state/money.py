@@ -31,8 +31,10 @@ class Rates:
 
 
 def notional(order: OrderSpec, contract: ContractSpec, price: float) -> float:
-    """The order's value at `price`, in the contract's currency."""
-    return order.quantity * price * (contract.multiplier or 1) / (contract.price_magnifier or 1)
+    """The order's value at `price`, in the contract's currency (a combo's credit, a negative
+    net price, is worth as much as the same debit)."""
+    value = order.quantity * abs(price) * (contract.multiplier or 1)
+    return value / (contract.price_magnifier or 1)
 
 
 # What a price magnifier makes a price in, by currency (IB's LSE prices: pence); any other is
