@@ -23,6 +23,7 @@ from textual.widgets import Sparkline
 from .. import gc_policy
 from ..state.blotter import Change, ChangeKind
 from ..state.records import ConnectionState, LogLine, OrderKey, OrderRow
+from ..state.spreads import SpreadDraft, SpreadTicket
 from .account_strip import AccountStrip
 from .blotter_footer import BlotterFooter
 from .connection_bar import ConnectionBar
@@ -35,6 +36,7 @@ from .portfolio_view import PortfolioView
 from .positions_table import PositionsTable
 from .quick_entry_bar import QuickEntryBar
 from .sending import Sender
+from .spread_desk import SpreadDesk
 from .ticket_desk import TicketDesk
 
 if TYPE_CHECKING:
@@ -80,6 +82,7 @@ class BlotterScreen(Screen[None]):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.sender = Sender(self.blotter_app)
         self.ticket_desk = TicketDesk(self)
+        self.spread_desk = SpreadDesk(self)
         self.order_actions = OrderActions(self)
         self.portfolio_view = PortfolioView(self)
         self._listening: list[object] = []
@@ -258,7 +261,14 @@ class BlotterScreen(Screen[None]):
     @on(QuickEntryBar.Entered)
     @guarded
     def _quick_entered(self, event: QuickEntryBar.Entered) -> None:
-        self.ticket_desk.quick_entered(event.ticket)
+        if isinstance(event.ticket, SpreadTicket):
+            self.spread_desk.quick_entered(event.ticket)
+        else:
+            self.ticket_desk.quick_entered(event.ticket)
+
+    def open_spread(self, draft: SpreadDraft) -> None:
+        """The spread ticket with these legs (what the chain screen's picked legs open)."""
+        self.spread_desk.open(draft)
 
     @on(QuickEntryBar.Closed)
     @guarded
