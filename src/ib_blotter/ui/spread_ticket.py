@@ -49,6 +49,7 @@ LABELS = {"template": "Template", "side": "Side", "underlying": "Underlying", "r
 LAYOUT = (("template", "side"), ("underlying", "right"), ("expiry", "expiry2"),
           ("strike", "strike2"), ("quantity", "limit"), ("tif", ""))
 Submit = Callable[[SpreadTicket], None]
+USUAL_TICK = 0.01  # a US option combo's: the legs' own is known once they are looked up
 
 
 class SpreadTicketScreen(ModalScreen[None]):
@@ -56,10 +57,12 @@ class SpreadTicketScreen(ModalScreen[None]):
 
     DEFAULT_CSS = """
     SpreadTicketScreen { align: center middle; }
-    #spread-fields { grid-size: 4; grid-columns: 11 1fr 11 1fr; grid-rows: 1;
-                     grid-gutter: 0 1; height: auto; }
+    SpreadTicketScreen #dialog { width: 74; }
+    #spread-fields { grid-size: 4; grid-columns: 11 22 11 22; grid-rows: 1;
+                     grid-gutter: 0 1; height: auto; width: auto; }
+    #spread-fields Select { width: 22; }
     #spread-legs { margin-top: 1; height: auto; }
-    #spread-errors { color: $error; height: auto; }
+    #spread-errors { color: $error; height: auto; margin-top: 1; display: none; }
     """
     BINDINGS: ClassVar = [Binding("escape", "leave", "Back", priority=True,
                                   tooltip="Back: nothing sent")]
@@ -181,7 +184,7 @@ class SpreadTicketScreen(ModalScreen[None]):
         limit = parse_number(self._value("limit"))
         if limit is not None:
             text.append(f"\n{side} at net {self._value('limit')}: "
-                        f"{net_words(side, float(limit))} per spread")
+                        f"{net_words(side, float(limit), USUAL_TICK)} per spread")
         return text
 
     @on(Input.Submitted)
@@ -199,8 +202,9 @@ class SpreadTicketScreen(ModalScreen[None]):
 
     def show_errors(self, errors: dict[str, str]) -> None:
         """Said under the fields; the focus goes to the first field to fix."""
-        self.query_one("#spread-errors", Static).update(
-            "\n".join(f"{LABELS.get(n, n.capitalize())}: {t}" for n, t in errors.items()))
+        said = self.query_one("#spread-errors", Static)
+        said.update("\n".join(f"{LABELS.get(n, n.capitalize())}: {t}" for n, t in errors.items()))
+        said.display = bool(errors)
         first = next((n for n in (*TEXT_FIELDS, "side", "tif") if n in errors), None)
         if first is not None:
             self.query_one(f"#spread-{first}").focus()
