@@ -82,6 +82,7 @@ async def test_sap_is_found_in_euros_and_priced_on_xetras_bands(small: Blotter) 
     await small.until(lambda: rows(small) and rows(small)[0].status == "Filled", "the fill")
     await small.until(lambda: "EUR" in small.app.portfolio.rates().per_unit, "IB's EUR rate")
     assert "238.45" in small.log_text() and "238.450" not in small.log_text()
+    assert "BOT 10 SAP @ 238.45 EUR on " in small.log_text()  # not the account's USD
 
     await order(small, "10", "238.45")
     await small.until(lambda: confirmation(small) is not None, "the second confirmation")
@@ -113,6 +114,12 @@ async def test_vodafone_in_pence_is_worth_pounds(small: Blotter) -> None:
     text = confirmation_text(small)
     assert "Estimated notional: 712.00 GBP (its prices are in pence)" in text, text  # not £71.20
     assert "over the limit" not in text, text
+    await small.press("n")
+    await order(small, "1000", "71.24")
+    await small.until(lambda: confirmation(small) is not None, "the buy's confirmation")
+    await small.press("y")
+    await small.until(lambda: "BOT 1,000 VOD" in small.log_text(), "the fill")
+    assert "BOT 1,000 VOD @ 71.24 pence on " in small.log_text()
 
 
 async def test_toyota_takes_lots_of_100_only(small: Blotter) -> None:

@@ -43,6 +43,9 @@ SUBUNITS = {("GBP", 100): "pence"}
 def price_unit(contract: ContractSpec) -> str:
     """What the contract's prices are in when not its currency: "pence"; "" when they are."""
     magnifier = contract.price_magnifier or 1
-    if magnifier == 1:
-        return ""
-    return SUBUNITS.get((contract.currency, magnifier), f"1/{magnifier} {contract.currency}")
+    return "" if magnifier == 1 else price_unit_of(contract.currency, magnifier)
+
+
+def price_unit_of(currency: str, magnifier: int) -> str:
+    """What a price is in when it is 1/magnifier of the currency: "pence", "1/10 ZAR"."""
+    return SUBUNITS.get((currency, magnifier), f"1/{magnifier} {currency}")

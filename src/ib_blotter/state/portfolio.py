@@ -68,6 +68,11 @@ class PortfolioState:
         base = summary.currency if summary is not None else Rates().base
         return Rates(base, dict(self._rates.get(name, {})))
 
+    def base_currency(self, account: str = "") -> str:
+        """The account's base currency (any account's when IB reported none on this one)."""
+        summary = self._accounts.get(account) or next(iter(self._accounts.values()), None)
+        return summary.currency if summary is not None else Rates().base
+
     # ---- events in -----------------------------------------------------------------------
     def position_changed(self, position: Position) -> None:
         """IB's position and average cost; the PnL fields it had stay until the next PnL."""
