@@ -9,8 +9,10 @@ from collections.abc import AsyncIterator
 from datetime import date
 
 import pytest
+from textual.widgets import Label
 
 from ib_blotter.state.option_symbols import MONTHS
+from ib_blotter.ui.modify_screen import ModifyOrderScreen
 
 from .conftest import Blotter, sim_settings, start
 from .test_order_depth import type_into
@@ -144,3 +146,38 @@ async def test_a_nudge_crosses_the_options_three_dollar_band(no_deviation: Blott
         await small.until(lambda limit=limit: rows(small)[0].limit == limit,
                           f"the limit at {limit}")
     assert [o.request.lmtPrice for o in placed(small)] == [2.99, 3.00, 3.05, 3.00, 2.99]
+
+
+async def test_an_option_order_is_modified_on_its_tick_rule_and_cancelled(
+        no_deviation: Blotter) -> None:
+    small = no_deviation
+    small.sim.set_quote("AAPL", 187.50, 187.52)
+    await look_up(small, f"AAPL {monthly(small)} 180 C")  # in the money: above 3.00
+    await type_into(small, "quantity", "1")
+    await type_into(small, "limit", "2.99")
+    await small.press("enter")
+    await small.until(lambda: confirmation(small) is not None, "the confirmation")
+    await small.press("y")
+    await small.until(lambda: rows(small) and rows(small)[0].status == "Submitted",
+                      "the order working")
+    [received] = placed(small)
+    small.app.blotter.orders.focus()
+    await small.pilot.pause()
+
+    await small.press("m")
+    await small.until(lambda: isinstance(small.app.screen, ModifyOrderScreen), "the dialog")
+    await small.press("ctrl+a", "ctrl+k", *"3.02", "enter")  # above 3.00: 0.05s only
+    error = small.app.screen.query_one("#modify-limit-error", Label)
+    await small.until(lambda: "0.05" in str(error.render()), "the tick rule's message")
+    assert isinstance(small.app.screen, ModifyOrderScreen) and len(placed(small)) == 1
+    await small.press("ctrl+a", "ctrl+k", *"3.05", "enter")
+    await small.until(lambda: confirmation(small) is not None, "the change's confirmation")
+    await small.press("y")
+    await small.until(lambda: rows(small)[0].limit == 3.05, "the new limit shown")
+    modify = placed(small)[-1]
+    assert (modify.order_id, modify.request.lmtPrice) == (received.order_id, 3.05)
+
+    await small.press("c")
+    await small.press("y")
+    await small.until(lambda: not rows(small), "the cancelled order leaving the table")
+    assert small.sim.traffic.cancels == [(1, received.order_id)]
