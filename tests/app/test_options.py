@@ -126,11 +126,10 @@ async def no_deviation() -> AsyncIterator[Blotter]:
         yield running
 
 
-async def test_a_nudge_crosses_the_options_three_dollar_band(no_deviation: Blotter) -> None:
-    small = no_deviation
+async def resting_call_bid(small: Blotter) -> None:
+    """An in-the-money call (bid well above 3.05) bid at 2.99, working and selected."""
     small.sim.set_quote("AAPL", 187.50, 187.52)
-    expiry = monthly(small)
-    await look_up(small, f"AAPL {expiry} 180 C")  # in the money: bid well above 3.05
+    await look_up(small, f"AAPL {monthly(small)} 180 C")
     found = small.app.blotter.ticket_desk.found
     assert found is not None and small.sim.market.quote(found.contract.conId).bid > 4
     await type_into(small, "quantity", "1")
@@ -141,6 +140,12 @@ async def test_a_nudge_crosses_the_options_three_dollar_band(no_deviation: Blott
     await small.until(lambda: rows(small) and rows(small)[0].status == "Submitted",
                       "the order working")
     small.app.blotter.orders.focus()
+    await small.pilot.pause()
+
+
+async def test_a_nudge_crosses_the_options_three_dollar_band(no_deviation: Blotter) -> None:
+    small = no_deviation
+    await resting_call_bid(small)
     for key, limit in (("plus", 3.00), ("plus", 3.05), ("minus", 3.00), ("minus", 2.99)):
         await small.press(key)
         await small.until(lambda limit=limit: rows(small)[0].limit == limit,
@@ -151,18 +156,8 @@ async def test_a_nudge_crosses_the_options_three_dollar_band(no_deviation: Blott
 async def test_an_option_order_is_modified_on_its_tick_rule_and_cancelled(
         no_deviation: Blotter) -> None:
     small = no_deviation
-    small.sim.set_quote("AAPL", 187.50, 187.52)
-    await look_up(small, f"AAPL {monthly(small)} 180 C")  # in the money: above 3.00
-    await type_into(small, "quantity", "1")
-    await type_into(small, "limit", "2.99")
-    await small.press("enter")
-    await small.until(lambda: confirmation(small) is not None, "the confirmation")
-    await small.press("y")
-    await small.until(lambda: rows(small) and rows(small)[0].status == "Submitted",
-                      "the order working")
+    await resting_call_bid(small)
     [received] = placed(small)
-    small.app.blotter.orders.focus()
-    await small.pilot.pause()
 
     await small.press("m")
     await small.until(lambda: isinstance(small.app.screen, ModifyOrderScreen), "the dialog")
