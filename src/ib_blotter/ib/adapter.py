@@ -265,7 +265,8 @@ class IBAdapter(SessionSync, OrderRequests):
                       moment: datetime, replayed: bool) -> None:
         if not replayed:  # one line per live execution, before it is journaled
             logger.info("execution %s received", execution.execId)
-        self.recorder.execution(convert.execution_row(contract, execution, moment),
+        magnifier = self._magnifiers.get(contract.conId, 1)
+        self.recorder.execution(convert.execution_row(contract, execution, moment, magnifier),
                                 replayed=replayed)
 
     def _on_commission(self, report: ib_async.CommissionReport) -> None:

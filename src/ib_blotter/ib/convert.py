@@ -228,7 +228,7 @@ def fill_row(fill: ib_async.Fill) -> FillRow:
 
 
 def execution_row(contract: ib_async.Contract, execution: ib_async.Execution,
-                  time: datetime) -> FillRow:
+                  time: datetime, price_magnifier: int = 1) -> FillRow:
     """An execution as a row, before its commission report."""
     order_id = execution.orderId if execution.orderId != UNSET_INTEGER else 0
     return FillRow(
@@ -248,6 +248,7 @@ def execution_row(contract: ib_async.Contract, execution: ib_async.Execution,
         avg_price=float(execution.avgPrice),
         currency=contract.currency,
         multiplier=_multiplier(contract.multiplier),
+        price_magnifier=price_magnifier,
     )
 
 

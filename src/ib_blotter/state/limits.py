@@ -28,7 +28,8 @@ class Notice:
 @dataclass(frozen=True, slots=True)
 class Limits:
     """0 turns a limit off. Sizes and values differ by kind: 5,000 shares is a big stock
-    order, 25,000 EUR the smallest standard FX lot, 2 E-minis 540,000 USD of notional."""
+    order, 25,000 EUR the smallest standard FX lot, 2 E-minis 540,000 USD of notional, 50
+    calls 5,000 shares' worth."""
 
     max_order_size: float = 5_000  # shares (and any kind without limits of its own)
     max_order_value: float = 500_000
@@ -38,6 +39,8 @@ class Limits:
     max_future_value: float = 10_000_000  # notional: contracts x price x multiplier
     max_fx_size: float = 10_000_000  # units of the base currency
     max_fx_value: float = 10_000_000
+    max_option_contracts: float = 50  # options and futures options
+    max_option_value: float = 100_000  # premium: contracts x price x multiplier
 
     @property
     def checks_deviation(self) -> bool:
@@ -47,6 +50,9 @@ class Limits:
         """(size limit, value limit, what the limit is called, the unit of a size)."""
         if sec_type == "FUT":
             return self.max_future_contracts, self.max_future_value, "futures limit", \
+                " contracts"
+        if sec_type in ("OPT", "FOP"):
+            return self.max_option_contracts, self.max_option_value, "options limit", \
                 " contracts"
         if sec_type == "CASH":
             return self.max_fx_size, self.max_fx_value, "FX limit", ""

@@ -170,6 +170,7 @@ class FillRow:
     realized_pnl: float | None = None  # None when IB sends none (the unset max double)
     currency: str = ""  # the contract's: its price is in it ("" in journals from before)
     multiplier: float = 1.0
+    price_magnifier: int = 1  # its price is in 1/N of the currency (LSE: pence, 100)
 
     @property
     def key(self) -> str:
