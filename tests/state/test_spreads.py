@@ -265,3 +265,11 @@ def test_month_day_is_the_next_one_from_today() -> None:
     assert isinstance(ticket, SpreadTicket)
     assert ticket.legs[0].expiry == "20271120"
     assert TODAY + timedelta(days=1) > date(2026, 11, 20)
+
+
+def test_a_combo_is_held_to_the_options_limits() -> None:
+    spec = combo(leg("190"), leg("195", action="SELL"))
+    decision = decide(Request(Action.PLACE, OrderSpec("BUY", 60, "LMT", limit=2.5), spec),
+                      Situation(connected=True))
+    assert [b.text for b in decision.breaches] == [
+        "Size 60 is over the options limit of 50 spreads"]

@@ -54,6 +54,9 @@ class Limits:
         if sec_type in ("OPT", "FOP"):
             return self.max_option_contracts, self.max_option_value, "options limit", \
                 " contracts"
+        if net_priced(sec_type):  # a spread of options: counted in spreads, valued at its net
+            return self.max_option_contracts, self.max_option_value, "options limit", \
+                " spreads"
         if sec_type == "CASH":
             return self.max_fx_size, self.max_fx_value, "FX limit", ""
         return self.max_order_size, self.max_order_value, "limit", ""
