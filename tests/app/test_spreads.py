@@ -127,6 +127,16 @@ async def test_a_filled_vertical_logs_each_legs_fill_once(small: Blotter) -> Non
                  for p in small.app.portfolio.positions()}
     assert sorted(positions.values()) == [-2, 2], positions
     assert not any(symbol.endswith("combo") for symbol in positions)
+    journal = small.app.journal
+    assert journal is not None
+    await small.until(lambda: any(e.data.get("legs") for e in journal.events("status")),
+                      "the combo's status journaled with its legs")
+    [action] = journal.events("order_action")
+    legs = action.data["contract"]["comboLegs"]
+    assert [(leg["ratio"], leg["action"]) for leg in legs] == [(1, "BUY"), (1, "SELL")]
+    statuses = [e.data for e in journal.events("status") if e.data.get("legs")]
+    assert [leg[2] for leg in statuses[-1]["legs"]] == ["BUY", "SELL"]
+    assert statuses[-1]["status"] == "Filled"
 
 
 async def test_a_spread_without_a_price_opens_the_ticket(small: Blotter) -> None:
@@ -142,3 +152,23 @@ async def test_a_spread_without_a_price_opens_the_ticket(small: Blotter) -> None
     await small.press("n")
     await small.until(lambda: isinstance(small.app.screen, SpreadTicketScreen), "back")
     assert not placed(small)
+
+
+async def test_a_misread_spread_says_its_word_on_the_line_and_sends_nothing(
+    small: Blotter,
+) -> None:
+    from textual.widgets import Input
+
+    from ib_blotter.ui.fitted_line import FittedLine
+
+    expiry = monthly(small)
+    text = f"b 1 aapl {expiry} 190/195 lmt 2"
+    await quick(small, text)
+    bar = small.app.blotter.quick
+    await small.until(lambda: "190/195" in bar.query_one("#quick-error", FittedLine).plain,
+                      "the word named")
+    said = bar.query_one("#quick-error", FittedLine).plain
+    assert "I don't understand '190/195'" in said and "add a right" in said, said
+    assert bar.query_one(Input).cursor_position == text.index("190/195")
+    await small.pilot.pause(0.3)
+    assert confirmation(small) is None and not placed(small)

@@ -242,7 +242,9 @@ def test_spread_phrases_round_trip_through_their_description(phrase: tuple[str, 
 
 
 @pytest.mark.parametrize(("text", "word", "says"), [
-    ("b 1 aapl dec18 190/195 lmt 2", "'190/195'", "strikes and a right"),
+    ("b 1 aapl dec18 190/195 lmt 2", "'190/195'", "add a right"),
+    ("b 1 aapl dec18 190c lmt 2", "'190c'", "one strike"),
+    ("b 1 aapl dec18 x190 lmt 2", "'x190'", "expected strikes like"),
     ("b 1 aapl dec18/jan15 190/195c 1", "'190/195c'", "a calendar takes one strike"),
     ("b 1 aapl dec18 190c straddle 9", "'190c'", "without a right"),
     ("b 1 aapl dec18 190/195c stp 2", "'stp'", "a spread takes a net limit"),

@@ -23,8 +23,8 @@ from .spreads import Kind, SpreadLeg, build, is_bought_as_template, kind_of, str
 
 _STRIKES = re.compile(r"(\d+(?:\.\d+)?)(?:/(\d+(?:\.\d+)?))?([cp]?)", re.ASCII | re.IGNORECASE)
 NAMED = {"straddle": Kind.STRADDLE, "strangle": Kind.STRANGLE}
-STRIKE_HINT = "expected strikes and a right, like 190/195c, 190c, 190 straddle or " \
-              "185/195 strangle"
+# Short: at 80 columns the hint must fit beside "I don't understand '190/195'".
+STRIKE_HINT = "expected strikes like 190/195c or 190 straddle"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +78,9 @@ def _kind(expiries: int, strikes: int, right: str, named: Kind | None,
         return named, 2
     if strikes == 2 and right:
         return Kind.VERTICAL, 1
-    raise ValueError(start, STRIKE_HINT)
+    if strikes == 2:
+        raise ValueError(start, "add a right: 190/195c, or 185/195 strangle")
+    raise ValueError(start, "one strike: 190/195c for a vertical, or 190 straddle")
 
 
 def describe_legs(legs: Sequence[SpreadLeg]) -> str:
