@@ -275,3 +275,11 @@ def test_a_combo_is_held_to_the_options_limits() -> None:
                       Situation(connected=True))
     assert [b.text for b in decision.breaches] == [
         "Size 60 is over the options limit of 50 spreads"]
+
+
+def test_completion_after_a_spreads_legs_offers_only_what_a_spread_takes() -> None:
+    from ib_blotter.state.quick_entry import complete
+
+    assert complete("b 1 aapl dec18 190/195c s") == []  # no stp, no sl: a spread takes neither
+    assert complete("b 1 aapl dec18 190/195c l") == ["lmt"]
+    assert complete("b 1 aapl dec18 190/195c g") == ["gtc"]

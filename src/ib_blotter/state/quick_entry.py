@@ -257,6 +257,9 @@ def _next_words(done: list[_Word]) -> list[str]:
         # Only "stp" waits for a word we can offer; other gaps want a number or a name.
         return ["lmt"] if done[-1].key in ("stp", "stop") else []
     said, algo = reader.said, reader.algo
+    if reader.spread is not None:  # a spread takes its price, a TIF and an account only
+        return [w for w in ("lmt", "mkt", *TIF_WORDS, "acct") if w in SPREAD_CLAUSES
+                and PART_OF.get(w, "type") not in said]
     words = list(reader.options)
     if algo:  # the algo's own words first: they are what a trader adds next
         words += [w for w, tag in PARAM_WORDS.items() if algo in ALGO_PARAMS[tag]]
@@ -558,6 +561,7 @@ CLAUSES: dict[str, Callable[[_Reader, _Word], None]] = {
     **dict.fromkeys(PRIORITY_WORDS, _Reader._priority),
     **dict.fromkeys(PARAM_WORDS, _Reader._algo_param),
 }
+PART_OF = {**dict.fromkeys(TIF_WORDS, "tif"), "acct": "acct"}  # what a word says of an order
 SPREAD_CLAUSES = frozenset({"mkt", "market", "lmt", "limit", "day", "gtc", "ioc", "fok",
                             "acct", "account"})
 # What to say when a word is close to a known one: the family it seems to belong to.
