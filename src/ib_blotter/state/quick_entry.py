@@ -199,8 +199,8 @@ def describe(ticket: Ticket | SpreadTicket) -> str:
 
 def _describe_spread(ticket: SpreadTicket) -> str:
     """"BUY 1 AAPL 20261218 190/195C LMT 2.50 DAY": the legs in the template's words."""
-    price = f"LMT {ticket.limit}" if ticket.order_type == "LMT" and ticket.limit else \
-        ticket.order_type if ticket.order_type != "LMT" else ""
+    price = {"LMT": f"LMT {ticket.limit}" if ticket.limit else ""}.get(ticket.order_type,
+                                                                      ticket.order_type)
     parts = [ticket.side, ticket.quantity, ticket.legs[0].underlying,
              describe_legs(ticket.legs), price, ticket.tif]
     if ticket.account:

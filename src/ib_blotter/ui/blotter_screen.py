@@ -98,7 +98,7 @@ class BlotterScreen(Screen[None]):
             yield AccountStrip(id="account-strip")
             yield Sparkline([], id="pnl-spark")  # the day's PnL, from 160 columns
         yield OrderTicket(accounts=(), readonly=readonly, symbols=self._symbols, id="ticket")
-        yield QuickEntryBar(self._quick_words, id="quick")
+        yield QuickEntryBar(self._quick_words, lambda: self.spread_desk.today(), id="quick")
         yield OpenOrdersTable(readonly=readonly, id="orders")
         with Horizontal(id="bottom"):
             yield ExecutionLog(id="log")

@@ -61,11 +61,11 @@ class QuickEntryBar(Widget):
             self.text = text
 
     def __init__(self, words: Callable[[], tuple[tuple[str, ...], tuple[str, ...]]],
-                 **kwargs: object) -> None:
+                 today: Callable[[], date] = date.today, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self._words = words
         self._where: dict[str, int] = {}  # field -> offset of its word in the line entered
-        self.today: Callable[[], date] = date.today  # what a spread's dec18 counts from
+        self.today = today  # what a spread's dec18 counts from
 
     def compose(self) -> ComposeResult:
         yield Static(": ", id="quick-prompt")

@@ -39,7 +39,8 @@ if TYPE_CHECKING:
 class SpreadDesk:
     def __init__(self, screen: BlotterScreen) -> None:
         self.screen = screen
-        self.today: Callable[[], date] = date.today  # what month-day expiries count from
+        # What month-day expiries count from, here and on the quick-entry line (tests fix it).
+        self.today: Callable[[], date] = date.today
         self.form: SpreadTicketScreen | None = None  # the spread ticket, while it is open
         self._judging = False  # a spread is being looked up or confirmed: one at a time
 
