@@ -39,11 +39,14 @@ class Settings:
     max_order_value: float = 500_000.0
     max_deviation_percent: float = 5.0
     max_deviation_ticks: int = 0
-    # Futures and FX have sizes and values of their own (contracts; units of the base currency).
+    # Futures, FX and options have sizes and values of their own (FX: in units of the base
+    # currency; the others in contracts).
     max_future_contracts: float = 20.0
     max_future_value: float = 10_000_000.0
     max_fx_size: float = 10_000_000.0
     max_fx_value: float = 10_000_000.0
+    max_option_contracts: float = 50.0  # options and futures options
+    max_option_value: float = 100_000.0  # premium: contracts x price x multiplier
 
 
 class ConfigError(ValueError):
@@ -51,7 +54,8 @@ class ConfigError(ValueError):
 
 
 LIMITS = ("max_order_size", "max_order_value", "max_deviation_percent", "max_deviation_ticks",
-          "max_future_contracts", "max_future_value", "max_fx_size", "max_fx_value")
+          "max_future_contracts", "max_future_value", "max_fx_size", "max_fx_value",
+          "max_option_contracts", "max_option_value")
 # Each section's keys, as the file spells them, and the setting each one is.
 SECTIONS: dict[str, dict[str, str]] = {
     "connection": {k: k for k in ("host", "port", "client_id", "account", "readonly",

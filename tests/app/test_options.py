@@ -9,8 +9,10 @@ from collections.abc import AsyncIterator
 from datetime import date
 
 import pytest
+from textual.widgets import Label
 
 from ib_blotter.state.option_symbols import MONTHS
+from ib_blotter.ui.modify_screen import ModifyOrderScreen
 
 from .conftest import Blotter, sim_settings, start
 from .test_order_depth import type_into
@@ -124,11 +126,10 @@ async def no_deviation() -> AsyncIterator[Blotter]:
         yield running
 
 
-async def test_a_nudge_crosses_the_options_three_dollar_band(no_deviation: Blotter) -> None:
-    small = no_deviation
+async def resting_call_bid(small: Blotter) -> None:
+    """An in-the-money call (bid well above 3.05) bid at 2.99, working and selected."""
     small.sim.set_quote("AAPL", 187.50, 187.52)
-    expiry = monthly(small)
-    await look_up(small, f"AAPL {expiry} 180 C")  # in the money: bid well above 3.05
+    await look_up(small, f"AAPL {monthly(small)} 180 C")
     found = small.app.blotter.ticket_desk.found
     assert found is not None and small.sim.market.quote(found.contract.conId).bid > 4
     await type_into(small, "quantity", "1")
@@ -139,8 +140,39 @@ async def test_a_nudge_crosses_the_options_three_dollar_band(no_deviation: Blott
     await small.until(lambda: rows(small) and rows(small)[0].status == "Submitted",
                       "the order working")
     small.app.blotter.orders.focus()
+    await small.pilot.pause()
+
+
+async def test_a_nudge_crosses_the_options_three_dollar_band(no_deviation: Blotter) -> None:
+    small = no_deviation
+    await resting_call_bid(small)
     for key, limit in (("plus", 3.00), ("plus", 3.05), ("minus", 3.00), ("minus", 2.99)):
         await small.press(key)
         await small.until(lambda limit=limit: rows(small)[0].limit == limit,
                           f"the limit at {limit}")
     assert [o.request.lmtPrice for o in placed(small)] == [2.99, 3.00, 3.05, 3.00, 2.99]
+
+
+async def test_an_option_order_is_modified_on_its_tick_rule_and_cancelled(
+        no_deviation: Blotter) -> None:
+    small = no_deviation
+    await resting_call_bid(small)
+    [received] = placed(small)
+
+    await small.press("m")
+    await small.until(lambda: isinstance(small.app.screen, ModifyOrderScreen), "the dialog")
+    await small.press("ctrl+a", "ctrl+k", *"3.02", "enter")  # above 3.00: 0.05s only
+    error = small.app.screen.query_one("#modify-limit-error", Label)
+    await small.until(lambda: "0.05" in str(error.render()), "the tick rule's message")
+    assert isinstance(small.app.screen, ModifyOrderScreen) and len(placed(small)) == 1
+    await small.press("ctrl+a", "ctrl+k", *"3.05", "enter")
+    await small.until(lambda: confirmation(small) is not None, "the change's confirmation")
+    await small.press("y")
+    await small.until(lambda: rows(small)[0].limit == 3.05, "the new limit shown")
+    modify = placed(small)[-1]
+    assert (modify.order_id, modify.request.lmtPrice) == (received.order_id, 3.05)
+
+    await small.press("c")
+    await small.press("y")
+    await small.until(lambda: not rows(small), "the cancelled order leaving the table")
+    assert small.sim.traffic.cancels == [(1, received.order_id)]

@@ -75,13 +75,14 @@ async def test_sap_is_found_in_euros_and_priced_on_xetras_bands(small: Blotter) 
     await small.until(lambda: confirmation(small) is not None, "the confirmation")
     text = confirmation_text(small)
     assert "BUY 10 SAP LMT 238.45  DAY" in text, text  # the decimals of 0.05, where it is
-    assert "Estimated notional: 2,384.50 EUR" in text, text
-    # no EUR held yet: IB has sent no EUR rate, so the value limit was not judged
-    assert "no EUR/USD exchange rate" in text, text
+    # no EUR held yet, so IB has sent no EUR rate: the market's EUR.USD values it
+    assert "Estimated notional: 2,384.50 EUR (about 2,623 USD)" in text, text
+    assert "no EUR/USD exchange rate" not in text, text
     await small.press("y")
     await small.until(lambda: rows(small) and rows(small)[0].status == "Filled", "the fill")
     await small.until(lambda: "EUR" in small.app.portfolio.rates().per_unit, "IB's EUR rate")
     assert "238.45" in small.log_text() and "238.450" not in small.log_text()
+    assert "BOT 10 SAP @ 238.45 EUR on " in small.log_text()  # not the account's USD
 
     await order(small, "10", "238.45")
     await small.until(lambda: confirmation(small) is not None, "the second confirmation")
@@ -111,8 +112,15 @@ async def test_vodafone_in_pence_is_worth_pounds(small: Blotter) -> None:
     await order(small, "1000", "71.20")
     await small.until(lambda: confirmation(small) is not None, "the confirmation")
     text = confirmation_text(small)
-    assert "Estimated notional: 712.00 GBP (its prices are in pence)" in text, text  # not £71.20
+    # not £71.20
+    assert "Estimated notional: 712.00 GBP (its prices are in pence; about 890 USD)" in text, text
     assert "over the limit" not in text, text
+    await small.press("n")
+    await order(small, "1000", "71.24")
+    await small.until(lambda: confirmation(small) is not None, "the buy's confirmation")
+    await small.press("y")
+    await small.until(lambda: "BOT 1,000 VOD" in small.log_text(), "the fill")
+    assert "BOT 1,000 VOD @ 71.24 pence on " in small.log_text()
 
 
 async def test_toyota_takes_lots_of_100_only(small: Blotter) -> None:
@@ -155,3 +163,29 @@ def test_the_strip_names_a_base_currency_other_than_dollars() -> None:
 
     assert "(EUR)" in plain(AccountSummary("DU1", net_liquidation=920_000, currency="EUR"))
     assert "USD" not in plain(AccountSummary("DU1", net_liquidation=1_000_000))
+
+
+async def test_the_first_order_in_a_new_currency_is_valued_at_the_market_rate(
+        small: Blotter) -> None:
+    """IB sends an exchange rate among the account values only for a currency the account
+    holds: before the first SAP fill there is none, and the market's EUR.USD stands in."""
+    small.sim.set_quote("SAP", 238.40, 238.45, size=5000)
+    await look_up(small, "SAP")
+    await small.until(lambda: "EUR" in small.app.portfolio.rates().per_unit, "a EUR rate")
+    assert small.app.portfolio.rates().per_unit["EUR"] == pytest.approx(1.10005)
+    await order(small, "12", "238.45")  # 2,861 EUR is 3,148 USD: over the 3,000 USD limit
+    await small.until(lambda: confirmation(small) is not None, "the confirmation")
+    text = confirmation_text(small)
+    assert "Value 3,148 USD (2,861 EUR) is over the limit of 3,000 USD" in text, text
+    assert "exchange rate" not in text, text
+
+
+async def test_a_rate_quoted_the_other_way_is_turned_round(small: Blotter) -> None:
+    small.sim.set_quote("7203", 2856.0, 2856.5, size=5000)
+    await look_up(small, "7203")  # USD.JPY is quoted in yen per dollar
+    await small.until(lambda: "JPY" in small.app.portfolio.rates().per_unit, "a JPY rate")
+    assert small.app.portfolio.rates().per_unit["JPY"] == pytest.approx(1 / 150.005)
+    await order(small, "100", "2850")  # 285,000 JPY is 1,900 USD: within 3,000
+    await small.until(lambda: confirmation(small) is not None, "the confirmation")
+    text = confirmation_text(small)
+    assert "285,000.00 JPY (about 1,900 USD)" in text and "exchange rate" not in text, text

@@ -2,8 +2,9 @@
 checked when each schedule has gone quiet.
 
 A schedule is a list of steps drawn from a seed: trading from several clients (market sweeps,
-resting orders, modifies, cancels, brackets; the blotter's own orders, approved as a trader
-would, and other clients' orders it sees as the master client) and faults: every one of the
+resting orders, modifies, cancels, brackets, options, and combos that fill per leg and for the
+BAG; the blotter's own orders, approved as a trader would, and other clients' orders it sees as
+the master client) and faults: every one of the
 simulator's registry (drop, restart, delay, dup, correction, late and early commission reports,
 reordered statuses, 1100/1101/1102) and the process-level ones (the exchange killed and
 restarted, forgetting its orders; the blotter killed -9 and started again on its journal; a
@@ -37,7 +38,7 @@ from tempfile import TemporaryDirectory
 from ib_blotter.ib.adapter import IBAdapter
 from ib_blotter.ib.backoff import Backoff
 from ib_blotter.journal import Journal
-from ib_blotter.sim.model import Fill, OrderRequest, SimContract
+from ib_blotter.sim.model import ComboLeg, Fill, OrderRequest, SimContract
 from ib_blotter.sim.simulator import SimConfig, Simulator
 from ib_blotter.state.blotter import BlotterState, Change, ChangeKind
 from ib_blotter.state.records import ConnectionState, LogKind, LogLine, OrderSpec, exec_base
@@ -63,7 +64,7 @@ def schedule(seed: int, steps: int = 24) -> list[Step]:
     """The schedule a seed stands for: the same seed, the same steps."""
     rng = random.Random(seed)
     trading_steps = ["sweep", "rest", "modify", "cancel", "bracket", "move", "our_order",
-                     "our_cancel"]
+                     "our_cancel", "option", "combo"]
     faults = ["drop", "restart", "delay", "dup", "correction", "late", "early", "reorder",
               "link", "forget", "kill", "disk_full", "second", "export"]
     chosen = []
@@ -195,6 +196,35 @@ class Run:
         self._place(client, OrderRequest(action="SELL", totalQuantity=size, orderType="STP",
                                          auxPrice=round(price - 1, 2), parentId=parent,
                                          tif="GTC"))
+
+    def _calls(self) -> list[int]:
+        """MSFT's calls of its last expiry, strike by strike (MSFT: the market AAPL's steps
+        leave alone)."""
+        [chain] = [c for c in self.sim.universe.chains if c.trading_class == "MSFT"]
+        last = chain.expiries[-1]
+        return [o.contract.conId for o in chain.options
+                if o.contract.lastTradeDateOrContractMonth == last and o.contract.right == "C"]
+
+    async def _option(self, client: int, size: int, price: float) -> None:
+        calls = self._calls()
+        con_id = calls[len(calls) // 2 + self.rng.randint(-2, 2)]
+        self.order_ids[client] += 1
+        self.sim.exchange.place(client, self.order_ids[client], SimContract(conId=con_id),
+                                OrderRequest(action=self.rng.choice(("BUY", "SELL")),
+                                             totalQuantity=size // 5, orderType="MKT"))
+
+    async def _combo(self, client: int, size: int, price: float) -> None:
+        """A call vertical at the market: a fill for each leg and one for the BAG."""
+        calls = self._calls()
+        low = len(calls) // 2 + self.rng.randint(-2, 1)
+        legs = [ComboLeg(conId=calls[low], ratio=1, action="BUY", exchange="SMART"),
+                ComboLeg(conId=calls[low + 1], ratio=1, action="SELL", exchange="SMART")]
+        self.order_ids[client] += 1
+        self.sim.exchange.place(client, self.order_ids[client],
+                                SimContract(symbol="MSFT", secType="BAG", exchange="SMART",
+                                            currency="USD", comboLegs=legs),
+                                OrderRequest(action="BUY", totalQuantity=size // 5,
+                                             orderType="MKT"))
 
     def _theirs(self, client: int) -> list[object]:
         return [o for o in self.sim.exchange.by_perm.values()

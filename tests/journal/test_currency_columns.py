@@ -55,6 +55,19 @@ def test_a_fill_keeps_its_currency_and_multiplier(tmp_path: Path) -> None:
     assert [(r["currency"], r["multiplier"]) for r in rows] == [("EUR", "1.0"), ("USD", "50.0")]
 
 
+def test_a_price_in_pence_is_kept_as_such(tmp_path: Path) -> None:
+    vod = replace(fill("0001f4a5.6633a1b2.04.01"), symbol="VOD", price=71.24, exchange="LSE",
+                  currency="GBP", price_magnifier=100)
+    with Journal(tmp_path / "journal.sqlite") as journal:
+        journal.record_fill(vod)
+        [kept] = journal.fills_between(*_all_time())
+    assert (kept.price, kept.currency, kept.price_magnifier) == (71.24, "GBP", 100)
+    out = io.StringIO()
+    write_fills([kept], "csv", out)
+    [row] = csv.DictReader(io.StringIO(out.getvalue()))
+    assert row["price_magnifier"] == "100"
+
+
 def test_a_journal_from_before_is_read_and_brought_up_to_date(tmp_path: Path) -> None:
     path = tmp_path / "journal.sqlite"
     db = sqlite3.connect(path)
@@ -62,7 +75,8 @@ def test_a_journal_from_before_is_read_and_brought_up_to_date(tmp_path: Path) ->
     db.close()
     with Journal(path, read_only=True) as reader:  # an export: reads, never converts
         [old] = reader.fills_between(*_all_time())
-    assert (old.exec_id, old.currency, old.multiplier) == ("old.01.01", "", 1.0)
+    assert (old.exec_id, old.currency, old.multiplier, old.price_magnifier) == (
+        "old.01.01", "", 1.0, 1)
     with Journal(path) as journal:
         assert journal.set_aside is None
         journal.record_fill(sap_fill())

@@ -12,6 +12,8 @@ from ib_blotter.state.records import ContractSpec, OrderSpec
 STOCK = ContractSpec(symbol="AAPL", sec_type="STK", min_tick=0.01)
 FUTURE = ContractSpec(symbol="ESZ6", sec_type="FUT", min_tick=0.25, multiplier=50)
 FX = ContractSpec(symbol="EUR.USD", sec_type="CASH", min_tick=0.00005)
+CALL = ContractSpec(symbol="AAPL Dec18 190C", sec_type="OPT", min_tick=0.01, multiplier=100)
+ES_CALL = ContractSpec(symbol="ES Dec18 5400C", sec_type="FOP", min_tick=0.05, multiplier=50)
 
 
 def kinds(spec: OrderSpec, contract: ContractSpec, last: float,
@@ -40,6 +42,17 @@ def test_shares_keep_the_tws_limits() -> None:
     assert kinds(order(4_000, 187.5), STOCK, 187.5) == ["value"]
 
 
+def test_options_are_counted_in_contracts_and_valued_with_their_multiplier() -> None:
+    # 5,000 calls are 500,000 shares' worth: the stock size limit would let them through.
+    assert kinds(order(50, 7.30), CALL, 7.30) == []
+    assert kinds(order(51, 0.05), CALL, 0.05) == ["size"]
+    # 40 calls at 30.00 are 120,000 USD of premium (x100), over the options value limit.
+    assert kinds(order(40, 30.0), CALL, 30.0) == ["value"]
+    assert kinds(order(20, 120.0), ES_CALL, 120.0) == ["value"]  # x50: 120,000
+    [notice] = breaches(order(60, 1.0), CALL, 1.0, Limits())
+    assert notice.text == "Size 60 is over the options limit of 50 contracts"
+
+
 def test_a_limit_says_its_kind() -> None:
     [notice] = breaches(order(100, 5410.25), FUTURE, 5410.0, Limits(max_future_value=0))
     assert notice.text == "Size 100 is over the futures limit of 20 contracts"
@@ -48,7 +61,9 @@ def test_a_limit_says_its_kind() -> None:
 def test_each_kinds_limits_come_from_the_config(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
     path.write_text("[limits]\nmax_future_contracts = 5\nmax_future_value = 0\n"
-                    "max_fx_size = 1000000\nmax_fx_value = 2000000\n")
+                    "max_fx_size = 1000000\nmax_fx_value = 2000000\n"
+                    "max_option_contracts = 10\nmax_option_value = 25000\n")
     settings = settings_from(load_config(path), {})
     assert (settings.max_future_contracts, settings.max_future_value, settings.max_fx_size,
             settings.max_fx_value) == (5, 0, 1_000_000, 2_000_000)
+    assert (settings.max_option_contracts, settings.max_option_value) == (10, 25_000)

@@ -41,6 +41,7 @@ from ib_blotter.state.records import (
     ConnectionState,
     LogKind,
     OrderKey,
+    OrderRow,
 )
 from ib_blotter.state.tws_time import is_simulator, zone_of_connection_time
 
@@ -95,6 +96,8 @@ class IBAdapter(SessionSync, OrderRequests):
         self._min_ticks: dict[int, float] = {}  # conId -> tick, learned from resolve()
         self._price_rules: dict[int, PriceRule] = {}  # conId -> its ticks by price band
         self._magnifiers: dict[int, int] = {}  # conId -> IB's priceMagnifier (pence: 100)
+        self._symbols: dict[int, str] = {}  # conId -> its symbol (a combo's legs are named)
+        self._multipliers: dict[int, float] = {}  # conId -> its multiplier
         self.rules = MarketRules(self.ib)
         # The account's base currency and IB's exchange rates (the app's portfolio knows them)
         self.rates_of: Callable[[str], Rates] = lambda _account: Rates()
@@ -262,7 +265,8 @@ class IBAdapter(SessionSync, OrderRequests):
                       moment: datetime, replayed: bool) -> None:
         if not replayed:  # one line per live execution, before it is journaled
             logger.info("execution %s received", execution.execId)
-        self.recorder.execution(convert.execution_row(contract, execution, moment),
+        magnifier = self._magnifiers.get(contract.conId, 1)
+        self.recorder.execution(convert.execution_row(contract, execution, moment, magnifier),
                                 replayed=replayed)
 
     def _on_commission(self, report: ib_async.CommissionReport) -> None:
@@ -373,15 +377,33 @@ class IBAdapter(SessionSync, OrderRequests):
         """IB's own word on an order: remember the trade and its real status, and show it."""
         key = key or self._remember(trade)
         self._ib_status[key] = trade.orderStatus.status
-        tick = self._min_ticks.get(trade.contract.conId)
-        row = convert.order_row(trade, self.client_id, self._clock(), min_tick=tick,
-                                price_rule=self._price_rules.get(trade.contract.conId, ()),
-                                price_magnifier=self._magnifiers.get(trade.contract.conId, 1))
+        contract = trade.contract
+        if contract.secType == "BAG":
+            row = self._combo_row(trade)
+        else:
+            tick = self._min_ticks.get(contract.conId)
+            row = convert.order_row(trade, self.client_id, self._clock(), min_tick=tick,
+                                    price_rule=self._price_rules.get(contract.conId, ()),
+                                    price_magnifier=self._magnifiers.get(contract.conId, 1))
+            if tick is None:
+                self._learn_tick(contract.conId)
         if self.journal is not None:
             self.journal.record_status(row)
         self.state.order_updated(row, from_sync=from_sync or self._syncing)
-        if tick is None:
-            self._learn_tick(trade.contract.conId)
+
+    def _combo_row(self, trade: ib_async.Trade) -> OrderRow:
+        """A combo's row: its legs named, its tick the finest of theirs. The BAG itself is
+        never looked up (321, which never ends in ib_async); a leg we never resolved is."""
+        legs = convert.looked_up_con_ids(trade.contract)
+        ticks = [self._min_ticks[c] for c in legs if c in self._min_ticks]
+        for con_id in legs:
+            if con_id not in self._symbols:
+                self._learn_tick(con_id)
+        return convert.order_row(
+            trade, self.client_id, self._clock(),
+            min_tick=min(ticks) if ticks and len(ticks) == len(legs) else None,
+            leg_symbols=self._symbols,
+            multiplier=next((self._multipliers[c] for c in legs if c in self._multipliers), None))
 
     def _learn_tick(self, con_id: int) -> None:
         """Ask IB once for the tick of an order's contract we never resolved (an order from
@@ -414,13 +436,20 @@ class IBAdapter(SessionSync, OrderRequests):
         self._price_rules[con_id] = await self.rules.rule_of(details[0])
         self._magnifiers[con_id] = details[0].priceMagnifier or 1
         self._min_ticks[con_id] = details[0].minTick
+        self._know(details[0].contract or ib_async.Contract(conId=con_id))
         return True
+
+    def _know(self, contract: ib_async.Contract) -> None:
+        """What a combo's row needs of a leg: its symbol and multiplier."""
+        self._symbols[contract.conId] = convert.display_symbol(contract)
+        self._multipliers[contract.conId] = convert.multiplier_of(contract)
 
     async def _fetch_tick(self, con_id: int) -> None:
         if not await self._ask_tick(con_id):
             return
-        # shown again, now with prices on the grid
-        trades = [(t, None) for t in self._trades.values() if t.contract.conId == con_id]
+        # shown again, now with prices on the grid (a combo's too, when it is a leg)
+        trades = [(t, None) for t in self._trades.values() if t.contract.conId == con_id
+                  or any(leg.conId == con_id for leg in t.contract.comboLegs or ())]
         await self._take_each(trades, from_sync=False)
 
 

@@ -9,7 +9,8 @@ import copy
 import dataclasses
 import math
 import re
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +24,7 @@ from ib_blotter.state.order_types import CATALOGUE, order_type
 from ib_blotter.state.prices import PriceRule, to_decimal
 from ib_blotter.state.records import (
     ENDED_STATUSES,
+    ComboLeg,
     ContractSpec,
     FillRow,
     Greeks,
@@ -33,6 +35,7 @@ from ib_blotter.state.records import (
     Position,
     Quote,
 )
+from ib_blotter.state.spreads import legs_of, spread_label
 
 # OrderSpec / OrderRow price attributes and the IB order fields that carry them.
 IB_PRICE_FIELDS = {"limit": "lmtPrice", "aux": "auxPrice", "trailing_percent": "trailingPercent",
@@ -46,6 +49,8 @@ def display_symbol(contract: ib_async.Contract) -> str:
     """The symbol a trader reads: AAPL, ESZ6, EUR.USD, AAPL 18Dec26 190C."""
     if contract.secType == "STK":
         return contract.symbol
+    if contract.secType == "BAG":  # a combo's own fill: its legs are filled beside it
+        return f"{contract.symbol} combo"
     option = option_of(contract)
     if option is not None:
         return option_label(option)
@@ -136,12 +141,44 @@ def realized_pnl(value: float | None) -> float | None:
     return value
 
 
+def combo_contract(underlying: str, spec: ContractSpec) -> ib_async.Contract:
+    """The BAG for a combo's resolved legs, SMART-routed as TWS routes US option spreads."""
+    return ib_async.Bag(symbol=underlying, exchange="SMART", currency=spec.currency,
+                        comboLegs=[ib_async.ComboLeg(conId=leg.con_id, ratio=leg.ratio,
+                                                     action=leg.action, exchange="SMART")
+                                   for leg in spec.legs])
+
+
+def combo_legs(contract: ib_async.Contract, symbols: Mapping[int, str]) -> tuple[ComboLeg, ...]:
+    """A BAG's legs as IB echoes them, each with its option's symbol where it is known."""
+    return tuple(ComboLeg(leg.conId, leg.ratio, leg.action, symbols.get(leg.conId, ""))
+                 for leg in contract.comboLegs or ())
+
+
+def looked_up_con_ids(contract: ib_async.Contract) -> list[int]:
+    """The contracts whose details an order needs: a combo's legs, never the BAG (TWS answers
+    a BAG's reqContractDetails with 321 alone, and ib_async then waits for ever)."""
+    if contract.secType == "BAG":
+        return [leg.conId for leg in contract.comboLegs or ()]
+    return [contract.conId]
+
+
+def combo_symbol(contract: ib_async.Contract, legs: tuple[ComboLeg, ...]) -> str:
+    """"AAPL Dec18 190/195C vert" once every leg's option is known, "AAPL combo" until."""
+    spread = legs_of(legs, date.today())
+    return spread_label(spread) if spread else display_symbol(contract)
+
+
 def order_row(
     trade: ib_async.Trade, our_client_id: int, now: float, *, min_tick: float | None = None,
-    price_rule: PriceRule = (), price_magnifier: int = 1,
+    price_rule: PriceRule = (), price_magnifier: int = 1, leg_symbols: Mapping[int, str] = {},
+    multiplier: float | None = None,
 ) -> OrderRow:
-    """A Trade as a row. `now` (monotonic seconds) becomes ended_at when the order has ended."""
+    """A Trade as a row. `now` (monotonic seconds) becomes ended_at when the order has ended.
+    `leg_symbols`: the symbols of a combo's legs, by conId; `multiplier` theirs (a BAG says
+    none)."""
     order, status, contract = trade.order, trade.orderStatus, trade.contract
+    legs = combo_legs(contract, leg_symbols) if contract.secType == "BAG" else ()
     quantity = float(order.totalQuantity)
     ended = status.status in ENDED_STATUSES
     filled = float(status.filled)
@@ -158,7 +195,7 @@ def order_row(
         order_id=order.orderId,
         perm_id=order.permId or status.permId,
         client_id=order.clientId,
-        symbol=display_symbol(contract),
+        symbol=combo_symbol(contract, legs) if legs else display_symbol(contract),
         side=order.action,
         quantity=quantity,
         order_type=order.orderType,
@@ -179,11 +216,12 @@ def order_row(
         ours=order.clientId == our_client_id and order.orderId != 0,
         ended_at=now if ended else None,
         min_tick=min_tick,
-        multiplier=_multiplier(contract.multiplier),
+        multiplier=multiplier or _multiplier(contract.multiplier),
         good_till=order.goodTillDate if order.tif == "GTD" else "",
         price_rule=price_rule,
         currency=contract.currency,
         price_magnifier=price_magnifier,
+        legs=legs,
     )
 
 
@@ -212,7 +250,7 @@ def fill_row(fill: ib_async.Fill) -> FillRow:
 
 
 def execution_row(contract: ib_async.Contract, execution: ib_async.Execution,
-                  time: datetime) -> FillRow:
+                  time: datetime, price_magnifier: int = 1) -> FillRow:
     """An execution as a row, before its commission report."""
     order_id = execution.orderId if execution.orderId != UNSET_INTEGER else 0
     return FillRow(
@@ -232,6 +270,7 @@ def execution_row(contract: ib_async.Contract, execution: ib_async.Execution,
         avg_price=float(execution.avgPrice),
         currency=contract.currency,
         multiplier=_multiplier(contract.multiplier),
+        price_magnifier=price_magnifier,
     )
 
 
@@ -377,6 +416,10 @@ def _pair(symbol: str, currency: str) -> tuple[str, str]:
 def _positive(value: float) -> float:
     """IB sends 0 or the unset max double for "not known"; the spec uses 0."""
     return float(value) if 0 < value < UNSET_DOUBLE else 0.0
+
+
+def multiplier_of(contract: ib_async.Contract) -> float:
+    return _multiplier(contract.multiplier)
 
 
 def _multiplier(text: str) -> float:

@@ -45,7 +45,7 @@ async def find_contract(adapter: IBAdapter, text: str) -> Found:
         raise LookupFailed("Type a symbol")
     option = parse_option(text, date.today())
     if option is not None:
-        return await _find_option(adapter, option, text)
+        return await find_option(adapter, option, text)
     symbol, exchange = split_listing(text)
     if exchange:
         matches = await adapter.resolve(symbol, "STK", exchange)
@@ -59,7 +59,7 @@ async def find_contract(adapter: IBAdapter, text: str) -> Found:
     raise LookupFailed(f"{text}: IB knows no stock, future or FX pair by that name")
 
 
-async def _find_option(adapter: IBAdapter, option: OptionWanted, text: str) -> Found:
+async def find_option(adapter: IBAdapter, option: OptionWanted, text: str) -> Found:
     """An option on a stock, else on a future (ES 20261218 5400 C): IB says which it is."""
     for sec_type in ("OPT", "FOP"):
         matches = await adapter.resolve_contract(option_contract(option, sec_type), text)

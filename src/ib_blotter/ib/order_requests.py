@@ -10,7 +10,7 @@ leaves. Reads (contract look-ups, quotes) need only the connection.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -22,6 +22,7 @@ from ib_blotter.ib.quotes import Listener
 from ib_blotter.state import gate
 from ib_blotter.state.gate import Action, Approval, Request, Situation
 from ib_blotter.state.records import (
+    ComboLeg,
     ContractSpec,
     Greeks,
     OrderKey,
@@ -29,6 +30,7 @@ from ib_blotter.state.records import (
     OrderSpec,
     Quote,
 )
+from ib_blotter.state.spreads import net_quote
 
 if TYPE_CHECKING:
     from ib_blotter.ib.adapter import IBAdapter
@@ -64,43 +66,55 @@ class OrderRequests:
         found = [(d.contract, replace(convert.contract_spec(d),
                                       price_rule=await self.rules.rule_of(d)))
                  for d in details if d.contract]
-        for _contract, spec in found:
+        for contract, spec in found:
             self._min_ticks[spec.con_id] = spec.min_tick
             self._price_rules[spec.con_id] = spec.price_rule
             self._magnifiers[spec.con_id] = spec.price_magnifier
+            self._know(contract)
         return found
 
     # -- the gate's view from here ---------------------------------------------------------
 
-    def situation(self: IBAdapter, con_id: int = 0, account: str = "") -> Situation:
+    def situation(self: IBAdapter, con_id: int = 0, account: str = "",
+                  legs: Sequence[ComboLeg] = ()) -> Situation:
         """What the gate judges a request on: the connection, read-only, the limits, the
-        market of contract `con_id` as this session last heard it, and the account's base
-        currency and exchange rates."""
+        market of contract `con_id` (a combo's: its `legs`' net) as this session last heard
+        it, and the account's base currency and exchange rates."""
         return Situation(connected=self.ib.isConnected() and self.link.usable,
                          readonly=self.readonly, limits=self.limits,
-                         quote=self.quotes.quote(con_id),
+                         quote=self._quote_of(con_id, legs),
                          rates=self.rates_of(account or self.account))
+
+    def _quote_of(self: IBAdapter, con_id: int, legs: Sequence[ComboLeg]) -> Quote | None:
+        """Every BAG has the same conId: a combo's market is its legs' net."""
+        if legs:
+            return net_quote([(leg, self.quotes.quote(leg.con_id)) for leg in legs])
+        return self.quotes.quote(con_id)
 
     def decide(self: IBAdapter, request: Request) -> gate.Decision:
         return gate.decide(self._as_now(request), self._situation_of(request))
 
     def _situation_of(self: IBAdapter, request: Request) -> Situation:
         account = request.order.account if request.order is not None else ""
-        return self.situation(_con_id(request), account)
+        return self.situation(_con_id(request), account, _legs(request))
 
     async def market(self: IBAdapter, contract: ib_async.Contract) -> Quote | None:
-        """The quote of a contract, asked for if this session has none yet (a request is
-        judged against the market); None when IB sends none within QUOTE_WAIT."""
+        """The quote of a contract (a combo's: its legs'), asked for if this session has none
+        yet (a request is judged against the market); None when IB sends none within
+        QUOTE_WAIT."""
         if not self.ib.isConnected():
             return None
-        con_id = contract.conId
-        if self.quotes.quote(con_id) is None:
-            self.quotes.watch(contract)
+        legs = convert.combo_legs(contract, {}) if contract.secType == "BAG" else ()
+        watched = [ib_async.Contract(conId=leg.con_id, exchange="SMART") for leg in legs] \
+            if legs else [contract]
+        if self._quote_of(contract.conId, legs) is None:
+            for one in watched:
+                self.quotes.watch(one)
             loop = asyncio.get_running_loop()
             deadline = loop.time() + QUOTE_WAIT
-            while self.quotes.quote(con_id) is None and loop.time() < deadline:
+            while self._quote_of(contract.conId, legs) is None and loop.time() < deadline:
                 await asyncio.sleep(0.02)
-        return self.quotes.quote(con_id)
+        return self._quote_of(contract.conId, legs)
 
     async def market_for(self: IBAdapter, key: OrderKey) -> Quote | None:
         """The quote of an order's contract (see `market`)."""
@@ -258,6 +272,12 @@ class OrderRequests:
             raise NotConnectedError(f"Not connected: can't {action}")
 
 
+def _legs(request: Request) -> tuple[ComboLeg, ...]:
+    if request.contract is not None and request.contract.legs:
+        return request.contract.legs
+    return request.target.legs if request.target is not None else ()
+
+
 def _con_id(request: Request) -> int:
     if request.contract is not None:
         return request.contract.con_id
@@ -266,4 +286,4 @@ def _con_id(request: Request) -> int:
 
 def _spec_of(contract: ib_async.Contract) -> ContractSpec:
     return ContractSpec(symbol=contract.symbol, sec_type=contract.secType, min_tick=0.0,
-                        con_id=contract.conId)
+                        con_id=contract.conId, legs=convert.combo_legs(contract, {}))

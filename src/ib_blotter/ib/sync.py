@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import ib_async
 
-from ib_blotter.ib import seam
+from ib_blotter.ib import convert, seam
 from ib_blotter.state.records import LogKind, OrderKey
 
 if TYPE_CHECKING:
@@ -215,7 +215,8 @@ class SessionSync:
     async def _learn_synced_ticks(self: IBAdapter, timeout: float) -> None:
         """The ticks of the contracts the sync's orders are in, asked all at once before they
         are shown: else 10,000 orders are each shown twice, before and after their tick."""
-        con_ids = {trade.contract.conId for trade in self._synced.values()}
+        con_ids = {con_id for trade in self._synced.values()
+                   for con_id in convert.looked_up_con_ids(trade.contract)}
         wanted = [c for c in con_ids
                   if c and c not in self._min_ticks and c not in self._tick_lookups]
         if not wanted:

@@ -14,7 +14,7 @@ FORMATS = ("csv", "json")
 COLUMNS = (
     "time", "exec_id", "account", "symbol", "side", "shares", "price", "exchange",
     "liquidity", "order_id", "perm_id", "client_id", "cum_qty", "avg_price", "commission",
-    "commission_currency", "realized_pnl", "currency", "multiplier",
+    "commission_currency", "realized_pnl", "currency", "multiplier", "price_magnifier",
 )
 
 
@@ -47,6 +47,7 @@ def fill_record(fill: FillRow) -> dict[str, Any]:
         "cum_qty": fill.cum_qty, "avg_price": fill.avg_price, "commission": fill.commission,
         "commission_currency": fill.commission_currency, "realized_pnl": fill.realized_pnl,
         "currency": fill.currency, "multiplier": fill.multiplier,
+        "price_magnifier": fill.price_magnifier,
     }
 
 

@@ -187,6 +187,8 @@ class Journal(Writer):
             "symbol": row.symbol, "side": row.side, "quantity": row.quantity,
             "order_type": row.order_type, "limit": row.limit, "aux": row.aux,
         }
+        if row.legs:  # a combo: what it trades, leg by leg
+            data["legs"] = [[leg.con_id, leg.ratio, leg.action, leg.symbol] for leg in row.legs]
         self._event_write("status", str(row.key), None, data, deferred=True)
 
     def vouch(self, scope: str, until: float) -> None:

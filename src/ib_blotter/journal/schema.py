@@ -32,6 +32,7 @@ CREATE TABLE IF NOT EXISTS fills (
     realized_pnl REAL,
     currency TEXT NOT NULL DEFAULT '',  -- the contract's ('' in fills from before it was kept)
     multiplier REAL NOT NULL DEFAULT 1,
+    price_magnifier INTEGER NOT NULL DEFAULT 1,
     recorded REAL NOT NULL          -- when we wrote it
 );
 CREATE INDEX IF NOT EXISTS fills_by_time ON fills(time);
@@ -58,12 +59,14 @@ SET_MARK = ("INSERT INTO marks (name, value) VALUES (?, ?) "
 FILL_COLUMNS = (
     "exec_key", "exec_id", "time", "order_id", "perm_id", "client_id", "account", "symbol",
     "side", "shares", "price", "exchange", "liquidity", "cum_qty", "avg_price", "commission",
-    "commission_currency", "realized_pnl", "currency", "multiplier", "recorded",
+    "commission_currency", "realized_pnl", "currency", "multiplier", "price_magnifier",
+    "recorded",
 )
 # Added to version 1's fills as its journals are opened to write; a journal not opened so
 # since (an export reads only) has them read as their defaults.
 ADDED_FILL_COLUMNS = {"currency": ("TEXT NOT NULL DEFAULT ''", "''"),
-                      "multiplier": ("REAL NOT NULL DEFAULT 1", "1.0")}
+                      "multiplier": ("REAL NOT NULL DEFAULT 1", "1.0"),
+                      "price_magnifier": ("INTEGER NOT NULL DEFAULT 1", "1")}
 FIRST_FILL_COLUMNS = tuple(c for c in FILL_COLUMNS if c not in ADDED_FILL_COLUMNS)
 EVENT_COLUMNS = ("id", "time", "kind", "ref", "code", "data")
 _INSERT_FILL = (
@@ -125,7 +128,8 @@ def fill_values(fill: FillRow, recorded: float) -> tuple[Any, ...]:
         fill.key, fill.exec_id, fill.time.timestamp(), fill.order_id, fill.perm_id,
         fill.client_id, fill.account, fill.symbol, fill.side, fill.shares, fill.price,
         fill.exchange, fill.liquidity.value, fill.cum_qty, fill.avg_price, fill.commission,
-        fill.commission_currency, fill.realized_pnl, fill.currency, fill.multiplier, recorded,
+        fill.commission_currency, fill.realized_pnl, fill.currency, fill.multiplier,
+        fill.price_magnifier, recorded,
     )
 
 
@@ -137,6 +141,7 @@ def fill_document(fill: FillRow) -> dict[str, Any]:
         "symbol": fill.symbol, "side": fill.side, "shares": fill.shares, "price": fill.price,
         "exchange": fill.exchange, "liquidity": fill.liquidity.value, "cum_qty": fill.cum_qty,
         "avg_price": fill.avg_price, "currency": fill.currency, "multiplier": fill.multiplier,
+        "price_magnifier": fill.price_magnifier,
     }
 
 

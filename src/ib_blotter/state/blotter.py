@@ -92,12 +92,14 @@ class BlotterState:
         max_fills: int = 10_000,
         max_log_lines: int = 2_000,
         max_pending: int = 1_000,
+        base_of: Callable[[str], str] = lambda _account: "USD",
     ) -> None:
         self.linger = linger
         self._clock = clock
         self._wall_clock = wall_clock
         self._max_fills = max_fills
         self._max_pending = max_pending
+        self.base_of = base_of  # an account's base currency: a fill's price in another says so
         self._orders: dict[OrderKey, OrderRow] = {}
         self._working: dict[OrderKey, None] = {}  # an insertion-ordered set
         self._ended: list[tuple[float, int, OrderKey]] = []  # heap: when each order ended
@@ -412,7 +414,7 @@ class BlotterState:
     ) -> None:
         """One line per fill: a new fill or a correction gets its line; its commission,
         when the report comes, completes the same line in place."""
-        text = log_text.fill_text(fill, self._tick_of(fill))
+        text = log_text.fill_text(fill, self._tick_of(fill), self.base_of(fill.account))
         if prev is None or prev.exec_id != fill.exec_id:
             self.log(LogKind.FILL, text if prev is None else CORRECTED + text, at=at,
                      key=fill.exec_id)

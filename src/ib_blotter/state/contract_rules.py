@@ -15,14 +15,20 @@ from .records import ContractSpec, OrderSpec
 TIFS = ("DAY", "GTC", "IOC", "GTD", "OPG", "FOK")
 # Sec types IB trades in fractions; everything else in whole units.
 FRACTIONAL_SEC_TYPES = frozenset({"CASH", "CRYPTO"})
+COMBO_SEC_TYPE = "BAG"
+
+
+def net_priced(sec_type: str) -> bool:
+    """A combo's price is a net: positive a debit, negative a credit (for a BUY), 0 even."""
+    return sec_type == COMBO_SEC_TYPE
 
 
 def price_problem(price: Decimal, contract: ContractSpec, name: str = "Price") -> str:
     """A price must be positive and a whole number of the contract's ticks at that price."""
-    if price <= 0:
+    if price <= 0 and not net_priced(contract.sec_type):
         return f"{name} must be positive"
     tick = tick_at(price, contract.min_tick, contract.price_rule)
-    if tick > 0 and not on_grid(price, tick):
+    if tick > 0 and not on_grid(abs(price), tick):
         band = band_of(price, contract.price_rule)
         return f"Price must be a multiple of {format_step(tick)}" + (f" {band}" if band else "")
     return ""
@@ -64,9 +70,24 @@ def algo_problem(algo: str, contract: ContractSpec) -> str:
     return ""
 
 
+def legs_problem(contract: ContractSpec) -> str:
+    """A combo goes with two legs or more, each resolved to its contract, none twice."""
+    if not net_priced(contract.sec_type):
+        return ""
+    con_ids = [leg.con_id for leg in contract.legs]
+    if len(con_ids) < 2:
+        return "A combo needs at least two legs"
+    if not all(con_ids):
+        return "A leg's contract is not known (look it up again)"
+    if len(set(con_ids)) < len(con_ids):
+        return "The same contract is in two legs"
+    return ""
+
+
 def order_problems(spec: OrderSpec, contract: ContractSpec) -> dict[str, str]:
     """Every rule of the contract that an order in numbers breaks, by the ticket's field."""
     problems: dict[str, str] = {
+        "legs": legs_problem(contract),
         "quantity": quantity_problem(to_decimal(spec.quantity), contract),
         "order_type": type_problem(spec.order_type, contract),
         "tif": tif_problem(spec.tif, spec.order_type, contract),

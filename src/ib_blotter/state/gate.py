@@ -193,7 +193,7 @@ def _precautions(request: Request, situation: Situation) -> tuple[tuple[Notice, 
     unrated = value_unchecked(order, contract, last, situation.limits, situation.rates)
     if unrated is not None:
         warnings.append(unrated)
-    if deviation_unchecked(order, last, situation.limits):
+    if deviation_unchecked(order, contract, last, situation.limits):
         warnings.append(Notice("unchecked", "Deviation from the last price not checked: "
                                             "no last price yet"))
     if request.action in CHANGES and request.target is not None:

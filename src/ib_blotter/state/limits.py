@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .contract_rules import net_priced
 from .money import Rates, notional
 from .order_types import order_type
 from .prices import format_money, format_price, format_size, tick_at
@@ -27,7 +28,8 @@ class Notice:
 @dataclass(frozen=True, slots=True)
 class Limits:
     """0 turns a limit off. Sizes and values differ by kind: 5,000 shares is a big stock
-    order, 25,000 EUR the smallest standard FX lot, 2 E-minis 540,000 USD of notional."""
+    order, 25,000 EUR the smallest standard FX lot, 2 E-minis 540,000 USD of notional, 50
+    calls 5,000 shares' worth."""
 
     max_order_size: float = 5_000  # shares (and any kind without limits of its own)
     max_order_value: float = 500_000
@@ -37,6 +39,8 @@ class Limits:
     max_future_value: float = 10_000_000  # notional: contracts x price x multiplier
     max_fx_size: float = 10_000_000  # units of the base currency
     max_fx_value: float = 10_000_000
+    max_option_contracts: float = 50  # options and futures options
+    max_option_value: float = 100_000  # premium: contracts x price x multiplier
 
     @property
     def checks_deviation(self) -> bool:
@@ -47,6 +51,12 @@ class Limits:
         if sec_type == "FUT":
             return self.max_future_contracts, self.max_future_value, "futures limit", \
                 " contracts"
+        if sec_type in ("OPT", "FOP"):
+            return self.max_option_contracts, self.max_option_value, "options limit", \
+                " contracts"
+        if net_priced(sec_type):  # a spread of options: counted in spreads, valued at its net
+            return self.max_option_contracts, self.max_option_value, "options limit", \
+                " spreads"
         if sec_type == "CASH":
             return self.max_fx_size, self.max_fx_value, "FX limit", ""
         return self.max_order_size, self.max_order_value, "limit", ""
@@ -70,7 +80,7 @@ def breaches(spec: OrderSpec, contract: ContractSpec, last: float | None,
         found.append(Notice("size", f"Size {format_size(spec.quantity)} is over the {called} "
                                     f"of {format_size(most_size)}{unit}"))
     found.extend(_value(spec, contract, last, most_value, called, rates or Rates()))
-    if last and spec.limit is not None:
+    if last and spec.limit is not None and judges_deviation(contract):
         found.extend(_deviation(spec.limit, last, contract, limits))
     return found
 
@@ -103,9 +113,17 @@ def _value(spec: OrderSpec, contract: ContractSpec, last: float | None, most_val
                             f"{format_money(most_value, places=0)} {base}")]
 
 
-def deviation_unchecked(spec: OrderSpec, last: float | None, limits: Limits) -> bool:
+def judges_deviation(contract: ContractSpec) -> bool:
+    """A combo's net price near 0 makes any distance a huge percent: not judged (IB's own
+    precautions still apply at TWS)."""
+    return not net_priced(contract.sec_type)
+
+
+def deviation_unchecked(spec: OrderSpec, contract: ContractSpec, last: float | None,
+                        limits: Limits) -> bool:
     """A limit price the deviation limit would judge, but no last price to judge it by."""
-    return limits.checks_deviation and spec.limit is not None and not last
+    return limits.checks_deviation and spec.limit is not None and not last and \
+        judges_deviation(contract)
 
 
 def _deviation(price: float, last: float, contract: ContractSpec,

@@ -7,6 +7,7 @@ detail (an exec id) that the log shows only where the line has room for it: `spl
 
 from __future__ import annotations
 
+from .money import price_unit_of
 from .order_types import order_type
 from .prices import (
     Tick,
@@ -52,10 +53,12 @@ def fill_note(row: OrderRow) -> str:
     return ""
 
 
-def fill_text(fill: FillRow, min_tick: Tick = None) -> str:
+def fill_text(fill: FillRow, min_tick: Tick = None, base: str = "USD") -> str:
     """"BOT 100 AAPL @ 187.50 on NASDAQ, removed liquidity, order #21, commission 1.00 USD,
-    exec 081c...01": the commission once its report is in, "commission to come" until."""
-    parts = [_trade(fill, min_tick) + (f" on {fill.exchange}" if fill.exchange else "")]
+    exec 081c...01": the commission once its report is in, "commission to come" until. The
+    price says its currency when that is not the account's `base` ("@ 238.45 EUR")."""
+    parts = [_trade(fill, min_tick) + _price_unit(fill, base)
+             + (f" on {fill.exchange}" if fill.exchange else "")]
     if fill.liquidity in LIQUIDITY_WORDS:
         parts.append(LIQUIDITY_WORDS[fill.liquidity])
     parts.append(f"order #{fill.order_id}")
@@ -71,6 +74,12 @@ def fill_text(fill: FillRow, min_tick: Tick = None) -> str:
 def _trade(fill: FillRow, min_tick: Tick) -> str:
     price = format_price(fill.price, min_tick or usual_tick(fill.symbol))
     return f"{fill.side} {format_size(fill.shares)} {fill.symbol} @ {price}"
+
+
+def _price_unit(fill: FillRow, base: str) -> str:
+    if fill.price_magnifier != 1:
+        return " " + price_unit_of(fill.currency, fill.price_magnifier)
+    return f" {fill.currency}" if fill.currency and fill.currency != base else ""
 
 
 def split_detail(text: str) -> tuple[str, str]:

@@ -116,6 +116,11 @@ def _from_words(underlying: str, words: list[str], today: date) -> OptionWanted 
     return OptionWanted(underlying, expiry, strike, right)
 
 
+def expiry_of(word: str, today: date) -> str | None:
+    """An expiry typed alone ("dec18", "18dec26", "20261218") as YYYYMMDD; None if it is none."""
+    return _expiry(word.strip().upper(), today)
+
+
 def _expiry(word: str, today: date) -> str | None:
     """An expiry as YYYYMMDD: written whole, or as a month and day (the next one from today)
     with or without a two-digit year."""

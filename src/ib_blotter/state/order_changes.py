@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from .contract_rules import net_priced
 from .order_types import order_type
 from .prices import Tick, format_size, nudge
 from .records import OrderRow, OrderSpec
@@ -35,7 +36,8 @@ def nudged(row: OrderRow, ticks: int) -> OrderSpec:
         field = kind.field(name)
         value = getattr(terms, field.attr) if field is not None else None
         if field is not None and value is not None:
-            moved[field.attr] = nudge(value, ticks, row.min_tick, row.price_rule)
+            moved[field.attr] = nudge(value, ticks, row.min_tick, row.price_rule,
+                                      signed=net_priced(row.sec_type))
     if not moved:
         raise NothingToNudgeError(f"A {row.order_type} order here has no price to nudge")
     return replace(terms, **moved)

@@ -32,6 +32,8 @@ class PortfolioState:
         self._accounts: dict[str, AccountSummary] = {}
         self._rates: dict[str, dict[str, float]] = {}  # account -> currency -> base per unit
         self._bases: dict[str, str] = {}  # account -> its base currency, as IB names it
+        # base -> currency -> base per unit, from the FX market: for a currency not held yet
+        self._market_rates: dict[str, dict[str, float]] = {}
         self._listeners: list[PortfolioListener] = []
 
     def subscribe(self, callback: PortfolioListener) -> Callable[[], None]:
@@ -66,7 +68,13 @@ class PortfolioState:
             iter(self._rates), account)
         summary = self._accounts.get(name)
         base = summary.currency if summary is not None else Rates().base
-        return Rates(base, dict(self._rates.get(name, {})))
+        # IB's own rates (account values) first; the market's for a currency not held yet
+        return Rates(base, {**self._market_rates.get(base, {}), **self._rates.get(name, {})})
+
+    def base_currency(self, account: str = "") -> str:
+        """The account's base currency (any account's when IB reported none on this one)."""
+        summary = self._accounts.get(account) or next(iter(self._accounts.values()), None)
+        return summary.currency if summary is not None else Rates().base
 
     # ---- events in -----------------------------------------------------------------------
     def position_changed(self, position: Position) -> None:
@@ -123,6 +131,12 @@ class PortfolioState:
             self._update_account(account, **{field: number})
         elif self._bases.setdefault(account, currency) == currency:
             self._update_account(account, **{field: number}, currency=currency)
+
+    def market_rate(self, currency: str, base: str, per_unit: float) -> None:
+        """The FX market's rate of `currency` in `base` (base per unit)."""
+        if per_unit > 0 and self._market_rates.setdefault(base, {}).get(currency) != per_unit:
+            self._market_rates[base][currency] = per_unit
+            self._notify("rate", (currency, base))
 
     def account_pnl(self, account: str, daily: float | None, unrealized: float | None,
                     realized: float | None) -> None:

@@ -154,10 +154,11 @@ def band_of(price: float | Decimal, rule: PriceRule) -> str:
     return f"from {edges[index]} to {edges[index + 1]}"
 
 
-def nudge(price: float, ticks: int, min_tick: float, rule: PriceRule = ()) -> float:
-    """The price moved by whole ticks, snapped to the grid first; never below one tick. Under
-    a rule each step takes the increment of where it goes: down from 200.00 on XETRA is
-    199.98, up is 200.05."""
+def nudge(price: float, ticks: int, min_tick: float, rule: PriceRule = (), *,
+          signed: bool = False) -> float:
+    """The price moved by whole ticks, snapped to the grid first; never below one tick unless
+    `signed` (a combo's net price goes through 0 to a credit). Under a rule each step takes
+    the increment of where it goes: down from 200.00 on XETRA is 199.98, up is 200.05."""
     tick = to_decimal(tick_at(price, min_tick, rule))
     steps = (to_decimal(price) / tick).to_integral_value(rounding=ROUND_HALF_EVEN)
     moved = steps * tick
@@ -166,7 +167,9 @@ def nudge(price: float, ticks: int, min_tick: float, rule: PriceRule = ()) -> fl
             moved += to_decimal(tick_at(moved, min_tick, rule))
         else:
             below = to_decimal(tick_at(moved - Decimal("1e-9"), min_tick, rule))
-            moved = max(moved - below, below)
+            moved = moved - below if signed else max(moved - below, below)
+    if signed:
+        return float(moved)
     return float(max(moved, to_decimal(tick_at(0, min_tick, rule))))
 
 

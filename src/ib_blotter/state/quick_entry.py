@@ -38,21 +38,28 @@ import difflib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from .order_extras import ADAPTIVE_PRIORITIES, ALGO_PARAM_NAMES, ALGOS
 from .prices import parse_number, parse_quantity
+from .spread_words import SpreadWords, describe_legs, read_legs
+from .spreads import SpreadTicket
 from .ticket import Ticket
 
-__all__ = ["GRAMMAR", "QuickEntryError", "complete", "describe", "parse", "parse_located"]
+__all__ = ["GRAMMAR", "QuickEntryError", "complete", "describe", "parse", "parse_entry",
+           "parse_located"]
 
 GRAMMAR = """\
 Quick entry: side, quantity, symbol, then the order's words in any order.
   b 100 aapl 187.5 gtc            buy 100 AAPL, limit 187.5, good till cancelled
   s 2 es mkt                      sell 2 ES at market
   b 100 aapl 187.5 tp 189 sl 186  bracket: take-profit 189, stop-loss 186
+  b 1 aapl dec18 190/195c 2.50    call vertical: buy 190C, sell 195C, pay at most 2.50
+  s 1 aapl dec18 190/195c 2.50    the same vertical sold: receive at least 2.50 credit
+  b 1 aapl dec18/jan15 190c 1.20  calendar: sell Dec18, buy Jan15 190C, pay 1.20
+  b 1 aapl dec18 190 straddle 9   straddle: buy 190C and 190P (185/195 strangle: 185P, 195C)
 side      b buy s sell
 quantity  100  2.5  1k (x1,000)  1m (x1,000,000)
 symbol    AAPL  ESZ6  EUR.USD  BRK.B  SAP@IBIS (a listing: symbol@exchange)
@@ -64,6 +71,9 @@ exits     tp P: take-profit limit   sl P: stop-loss stop
 algo      adaptive [urgent|normal|patient] | twap | vwap [max 10%]
           twap, vwap: [start 10:00] [end 15:30] [past: may run past the end] (New York time)
 also      outside (rth+): outside regular hours   @DU123 or acct DU123   oca NAME
+spread    expiry (dec18, 20261218; two for a calendar) then 190/195c | 190c | 190 straddle |
+          185/195 strangle; b pays a debit, s receives a credit; lmt P or mkt, a TIF, @acct;
+          no price opens the spread ticket with its legs
 long      buy sell market limit stop midprice account: the long forms
 Words are case-insensitive; key=value is the same as key value. An order needs a price or
 a type: quick entry never guesses a market order."""
@@ -137,16 +147,30 @@ def parse(text: str) -> Ticket:
 def parse_located(text: str) -> tuple[Ticket, dict[str, int]]:
     """The ticket, and where in the line each of its fields was said (the ticket's field
     name -> character offset): a problem found later puts the cursor on its word."""
+    ticket, spans = parse_entry(text)
+    if isinstance(ticket, SpreadTicket):
+        raise QuickEntryError("A spread, not a single order", spans.get("legs", 0))
+    return ticket, spans
+
+
+def parse_entry(text: str, today: date | None = None
+                ) -> tuple[Ticket | SpreadTicket, dict[str, int]]:
+    """An order or a spread (an expiry after the symbol), and where each field was said.
+    `today` dates a spread's month-day expiries (dec18: the next Dec 18 from today)."""
     words = _tokenize(text)
     if not words:
         raise QuickEntryError("Type an order, for example: b 100 aapl 187.5", 0)
-    reader = _Reader(words, len(text))
+    reader = _Reader(words, len(text), today)
     reader.read()
+    if reader.spread is not None:
+        return reader.spread_ticket(), reader.spans
     return reader.ticket(), reader.spans
 
 
-def describe(ticket: Ticket) -> str:
+def describe(ticket: Ticket | SpreadTicket) -> str:
     """The ticket as one canonical quick-entry line, e.g. "BUY 100 AAPL LMT 187.5 DAY"."""
+    if isinstance(ticket, SpreadTicket):
+        return _describe_spread(ticket)
     parts = [ticket.side, ticket.quantity, ticket.symbol, _describe_type(ticket)]
     parts.append(f"GTD {ticket.gtd}" if ticket.tif == "GTD" else ticket.tif)
     if ticket.outside_rth:
@@ -168,6 +192,17 @@ def describe(ticket: Ticket) -> str:
             parts.append("PAST")
     if ticket.oca_group:
         parts.append(f"OCA {ticket.oca_group}")
+    if ticket.account:
+        parts.append(f"@{ticket.account}")
+    return " ".join(part for part in parts if part)
+
+
+def _describe_spread(ticket: SpreadTicket) -> str:
+    """"BUY 1 AAPL 20261218 190/195C LMT 2.50 DAY": the legs in the template's words."""
+    price = {"LMT": f"LMT {ticket.limit}" if ticket.limit else ""}.get(ticket.order_type,
+                                                                      ticket.order_type)
+    parts = [ticket.side, ticket.quantity, ticket.legs[0].underlying,
+             describe_legs(ticket.legs), price, ticket.tif]
     if ticket.account:
         parts.append(f"@{ticket.account}")
     return " ".join(part for part in parts if part)
@@ -222,6 +257,9 @@ def _next_words(done: list[_Word]) -> list[str]:
         # Only "stp" waits for a word we can offer; other gaps want a number or a name.
         return ["lmt"] if done[-1].key in ("stp", "stop") else []
     said, algo = reader.said, reader.algo
+    if reader.spread is not None:  # a spread takes its price, a TIF and an account only
+        return [w for w in ("lmt", "mkt", *TIF_WORDS, "acct") if w in SPREAD_CLAUSES
+                and PART_OF.get(w, "type") not in said]
     words = list(reader.options)
     if algo:  # the algo's own words first: they are what a trader adds next
         words += [w for w, tag in PARAM_WORDS.items() if algo in ALGO_PARAMS[tag]]
@@ -251,7 +289,9 @@ def _tokenize(text: str) -> list[_Word]:
 class _Reader:
     """Reads the words left to right into ticket fields, remembering which word said what."""
 
-    def __init__(self, words: list[_Word], end: int) -> None:
+    def __init__(self, words: list[_Word], end: int, today: date | None = None) -> None:
+        self.today = today
+        self.spread: SpreadWords | None = None  # the legs, when an expiry follows the symbol
         self.words = words
         self.at = 0
         self.end = end  # where "missing at the end" points
@@ -274,6 +314,7 @@ class _Reader:
         self.fields["symbol"] = symbol.text.upper()
         for name, word in (("side", side), ("quantity", quantity), ("symbol", symbol)):
             self.spans[name] = word.start
+        self._legs()
         while self.at < len(self.words):
             self.options = ()
             word = self._take("")
@@ -294,9 +335,43 @@ class _Reader:
         params = tuple((tag, self.params[tag]) for tag in ALGO_PARAMS if tag in self.params)
         return Ticket(**self.fields, algo=self.algo, algo_params=params)
 
+    def spread_ticket(self) -> SpreadTicket:
+        """The spread once every word is read; no price leaves its limit for the ticket."""
+        assert self.spread is not None
+        fields = self.fields
+        return SpreadTicket(self.spread.legs, side=fields["side"], quantity=fields["quantity"],
+                            order_type=fields.get("order_type", "LMT"),
+                            limit=fields.get("limit", ""), tif=fields.get("tif", "DAY"),
+                            account=fields.get("account", ""))
+
+    def _legs(self) -> None:
+        """A spread's words, when an expiry follows the symbol: its legs from the template."""
+        first = self.words[self.at] if self.at < len(self.words) else None
+        today = self.today or date.today()  # a month-day expiry is the next one from today
+        if first is None or not SpreadWords.starts(first.text, today):
+            return
+        self.at += 1
+        self.spans["legs"] = first.start
+        rest = [(w.text, w.start) for w in self.words[self.at:]]
+        try:
+            self.spread, used = read_legs(self.fields["symbol"], first.text, rest, today)
+        except ValueError as exc:
+            where, hint = exc.args
+            if where < 0:  # the line ended before the legs did
+                raise QuickEntryError(f"Missing strikes at the end: {hint}", self.end) from None
+            raise self._word_at(where, first).error(hint) from None
+        self.at += used
+
+    def _word_at(self, start: int, default: _Word) -> _Word:
+        return next((w for w in self.words if w.start == start), default)
+
     # ---- the words after the symbol ------------------------------------------------------
     def _clause(self, word: _Word) -> None:
         key = word.key
+        if self.spread is not None and not (_NUMBER.fullmatch(key) or key.startswith("@")
+                                            or key in SPREAD_CLAUSES):
+            raise word.error("a spread takes a net limit (lmt 2.50) or mkt, a TIF (day gtc "
+                             "ioc fok) and @account")
         if _NUMBER.fullmatch(key):
             self._prices.append(word)
             self._set_type(word, "LMT", limit=_price(word))
@@ -486,6 +561,9 @@ CLAUSES: dict[str, Callable[[_Reader, _Word], None]] = {
     **dict.fromkeys(PRIORITY_WORDS, _Reader._priority),
     **dict.fromkeys(PARAM_WORDS, _Reader._algo_param),
 }
+PART_OF = {**dict.fromkeys(TIF_WORDS, "tif"), "acct": "acct"}  # what a word says of an order
+SPREAD_CLAUSES = frozenset({"mkt", "market", "lmt", "limit", "day", "gtc", "ioc", "fok",
+                            "acct", "account"})
 # What to say when a word is close to a known one: the family it seems to belong to.
 _FAMILIES = {
     **dict.fromkeys(TIF_WORDS, "expected a TIF like DAY or GTC"),

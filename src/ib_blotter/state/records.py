@@ -49,6 +49,17 @@ class OrderKey:
 
 
 @dataclass(frozen=True, slots=True)
+class ComboLeg:
+    """One leg of a combo (IB's BAG) as IB knows it: its contract, how many per combo, bought
+    or sold when the combo is bought, and its option's symbol ("" until it is known)."""
+
+    con_id: int
+    ratio: int
+    action: str  # BUY / SELL
+    symbol: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class OrderRow:
     """One order as the open-orders table shows it."""
 
@@ -84,6 +95,7 @@ class OrderRow:
     price_rule: PriceRule = ()  # the contract's market rule, when it has bands
     currency: str = ""  # the contract's
     price_magnifier: int = 1  # prices in 1/N of the currency (LSE: pence, 100)
+    legs: tuple[ComboLeg, ...] = ()  # a combo's legs; its prices are net prices
 
     @property
     def key(self) -> OrderKey:
@@ -158,6 +170,7 @@ class FillRow:
     realized_pnl: float | None = None  # None when IB sends none (the unset max double)
     currency: str = ""  # the contract's: its price is in it ("" in journals from before)
     multiplier: float = 1.0
+    price_magnifier: int = 1  # its price is in 1/N of the currency (LSE: pence, 100)
 
     @property
     def key(self) -> str:
@@ -329,6 +342,7 @@ class ContractSpec:
     exchange: str = ""
     currency: str = ""
     algos: bool = True  # IB lists ALGO among the contract's order types
+    legs: tuple[ComboLeg, ...] = ()  # a combo's (sec type BAG) legs, resolved
 
     @property
     def grid(self) -> Grid:

@@ -150,7 +150,7 @@ def spec_from_order(row: OrderRow) -> ContractSpec:
     return ContractSpec(symbol=row.symbol, sec_type=row.sec_type, min_tick=row.min_tick or 0.0,
                         con_id=row.con_id, multiplier=row.multiplier,
                         price_rule=row.price_rule, currency=row.currency,
-                        price_magnifier=row.price_magnifier)
+                        price_magnifier=row.price_magnifier, legs=row.legs)
 
 
 def _check_symbol_and_side(ticket: Ticket, spec: ContractSpec, errors: dict[str, str]) -> None:

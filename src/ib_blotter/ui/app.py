@@ -54,6 +54,7 @@ class BlotterApp(App[None]):
         self.connect_on_start = connect  # False: show `state` as given (snapshots, demos)
         self.state = state or BlotterState(linger=settings.linger)
         self.portfolio = PortfolioState()
+        self.state.base_of = self.portfolio.base_currency
         self.limits = Limits(**{name: getattr(settings, name) for name in LIMITS})
         self.journal: Journal | None = None  # a connecting app's, opened in start_ib
         self._ib = ib

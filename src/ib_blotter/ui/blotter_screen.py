@@ -26,6 +26,7 @@ from ..state.blotter import Change, ChangeKind
 from ..state.chain import chain_underlying
 from ..state.option_symbols import OptionWanted, describe_option
 from ..state.records import ConnectionState, LogLine, OrderKey, OrderRow
+from ..state.spreads import SpreadDraft, SpreadTicket
 from .account_strip import AccountStrip
 from .blotter_footer import BlotterFooter
 from .connection_bar import ConnectionBar
@@ -38,6 +39,7 @@ from .portfolio_view import PortfolioView
 from .positions_table import PositionsTable
 from .quick_entry_bar import QuickEntryBar
 from .sending import Sender
+from .spread_desk import SpreadDesk
 from .ticket_desk import TicketDesk
 
 if TYPE_CHECKING:
@@ -86,6 +88,7 @@ class BlotterScreen(Screen[None]):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.sender = Sender(self.blotter_app)
         self.ticket_desk = TicketDesk(self)
+        self.spread_desk = SpreadDesk(self)
         self.order_actions = OrderActions(self)
         self.portfolio_view = PortfolioView(self)
         self._listening: list[object] = []
@@ -102,7 +105,7 @@ class BlotterScreen(Screen[None]):
             yield AccountStrip(id="account-strip")
             yield Sparkline([], id="pnl-spark")  # the day's PnL, from 160 columns
         yield OrderTicket(accounts=(), readonly=readonly, symbols=self._symbols, id="ticket")
-        yield QuickEntryBar(self._quick_words, id="quick")
+        yield QuickEntryBar(self._quick_words, lambda: self.spread_desk.today(), id="quick")
         yield OpenOrdersTable(readonly=readonly, id="orders")
         with Horizontal(id="bottom"):
             yield ExecutionLog(id="log")
@@ -265,7 +268,14 @@ class BlotterScreen(Screen[None]):
     @on(QuickEntryBar.Entered)
     @guarded
     def _quick_entered(self, event: QuickEntryBar.Entered) -> None:
-        self.ticket_desk.quick_entered(event.ticket)
+        if isinstance(event.ticket, SpreadTicket):
+            self.spread_desk.quick_entered(event.ticket)
+        else:
+            self.ticket_desk.quick_entered(event.ticket)
+
+    def open_spread(self, draft: SpreadDraft) -> None:
+        """The spread ticket with these legs (what the chain screen's picked legs open)."""
+        self.spread_desk.open(draft)
 
     @on(QuickEntryBar.Closed)
     @guarded

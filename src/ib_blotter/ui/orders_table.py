@@ -20,7 +20,9 @@ from ..state.option_symbols import fit_symbol
 from ..state.order_types import order_type
 from ..state.prices import format_average, format_size
 from ..state.records import OrderKey, OrderRow
+from ..state.spreads import legs_of, spread_label
 from .bracket_rows import Group, group_of, grouped, is_parent, marks
+from .combo_rows import LegKey, LegLine, leg_lines, mark
 from .guard import guarded
 from .live_table import Column, LiveTable
 
@@ -76,7 +78,7 @@ SIDE_STYLES = {"BUY": Style(color="green3"), "SELL": Style(color="red1")}
 SENDING = frozenset({"modify", "cancel", "cancel_all", "nudge"})
 
 
-class OpenOrdersTable(LiveTable[OrderKey, OrderRow]):
+class OpenOrdersTable(LiveTable[OrderKey | LegKey, OrderRow]):
     """Orders by arrival: ours in plain text, other clients' in italics, ended ones dimmed.
 
     The keys that act on orders live here, so they work only while the table has focus: a
@@ -134,6 +136,8 @@ class OpenOrdersTable(LiveTable[OrderKey, OrderRow]):
         old = self.row(row.key)
         was = group_of(old) if old is not None else None
         super().upsert(row)
+        for line in leg_lines(row):  # a combo's legs, under it
+            super().upsert(line)
         group = group_of(row)
         if old is not None and was != group and was is not None:  # e.g. sent without parent
             self._leave(was, row.key)
@@ -143,6 +147,8 @@ class OpenOrdersTable(LiveTable[OrderKey, OrderRow]):
             self._mark(group)
 
     def place(self, row: OrderRow) -> int | None:
+        if isinstance(row, LegLine):
+            return self._index[row.key] + row.number
         members = self._groups.get(group_of(row) or (0, 0))
         if not members:
             return None
@@ -150,11 +156,13 @@ class OpenOrdersTable(LiveTable[OrderKey, OrderRow]):
             return self._index[members[0]]
         return self._index[members[-1]] + 1
 
-    def remove_row(self, key: OrderKey) -> None:
+    def remove_row(self, key: OrderKey | LegKey) -> None:
         row = self.row(key)
+        for line in leg_lines(row) if row is not None else ():
+            super().remove_row(line.line_key)
         super().remove_row(key)
         group = group_of(row) if row is not None else None
-        if group is not None:
+        if group is not None and isinstance(key, OrderKey):
             self._leave(group, key)
 
     def _leave(self, group: Group, key: OrderKey) -> None:
@@ -169,7 +177,7 @@ class OpenOrdersTable(LiveTable[OrderKey, OrderRow]):
         for row in ordered:
             if (group := group_of(row)) is not None:
                 self._groups.setdefault(group, []).append(row.key)
-        super().replace_all(ordered)
+        super().replace_all(line for row in ordered for line in (row, *leg_lines(row)))
         for group in self._groups:
             self._mark(group, repaint=False)
 
@@ -184,10 +192,17 @@ class OpenOrdersTable(LiveTable[OrderKey, OrderRow]):
             self.repaint(keys)
 
     def cell_text(self, column: Column[OrderRow], row: OrderRow) -> str:
-        if column.title == "Symbol":
-            mark = self._marks.get(row.key, "")
-            return mark + fit_symbol(row.symbol, column.width - len(mark), date.today())
-        return column.cell(row)
+        if column.title != "Symbol":
+            return column.cell(row)
+        if isinstance(row, LegLine):
+            branch = mark(row)
+            return branch + fit_symbol(row.symbol, column.width - 1, date.today())
+        branch = self._marks.get(row.key, "")
+        room = column.width - len(branch)
+        spread = legs_of(row.legs, date.today()) if row.legs else None
+        if spread:
+            return branch + spread_label(spread, room)
+        return branch + fit_symbol(row.symbol, room, date.today())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return not (self.readonly and action in SENDING)
@@ -217,12 +232,14 @@ class OpenOrdersTable(LiveTable[OrderKey, OrderRow]):
 
     def _selected(self) -> OrderRow | None:
         row = self.selected
+        if isinstance(row, LegLine):  # a leg's line stands for its combo
+            row = self.row(row.key)
         if row is None:
             self.notify("No order selected", severity="warning")
         return row
 
-    def key_of(self, row: OrderRow) -> OrderKey:
-        return row.key
+    def key_of(self, row: OrderRow) -> OrderKey | LegKey:
+        return row.line_key if isinstance(row, LegLine) else row.key
 
     def tail(self, row: OrderRow) -> str:
         if row.why_held and not row.is_ended and not row.last_message:

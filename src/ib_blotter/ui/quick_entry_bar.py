@@ -7,6 +7,7 @@ exactly like a ticket typed into the form.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 from rich.text import Text
 from textual import on
@@ -17,6 +18,7 @@ from textual.suggester import Suggester
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
+from ..state.spreads import SpreadTicket
 from ..state.ticket import Ticket
 from .fitted_line import FittedLine, Item
 from .guard import guarded
@@ -51,16 +53,19 @@ class QuickEntryBar(Widget):
                                 "the confirmation; the line stays until the order is sent)")]
 
     class Entered(Message):
-        def __init__(self, ticket: Ticket, text: str) -> None:
+        """An order, or a spread, as the line says it."""
+
+        def __init__(self, ticket: Ticket | SpreadTicket, text: str) -> None:
             super().__init__()
             self.ticket = ticket
             self.text = text
 
     def __init__(self, words: Callable[[], tuple[tuple[str, ...], tuple[str, ...]]],
-                 **kwargs: object) -> None:
+                 today: Callable[[], date] = date.today, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self._words = words
         self._where: dict[str, int] = {}  # field -> offset of its word in the line entered
+        self.today = today  # what a spread's dec18 counts from
 
     def compose(self) -> ComposeResult:
         yield Static(": ", id="quick-prompt")
@@ -116,10 +121,10 @@ class QuickEntryBar(Widget):
         text = event.value.strip()
         if not text:
             return
-        from ..state.quick_entry import QuickEntryError, parse_located  # loaded when first used
+        from ..state.quick_entry import QuickEntryError, parse_entry  # loaded when first used
 
         try:
-            ticket, self._where = parse_located(text)
+            ticket, self._where = parse_entry(text, self.today())
         except QuickEntryError as exc:
             self.show_error(str(exc), exc.position, exc.parts)
             return

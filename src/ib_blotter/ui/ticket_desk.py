@@ -103,6 +103,9 @@ class TicketDesk:
         self.looked_up.update((text, found.spec.symbol))
         ticket = self.screen.ticket
         ticket.base_currency = self.app.portfolio.rates(ticket.ticket().account).base
+        if self.app.account_feed is not None:  # valued at the market's rate until IB's comes
+            self.app.account_feed.exchange_rates.want(found.contract.currency,
+                                                      ticket.base_currency)
         ticket.show_contract(found.spec, found.description, text)
         self._start_quote(found.contract)
         self.screen.portfolio_view.show_ticket_position()
@@ -184,13 +187,14 @@ class TicketDesk:
                 preview_note="asking IB..." if online else "not available (not connected)",
                 sent=lambda: self._sent(quick), back=lambda: self._back(quick))
             if screen is not None and online:
-                self.app.run_worker(self._preview(screen, found, spec), group="what-if")
+                self.app.run_worker(self.preview(screen, found, spec), group="what-if")
         except Exception as exc:
             self.app.report(f"Order not sent: {exc}", exc)
         finally:
             self._confirming = screen is not None  # until it is answered
 
-    async def _preview(self, screen: OrderConfirmScreen, found: Found, spec: OrderSpec) -> None:
+    async def preview(self, screen: OrderConfirmScreen, found: Found, spec: OrderSpec) -> None:
+        """IB's what-if of the order (a spread's too), onto its confirmation."""
         try:
             preview = await self.app.adapter.what_if(found.contract, spec)
         except AdapterError as exc:
