@@ -13,8 +13,10 @@ from textual.app import App
 from textual.message import Message
 
 from ib_blotter.sim.options import Chain
+from ib_blotter.state.spreads import SpreadLeg
 from ib_blotter.ui.chain_screen import ChainScreen
 from ib_blotter.ui.fitted_line import FittedLine
+from ib_blotter.ui.spread_ticket import SpreadTicketScreen
 
 from .conftest import Blotter, sim_settings, start
 from .test_options import line
@@ -140,29 +142,33 @@ async def test_walk_the_chain_and_the_option_goes_to_the_ticket_and_fills(
     await small.until(lambda: rows(small) and rows(small)[0].status == "Filled", "the fill")
 
 
-async def test_legs_marked_on_the_chain_are_told_to_the_app(small: Blotter) -> None:
+async def test_legs_marked_on_the_chain_open_the_spread_ticket(small: Blotter) -> None:
     picked: list[ChainScreen.LegsPicked] = []
-
-    def hear(message: Message) -> None:
-        if isinstance(message, ChainScreen.LegsPicked):
-            picked.append(message)
-
     screen = await open_chain(small)
     original = small.app._on_message  # messages bubble from the screen up to the app
 
     async def on_message(message: Message) -> None:
-        hear(message)
+        if isinstance(message, ChainScreen.LegsPicked):
+            picked.append(message)
         await original(message)
 
     small.app._on_message = on_message  # type: ignore[method-assign]
-    await small.press("b", "down", "down", "s", "enter")
-    await small.until(lambda: picked, "the legs told")
-    expiry = aapl(small).expiries[0]
-    legs = [(leg.expiry, leg.strike, leg.right, leg.action, leg.ratio) for leg in picked[0].legs]
-    assert legs == [(expiry, Decimal("187.5"), "C", "BUY", 1),
-                    (expiry, Decimal("192.5"), "C", "SELL", 1)]
-    assert small.app.screen is screen  # the spread ticket takes it from here
+    await small.press("b", "down", "down", "s")
     assert "Legs +1 187.5C -1 192.5C" in screen.query_one("#chain-title", FittedLine).plain
+    await small.press("enter")
+    await small.until(lambda: isinstance(small.app.screen, SpreadTicketScreen),
+                      "the spread ticket")
+    expiry = aapl(small).expiries[0]
+    wanted = (SpreadLeg("AAPL", expiry, Decimal("187.5"), "C", "BUY", 1),
+              SpreadLeg("AAPL", expiry, Decimal("192.5"), "C", "SELL", 1))
+    assert [m.legs for m in picked] == [wanted]
+    spread = small.app.screen
+    assert isinstance(spread, SpreadTicketScreen) and spread.picked == wanted
+    assert screen not in small.app.screen_stack  # the chain gave way, its lines with it
+    await small.until(lambda: not set(option_lines(small)) - {
+        o.contract.conId for o in aapl(small).options
+        if o.contract.strike in (187.5, 192.5) and o.contract.right == "C"
+        and o.contract.lastTradeDateOrContractMonth == expiry}, "only the spread's lines left")
 
 
 async def test_escape_leaves_no_option_line_and_the_tickets_quote_lives(small: Blotter) -> None:

@@ -11,7 +11,6 @@ from hypothesis import given, seed
 from hypothesis import strategies as st
 
 from ib_blotter.state.chain import (
-    ChainLeg,
     ChainListing,
     ChainWalk,
     OptionCell,
@@ -21,6 +20,7 @@ from ib_blotter.state.chain import (
 )
 from ib_blotter.state.option_symbols import OptionWanted
 from ib_blotter.state.records import Greeks
+from ib_blotter.state.spreads import SpreadLeg
 
 STRIKES = tuple(Decimal("157.5") + Decimal("2.5") * k for k in range(25))  # 157.5 .. 217.5
 EXPIRIES = ("20261204", "20261211", "20261218", "20270115")
@@ -121,9 +121,9 @@ def test_legs_for_a_spread_across_expiries() -> None:
     chain.change_expiry(2)
     chain.mark("BUY")  # a calendar leg: another expiry
     assert chain.legs == (
-        ChainLeg("AAPL", "20261204", Decimal("187.5"), "C", "BUY", 1),
-        ChainLeg("AAPL", "20261204", Decimal("192.5"), "C", "SELL", 1),
-        ChainLeg("AAPL", "20261218", Decimal("192.5"), "C", "BUY", 1),
+        SpreadLeg("AAPL", "20261204", Decimal("187.5"), "C", "BUY", 1),
+        SpreadLeg("AAPL", "20261204", Decimal("192.5"), "C", "SELL", 1),
+        SpreadLeg("AAPL", "20261218", Decimal("192.5"), "C", "BUY", 1),
     )
     row = chain.row_of(Decimal("192.5"))
     assert (row.call_leg, row.put_leg) == ("BUY", "")

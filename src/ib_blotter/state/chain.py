@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from .option_symbols import OptionWanted, parse_option
 from .records import Greeks
+from .spreads import SpreadLeg  # a leg picked here is a spread ticket's leg
 
 STRIKES_EACH_SIDE = 10  # 21 strikes: 42 quote lines of IB's 100 per client
 SIDES = ("C", "P")
@@ -28,22 +29,6 @@ class ChainListing:
     expiries: tuple[str, ...]
     strikes: tuple[Decimal, ...]  # ascending
     multiplier: float
-
-
-@dataclass(frozen=True, slots=True)
-class ChainLeg:
-    """One leg of a spread picked on the chain."""
-
-    underlying: str
-    expiry: str  # YYYYMMDD
-    strike: Decimal
-    right: str  # C or P
-    action: str  # BUY or SELL
-    ratio: int = 1
-
-    @property
-    def option(self) -> OptionWanted:
-        return OptionWanted(self.underlying, self.expiry, self.strike, self.right)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +93,7 @@ class ChainWalk:
     side: str = "C"
     atm: Decimal | None = None
     _cells: dict[tuple[Decimal, str], OptionCell] = field(default_factory=dict)
-    _legs: dict[tuple[str, Decimal, str], ChainLeg] = field(default_factory=dict)
+    _legs: dict[tuple[str, Decimal, str], SpreadLeg] = field(default_factory=dict)
 
     @property
     def expiry(self) -> str:
@@ -122,7 +107,7 @@ class ChainWalk:
                             self.side)
 
     @property
-    def legs(self) -> tuple[ChainLeg, ...]:
+    def legs(self) -> tuple[SpreadLeg, ...]:
         """In the order they were picked."""
         return tuple(self._legs.values())
 
@@ -168,7 +153,7 @@ class ChainWalk:
         if leg is not None and leg.action == action:
             del self._legs[key]
         else:
-            self._legs[key] = ChainLeg(option.underlying, option.expiry, option.strike,
+            self._legs[key] = SpreadLeg(option.underlying, option.expiry, option.strike,
                                        option.right, action, 1)
         return {option.strike}
 

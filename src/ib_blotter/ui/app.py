@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from textual import events, work
+from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
@@ -22,7 +22,9 @@ from ..state.gate import Approval, Decision, Request, Situation
 from ..state.limits import Limits
 from ..state.portfolio import PortfolioState
 from ..state.records import ConnectionState, LogKind
+from ..state.spreads import SpreadDraft
 from .blotter_screen import BlotterScreen
+from .chain_screen import ChainScreen
 from .guard import guarded, report_bug
 from .key_order import KeyOrder
 from .styles import stylesheet
@@ -188,6 +190,14 @@ class BlotterApp(App[None]):
             await self.simulator.stop()
         if self.journal is not None:
             self.journal.close()
+
+    @on(ChainScreen.LegsPicked)
+    @guarded
+    def _legs_picked(self, event: ChainScreen.LegsPicked) -> None:
+        """Legs picked on the chain open the spread ticket, in the chain's place."""
+        if isinstance(self.screen, ChainScreen):
+            self.pop_screen()
+        self.blotter.open_spread(SpreadDraft(event.legs))
 
     def report(self, text: str, exc: BaseException) -> None:
         report_bug(self, text, exc)

@@ -2,8 +2,8 @@
 
 Enter puts the cursor's option into the order ticket (as if typed there: the ticket's checks,
 the gate and the confirmation follow as for any order); with two legs or more marked (b, s)
-it tells the app `LegsPicked` instead, for a spread ticket. The quote lines of an expiry go
-when another is shown, and all of them with the screen.
+it tells the app `LegsPicked` instead, which opens the spread ticket on them. The quote lines
+of an expiry go when another is shown, and all of them with the screen.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from textual.message import Message
 from textual.screen import Screen
 
 from ..ib.errors import AdapterError
-from ..state.chain import ChainLeg, ChainWalk, OptionCell
+from ..state.chain import ChainWalk, OptionCell
 from ..state.option_symbols import MONTHS, OptionWanted
+from ..state.spreads import SpreadLeg
 from .blotter_footer import BlotterFooter
 from .chain_table import ChainTable, strike_text
 from .fitted_line import FittedLine, Item
@@ -67,7 +68,7 @@ class ChainScreen(Screen[OptionWanted | None]):
     class LegsPicked(Message):
         """The trader picked these legs for a spread (in the order marked)."""
 
-        def __init__(self, legs: tuple[ChainLeg, ...]) -> None:
+        def __init__(self, legs: tuple[SpreadLeg, ...]) -> None:
             super().__init__()
             self.legs = legs
 
@@ -216,7 +217,7 @@ def _day(expiry: str) -> date:
     return date(int(expiry[:4]), int(expiry[4:6]), int(expiry[6:]))
 
 
-def _legs_text(legs: tuple[ChainLeg, ...], shown: str) -> Text:
+def _legs_text(legs: tuple[SpreadLeg, ...], shown: str) -> Text:
     """"Legs +1 192.5P -1 190P": a leg of another expiry names it (+1 Dec18 190C)."""
     text = Text("Legs", style="bold")
     for leg in legs:
