@@ -7,6 +7,7 @@ import asyncio
 import importlib
 import time
 from collections.abc import Callable
+from datetime import date
 from typing import TYPE_CHECKING
 
 from textual import events, on, work
@@ -68,6 +69,10 @@ class BlotterApp(App[None]):
         self.approvals: list[Approval] = []  # every request the trader approved and we sent
         self.answered: list[tuple[Decision, str | None]] = []  # each confirmation's answer
         self.handled_errors: list[BaseException] = []  # bugs survived, for tests to check
+
+    def today(self) -> date:
+        """Today by the app's clock (the chain's days to expiry, the spread ticket's dates)."""
+        return date.fromtimestamp(self.clock())
 
     def get_default_screen(self) -> Screen[None]:
         self.blotter = BlotterScreen(id="_default")

@@ -9,7 +9,6 @@ binds only what works from anywhere.
 from __future__ import annotations
 
 import time
-from datetime import date
 from functools import cached_property
 from typing import TYPE_CHECKING, cast
 
@@ -135,6 +134,7 @@ class BlotterScreen(Screen[None]):
 
     def on_mount(self) -> None:
         app = self.blotter_app
+        self.spread_desk.today = app.today  # one clock for what "today" is
         self.orders.border_title = "Working orders"
         self.exec_log.set_title("Executions and messages")
         self.positions_table.border_title = "Positions"
@@ -369,8 +369,8 @@ class BlotterScreen(Screen[None]):
             self.notify(f"Not connected: no chain for {underlying}", severity="warning")
             return
         self._last_chain = underlying
-        today = date.fromtimestamp(self.blotter_app.clock())
-        self.app.push_screen(ChainScreen(underlying, today), callback=self._option_picked)
+        self.app.push_screen(ChainScreen(underlying, self.blotter_app.today()),
+                             callback=self._option_picked)
 
     def _option_picked(self, option: OptionWanted | None) -> None:
         """The chain's pick goes into the ticket as if typed, the quantity next to fill."""
