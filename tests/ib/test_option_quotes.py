@@ -135,3 +135,20 @@ async def test_an_option_positions_greeks_come_with_its_quote_and_go_with_it(
     harness.place(call, "SELL", 2)
     await wait_until(lambda: held() is None, "the position closed")
     await wait_until(lambda: call.conId not in lines_at_the_exchange(sim), "its line gone")
+
+
+async def test_the_strikes_nearest_the_cursor_are_quoted_first(
+        sim: Simulator, harness: Harness) -> None:
+    feed = ChainFeed(harness.adapter, lambda _p: None, lambda _s, _r, _c: None)
+    listing = await feed.open("AAPL")
+    middle = len(listing.strikes) // 2
+    nearest_first = tuple(sorted(listing.strikes[middle - 10:middle + 11],
+                                 key=lambda s: abs(s - listing.strikes[middle])))
+    await feed.show(listing.expiries[0], nearest_first)
+    await wait_until(lambda: len(lines_at_the_exchange(sim)) == 43, "every line")
+    [chain] = [c for c in sim.universe.chains if c.trading_class == "AAPL"]
+    strike_of = {o.contract.conId: o.contract.strike for o in chain.options}
+    asked = [strike_of[c] for c in lines_at_the_exchange(sim) if c in strike_of]
+    assert asked[:2] == [float(listing.strikes[middle])] * 2  # its call and put first
+    assert asked == sorted(asked, key=lambda s: abs(s - float(listing.strikes[middle])))
+    feed.close()

@@ -102,6 +102,15 @@ def test_a_new_expiry_keeps_the_strike_and_side_and_drops_old_quotes() -> None:
     assert chain.expiry == EXPIRIES[-1]
 
 
+def test_quotes_are_asked_for_from_the_cursor_outwards() -> None:
+    chain = walk()
+    assert chain.by_nearness()[:5] == tuple(Decimal(s) for s in ("187.5", "185", "190",
+                                                                "182.5", "192.5"))
+    chain.move(-100)
+    assert chain.by_nearness() == chain.strikes  # from the top down
+    assert sorted(walk().by_nearness()) == list(walk().strikes)
+
+
 def test_a_quote_changes_its_row_only() -> None:
     chain = walk()
     greeks = Greeks(delta=0.52, gamma=0.03, theta=-0.12, vega=0.2, implied_vol=0.28,

@@ -50,6 +50,7 @@ class ChainFeed:
         self._lines: list[tuple[ib_async.Contract, Listener | None]] = []  # the expiry's
         self._underlying_line: Listener | None = None
         self._shown = 0  # bumped by each show(): an older one's answer subscribes nothing
+        self._expiry = ""  # the expiry shown: the only one whose quotes are passed on
 
     async def open(self, text: str) -> ChainListing:
         """The underlying looked up as typed, its quote, and its chain; LookupFailed with a
@@ -86,13 +87,15 @@ class ChainFeed:
                             multiplier)
 
     async def show(self, expiry: str, strikes: tuple[Decimal, ...]) -> None:
-        """Quotes for these strikes' calls and puts of `expiry`, in place of the last
-        expiry's (those lines go first)."""
+        """Quotes for these strikes' calls and puts of `expiry`, asked for in the order given
+        (the cursor's first), in place of the last expiry's: one old line given back for each
+        new one taken. ib_async sends at most 45 requests a second (IB allows 50): 42 lines
+        and their cancels take about two, and the strike the trader looks at comes first."""
         self._shown += 1
-        mine = self._shown
-        self._drop_lines()
+        mine, self._expiry = self._shown, expiry
         under = self.underlying
         if under is None or expiry not in self._classes:
+            self._drop_lines()
             return
         exchange, trading_class = self._classes[expiry]
         wanted = ib_async.Contract(
@@ -103,17 +106,26 @@ class ChainFeed:
         details = await self._answer(request, f"{under.symbol} {expiry}'s options")
         if mine != self._shown:
             return  # another expiry was asked for meanwhile
-        shown = set(strikes)
+        by_strike: dict[Decimal, list[ib_async.Contract]] = {}
         for detail in details:
-            option = detail.contract
-            if option is not None and strike_of(option.strike) in shown:
-                self._listen(option)
+            if detail.contract is not None:
+                by_strike.setdefault(strike_of(detail.contract.strike), []).append(
+                    detail.contract)
+        old, self._lines = self._lines, []
+        for strike in strikes:
+            for option in by_strike.get(strike, ()):
+                if old:
+                    self.adapter.unsubscribe_quote(*old.pop())
+                self._listen(option, expiry)
+        for contract, handle in old:
+            self.adapter.unsubscribe_quote(contract, handle)
 
-    def _listen(self, option: ib_async.Contract) -> None:
+    def _listen(self, option: ib_async.Contract, expiry: str) -> None:
         strike, right = strike_of(option.strike), option.right[:1]
 
         def update(quote: Quote, greeks: Greeks | None) -> None:
-            self.on_option(strike, right, OptionCell(quote.bid, quote.ask, greeks))
+            if self._expiry == expiry:  # an old expiry's line, not yet given back, is quiet
+                self.on_option(strike, right, OptionCell(quote.bid, quote.ask, greeks))
 
         self._lines.append((option, self.adapter.subscribe_option(option, update)))
 

@@ -117,6 +117,11 @@ class ChainWalk:
         self.atm = nearest_strike(self.strikes, price) if self.strikes else None
         self.row = self.strikes.index(self.atm) if self.atm is not None else 0
 
+    def by_nearness(self) -> tuple[Decimal, ...]:
+        """The strikes from the cursor's outwards: the order to ask for their quotes in."""
+        order = sorted(range(len(self.strikes)), key=lambda n: (abs(n - self.row), n))
+        return tuple(self.strikes[n] for n in order)
+
     # ---- keys ----------------------------------------------------------------------------
     def move(self, delta: int) -> set[Decimal]:
         if not self.strikes:

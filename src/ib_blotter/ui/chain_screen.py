@@ -130,7 +130,7 @@ class ChainScreen(Screen[OptionWanted | None]):
         if self.feed is None or self.walk is None:
             return
         try:
-            await self.feed.show(self.walk.expiry, self.walk.strikes)
+            await self.feed.show(self.walk.expiry, self.walk.by_nearness())
         except AdapterError as exc:
             self.notify(str(exc), severity="warning")
 
