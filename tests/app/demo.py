@@ -115,7 +115,8 @@ def demo_app() -> BlotterApp:
         delta=0.4213, gamma=0.0291, theta=-0.1137, vega=0.2012, implied_vol=0.281,
         und_price=187.51))
     portfolio.position_pnl(ACCOUNTS[0], 700_000_101, -18.00, -18.00, 0.0, -843.30)
-    portfolio.position_changed(Position(ACCOUNTS[0], "ESZ6", 637533641, 1, 270512.50))
+    portfolio.position_changed(Position(ACCOUNTS[0], "ESZ6", 637533641, 1, 270512.50,
+                                        multiplier=50))
     portfolio.position_pnl(ACCOUNTS[0], 637533641, 2565.55, 2565.55, 125.00, 273078.05)
     return app
 

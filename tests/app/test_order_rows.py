@@ -136,6 +136,25 @@ async def test_positions_have_separators_too() -> None:
         assert "250,000" in row, row
 
 
+async def test_an_options_average_cost_is_per_share_as_its_price_is() -> None:
+    """IB's avgCost of a contract with a multiplier is per contract (46.65 for a call bought
+    at 0.4665); the trader compares it with the option's price."""
+    from ib_blotter.state.records import Position
+
+    app = app_with()
+    async with app.run_test(size=(100, 24)) as pilot:
+        app.portfolio.position_changed(Position("DU1", "AAPL 4Dec26 192.5C", 901, 1, 46.65,
+                                                multiplier=100))
+        app.portfolio.position_changed(Position("DU1", "ESZ6", 902, 2, 270_012.5,
+                                                multiplier=50))
+        await pilot.press("p")
+        await pilot.pause()
+        table = app.blotter.positions_table
+        call, future = ("".join(s.text for s in table.render_line(y)) for y in (1, 2))
+        assert " 0.4665 " in call and "46.65" not in call, call
+        assert " 5400.25 " in future and "270,012" not in future, future  # as prices are
+
+
 async def test_a_held_order_says_why_on_its_row() -> None:
     app = app_with()
     async with app.run_test(size=(200, 30)) as pilot:

@@ -14,6 +14,7 @@ from ib_blotter.state.option_symbols import (
     OptionWanted,
     describe_option,
     fit_symbol,
+    leg_label,
     occ_symbol,
     option_label,
     parse_option,
@@ -107,3 +108,22 @@ def test_a_symbol_fits_its_column() -> None:
     assert fit_symbol("AAPL 18Dec26 190C", 15, TODAY) == "AAPL Dec18 190C"
     assert fit_symbol("AAPL 18Dec26 190C", 8, TODAY) == "AAPL 190C"  # the table cuts the rest
     assert fit_symbol("EUR.USD", 5, TODAY) == "EUR.USD"  # not an option: as it is
+
+
+def test_a_combos_leg_keeps_its_expiry_before_its_underlying() -> None:
+    """Under its combo's row (which names the underlying) a calendar's legs differ only by
+    expiry: where the whole label has no room, the underlying goes first."""
+    far = OptionWanted("AAPL", "20270115", Decimal("192.5"), "C")
+    near = OptionWanted("AAPL", "20261204", Decimal("192.5"), "C")
+    assert (leg_label(near, 15), leg_label(far, 15)) == ("Dec4 192.5C", "Jan15 192.5C")
+    assert leg_label(far, 17) == "AAPL Jan15 192.5C"
+    assert leg_label(far, 5) == "Jan15 192.5C"  # never without its expiry: the table cuts it
+
+
+@seed(15)
+@given(options, options, st.integers(0, 30))
+def test_legs_of_different_expiries_never_read_alike(a: OptionWanted, b: OptionWanted,
+                                                    width: int) -> None:
+    if a.expiry != b.expiry and (a.strike, a.right) == (b.strike, b.right):
+        shown = leg_label(a, width), leg_label(b, width)
+        assert shown[0] != shown[1]

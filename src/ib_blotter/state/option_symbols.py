@@ -71,20 +71,40 @@ def occ_symbol(option: OptionWanted) -> str:
 def option_label(option: OptionWanted, width: int = 0) -> str:
     """The option in a few characters, at most `width` when it is given (0: the full form):
     "AAPL 18Dec26 190C", "AAPL Dec18 190C", "AAPL 190C" (the expiry elsewhere)."""
+    full, short = _dated_forms(option)
+    return _first_fitting((full, short, f"{option.underlying} {_strike_right(option)}"), width)
+
+
+def leg_label(option: OptionWanted, width: int = 0) -> str:
+    """A combo's leg under its row: the underlying goes before the expiry does (the row
+    names it, and a calendar's legs differ by expiry only): "Dec4 192.5C"."""
+    full, short = _dated_forms(option)
+    return _first_fitting((full, short, short.split(" ", 1)[1]), width)
+
+
+def _dated_forms(option: OptionWanted) -> tuple[str, str]:
     day = option.expiry_date
     month = MONTHS[day.month - 1].capitalize()
-    strike = f"{_strike(option.strike)}{option.right}"
-    forms = (f"{option.underlying} {day.day}{month}{day:%y} {strike}",
-             f"{option.underlying} {month}{day.day} {strike}",
-             f"{option.underlying} {strike}")
+    strike = _strike_right(option)
+    return (f"{option.underlying} {day.day}{month}{day:%y} {strike}",
+            f"{option.underlying} {month}{day.day} {strike}")
+
+
+def _strike_right(option: OptionWanted) -> str:
+    return f"{_strike(option.strike)}{option.right}"
+
+
+def _first_fitting(forms: tuple[str, ...], width: int) -> str:
     return next((form for form in forms if not width or len(form) <= width), forms[-1])
 
 
-def fit_symbol(symbol: str, width: int, today: date) -> str:
-    """A symbol in `width` characters: an option's label in the longest form that fits;
-    anything else as it is (the table cuts it)."""
+def fit_symbol(symbol: str, width: int, today: date, *, leg: bool = False) -> str:
+    """A symbol in `width` characters: an option's label in the longest form that fits (a
+    combo's leg: `leg_label`); anything else as it is (the table cuts it)."""
     option = parse_option(symbol, today) if len(symbol) > width else None
-    return option_label(option, width) if option is not None else symbol
+    if option is None:
+        return symbol
+    return leg_label(option, width) if leg else option_label(option, width)
 
 
 def _from_occ(root: str, yymmdd: str, right: str, thousandths: str) -> OptionWanted | None:

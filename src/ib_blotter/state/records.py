@@ -264,6 +264,11 @@ class Position:
         return (self.account, self.con_id)
 
     @property
+    def avg_price(self) -> float:
+        """The average cost per share (or unit), as the contract's price is quoted."""
+        return self.avg_cost / (self.multiplier or 1.0)
+
+    @property
     def delta_shares(self) -> float | None:
         """The position's delta in shares of the underlying: what a trader hedges with."""
         return self._scaled(self.greeks.delta if self.greeks else None)

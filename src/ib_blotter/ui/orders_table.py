@@ -196,7 +196,7 @@ class OpenOrdersTable(LiveTable[OrderKey | LegKey, OrderRow]):
             return column.cell(row)
         if isinstance(row, LegLine):
             branch = mark(row)
-            return branch + fit_symbol(row.symbol, column.width - 1, date.today())
+            return branch + fit_symbol(row.symbol, column.width - 1, date.today(), leg=True)
         branch = self._marks.get(row.key, "")
         room = column.width - len(branch)
         spread = legs_of(row.legs, date.today()) if row.legs else None

@@ -9,12 +9,13 @@ from functools import partial
 from rich.style import Style
 
 from ..state.option_symbols import fit_symbol, parse_option
-from ..state.prices import format_money, format_size
+from ..state.prices import format_average, format_money, format_size
 from ..state.records import Position
 from .live_table import Column, LiveTable
 
 _signed = partial(format_money, signed=True)
 PNL_COLUMNS = frozenset({"Unrl PnL", "Rlzd PnL", "Day PnL"})
+AVG_TICK = 0.01  # an average cost: cents, and two more places when it falls between them
 
 
 def _shares(value: float | None) -> str:
@@ -44,7 +45,8 @@ class PositionsTable(LiveTable[tuple[str, int], Position]):
         # an option's delta in shares of its underlying, once IB sent its model greeks; 10
         # wide so that at 80 columns Rlzd PnL gives way and an option's symbol keeps its expiry
         Column("Delta", 10, lambda p: _shares(p.delta_shares), right=True),
-        Column("Avg cost", 11, lambda p: format_money(p.avg_cost), right=True),
+        # per share, as the price is (IB's avgCost of an option is per contract: x100)
+        Column("Avg cost", 11, lambda p: format_average(p.avg_price, AVG_TICK), right=True),
         Column("Mkt value", 13, lambda p: format_money(p.market_value), right=True),
         Column("Unrl PnL", 11, lambda p: _signed(p.unrealized_pnl), right=True),
         Column("Rlzd PnL", 11, lambda p: _signed(p.realized_pnl), right=True),
