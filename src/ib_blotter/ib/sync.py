@@ -243,8 +243,7 @@ class SessionSync:
             await self.history()
         wanted = ib_async.ExecutionFilter()
         if since is not None:
-            start = datetime.fromtimestamp(since, UTC) - RESYNC_MARGIN
-            wanted.time = start.strftime("%Y%m%d-%H:%M:%S")  # TWS reads "-" as UTC
+            wanted.time = asked_from(since)
         asked_at = self.wall()
         answer = seam.CountingAnswer()
         try:
@@ -293,3 +292,9 @@ class SessionSync:
     def _vouch_scope(self: IBAdapter) -> str:
         """What a vouch is about: the executions this client of this gateway is told of."""
         return f"executions {self._host}:{self._port} client {self.client_id}"
+
+
+def asked_from(since: float) -> str:
+    """The time reqExecutions asks from when the journal has every fill before `since`: a
+    little before it (RESYNC_MARGIN), as TWS reads a time ("-": UTC)."""
+    return (datetime.fromtimestamp(since, UTC) - RESYNC_MARGIN).strftime("%Y%m%d-%H:%M:%S")
