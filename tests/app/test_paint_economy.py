@@ -137,7 +137,8 @@ async def test_a_stream_of_lines_is_painted_a_tenth_of_a_second_apart() -> None:
         await pilot.pause(2 * execution_log.STREAM_EVERY)
         shown = [log.render_line(y).text for y in range(log.size.height)]
         assert any(f"line {number - 1}" in text for text in shown)  # the newest is on screen
-        assert repaints.whole() <= took / execution_log.STREAM_EVERY + 3 < 40
+        # a take a tenth of a second, and the first and last paints of the view
+        assert repaints.whole() <= took / execution_log.STREAM_EVERY + 5 < 40
 
 
 async def test_the_log_keeps_max_lines_and_drops_old_ones_in_batches() -> None:

@@ -15,6 +15,8 @@ now with its commission) replaces its first reading where it stands.
 
 from __future__ import annotations
 
+import math
+import time
 from collections import deque
 
 from textual.binding import Binding
@@ -30,7 +32,8 @@ from .scrolling import set_virtual_size
 Row = Strip | tuple[LogLine, int]  # a painted row, or (line, its n-th row) until painted
 # A stream (a day's catch-up: thousands of lines a second) is taken STREAM_EVERY apart: each
 # take scrolls, and repaints, the whole view, and painting it every frame was a sixth of the
-# app's work during a 100,000-execution catch-up. A take of this many lines or more is one.
+# app's work during a 100,000-execution catch-up. A take of STREAM_LINES or more waits until
+# STREAM_EVERY after the last such take; fewer lines are taken at once.
 STREAM_LINES = 10
 STREAM_EVERY = 0.1  # seconds
 
@@ -58,7 +61,7 @@ class ExecutionLog(ScrollView, can_focus=True):
         self._rows: list[Row] = []  # every kept line's rows, at `_width`
         self._width = 0
         self._flush_due = False
-        self._streaming = False  # the last take was part of a stream: the next one waits
+        self._last_burst = -math.inf  # when the last take of STREAM_LINES or more was
         self._painted = False  # the first paint shows the newest line at the very bottom
         self._following = True  # at the end: new lines and resizes keep it there
         self._unseen = 0  # lines added below while scrolled up
@@ -78,10 +81,7 @@ class ExecutionLog(ScrollView, can_focus=True):
         self._pending.append(line)
         if not self._flush_due:
             self._flush_due = True
-            if self._streaming:
-                self.set_timer(STREAM_EVERY, self._flush)
-            else:
-                self.call_later(self._flush)
+            self.call_later(self._flush)
 
     def complete(self, line: LogLine) -> None:
         """`line` where the kept line with its key stands (a fill's, now with its commission);
@@ -127,9 +127,14 @@ class ExecutionLog(ScrollView, can_focus=True):
         self._rows.extend((line, n) for n in range(height))
 
     def _flush(self) -> None:
+        if len(self._pending) >= STREAM_LINES:
+            wait = self._last_burst + STREAM_EVERY - time.monotonic()
+            if wait > 0:  # a stream: taken with what else comes meanwhile
+                self.set_timer(wait, self._flush)
+                return
+            self._last_burst = time.monotonic()
         self._flush_due = False
         width = self._content_width()
-        self._streaming = len(self._pending) >= STREAM_LINES
         if width <= 0 or not self._pending:
             return  # on_resize renders what is pending once the size is known
         following = self._following
