@@ -136,9 +136,8 @@ class SessionSync:
     def hold_reading(self: IBAdapter) -> Callable[[], None]:
         """Read nothing from IB, and take none of a sync's orders, until the returned release
         is called (once counts; several holds, until the last goes), or HOLD_AT_MOST has
-        passed: the trader's key first. A
-        key's steps (message queues, layout, paint) each wait a loop turn, and during a
-        catch-up every turn is a socket read of its own."""
+        passed: the trader's key first. A key's steps (message queues, layout, paint) each
+        wait a loop turn, and during a catch-up every turn is a socket read of its own."""
         transport = self.ib.client.conn.transport
         if transport is None or not hasattr(transport, "pause_reading"):
             return lambda: None
