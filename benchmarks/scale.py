@@ -23,6 +23,11 @@ launch: to the orders on screen, and to every execution on screen: the day's las
 (from the journal) and the log saying IB's catch-up is in. Key-to-paint meanwhile: `a` (all
 orders / working orders, the table's title changes) every 100 ms from the first paint.
 
+The restart's floor: ib_async alone, with the app's short log forms, reading what the restart
+must read: the working orders twice (TWS sends them at the handshake, and again for
+reqAllOpenOrders), the completed orders, and the executions since the point the journal
+vouches for (less the margin the app asks with), recorded off the socket the same way.
+
 The reference: the same sync replies, recorded off the socket first, read by ib_async alone in
 a process of its own: its time for the open orders, the completed orders and the executions,
 and its peak RSS, are the floor under any app built on it. Read twice: as ib_async comes, and
@@ -50,6 +55,8 @@ from load import StatusStream, place_resting, table_header
 from terminal import Terminal
 from throughput import READ_SIZE, encode
 
+from ib_blotter.ib.sync import asked_from
+from ib_blotter.journal import Journal
 from ib_blotter.sim.model import Fill, OrderRequest, SimContract
 from ib_blotter.sim.simulator import SimConfig, Simulator
 from ib_blotter.sim.wire import API_HELLO, FrameReader, frame
@@ -87,9 +94,10 @@ def seed_executions(sim: Simulator, executions: int, first_id: int) -> None:
         sim.exchange.clock = clock
 
 
-async def sync_replies(sim: Simulator) -> tuple[list[bytes], ...]:
+async def sync_replies(sim: Simulator, since: str = "") -> tuple[list[bytes], ...]:
     """What the app's client is sent when it syncs, recorded off a raw socket: its open orders,
-    its completed orders, and its executions (with their commission reports)."""
+    its completed orders, and its executions (with their commission reports; from `since`,
+    IB's time, when given)."""
     reader, writer = await asyncio.open_connection("127.0.0.1", sim.port)
     writer.write(API_HELLO + frame(["v157..178"]))
     frames = FrameReader(max_frame=1 << 24)
@@ -99,7 +107,7 @@ async def sync_replies(sim: Simulator) -> tuple[list[bytes], ...]:
     writer.write(frame([71, 2, APP_CLIENT, ""]))  # startApi
     writer.write(frame([5, 1]))  # reqOpenOrders
     writer.write(frame([99, 0]))  # reqCompletedOrders
-    writer.write(frame([7, 3, 1, 0, "", "", "", "", "", ""]))  # reqExecutions, no filter
+    writer.write(frame([7, 3, 1, 0, "", since, "", "", "", ""]))  # reqExecutions
     while not received[-1] or received[-1][0] != "55":  # execDetailsEnd
         received += frames.feed(await reader.read(READ_SIZE))
     writer.close()
@@ -172,10 +180,12 @@ async def measure(orders: int, executions: int, updates: int, rate: float) -> di
         short = await _ib_async_alone(*replies, short_forms=True)
         with tempfile.TemporaryDirectory() as folder:
             first = await _first_start(sim, Path(folder), placed, updates, rate)
+            floor = await _restart_floor(sim, Path(folder)) if executions else {}
             restart = await _restart(sim, Path(folder)) if executions else {}
     finally:
         await sim.stop()
-    return {"orders": orders, "executions": len(sim.exchange.fills), **first, **restart,
+    return {"orders": orders, "executions": len(sim.exchange.fills), **first, **floor,
+            **restart,
             "ib_async_open_orders_s": reference["seconds"][0],
             "ib_async_completed_orders_s": reference["seconds"][1],
             "ib_async_executions_s": reference["seconds"][2],
@@ -216,6 +226,25 @@ async def _first_start(sim: Simulator, folder: Path, placed: list[Any], updates:
             "ready_s": ready - terminal.started, "sync_s": ready - first_frame,
             "catch_up_key_p50_ms": key_figures["p50"], "catch_up_key_p99_ms": key_figures["p99"],
             "catch_up_keys": key_figures["count"], "peak_rss_mb": rss, **update}
+
+
+async def _restart_floor(sim: Simulator, folder: Path) -> dict[str, Any]:
+    """ib_async alone reading what the restart must read, with the app's short log forms: the
+    working orders twice (TWS sends them at the handshake and for reqAllOpenOrders), the
+    completed orders, and the executions since the point the journal vouches for (the paper
+    journal: the other end is the simulator)."""
+    journal = Journal(next((folder / "data").rglob("journal-sim.sqlite")), read_only=True)
+    try:
+        vouched = journal.vouched(f"executions 127.0.0.1:{sim.port} client {APP_CLIENT}")
+    finally:
+        journal.close()
+    since = asked_from(vouched) if vouched is not None else ""
+    open_orders, completed, executions = await sync_replies(sim, since)
+    read = await _ib_async_alone(open_orders, open_orders, completed, executions,
+                                 short_forms=True)
+    return {"restart_floor_s": sum(read["seconds"]),
+            "restart_floor_open_orders_s": read["seconds"][0] + read["seconds"][1],
+            "restart_floor_executions": sum(m[4:7] == b"11\0" for m in executions)}
 
 
 async def _restart(sim: Simulator, folder: Path) -> dict[str, Any]:

@@ -6,12 +6,14 @@ pinned exactly, and these tests say when an upgrade breaks that.
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 
 from textual.app import App, ComposeResult
 from textual.geometry import Region
 
 from ib_blotter.state.records import LogKind, LogLine, OrderRow
+from ib_blotter.ui import execution_log
 from ib_blotter.ui.execution_log import ExecutionLog
 from ib_blotter.ui.orders_table import OpenOrdersTable
 
@@ -115,6 +117,28 @@ async def test_the_log_paints_new_lines_alone_and_jumps_half_a_page() -> None:
             assert any(f"line {number}" in text for text in shown)  # the newest is on screen
         assert jumps == 4  # 20 lines, half a page (5 rows) per jump
         assert log.lines_written[-1].endswith("line 34")
+
+
+async def test_a_stream_of_lines_is_painted_a_tenth_of_a_second_apart() -> None:
+    """A day's catch-up brings thousands of lines a second, a socket read's worth at a time:
+    each take of them scrolls and repaints the whole log, and painting that on every frame
+    was a sixth of the app's work. Single lines still show at once (the test above)."""
+    app = Bench()
+    async with app.run_test(size=(100, 30)) as pilot:
+        log = app.query_one(ExecutionLog)
+        repaints = Repaints(log)
+        number, started = 0, time.monotonic()
+        for _read in range(40):
+            for _ in range(execution_log.STREAM_LINES * 2):  # one socket read's fills
+                log.add(_line(number))
+                number += 1
+            await pilot.pause()
+        took = time.monotonic() - started
+        await pilot.pause(2 * execution_log.STREAM_EVERY)
+        shown = [log.render_line(y).text for y in range(log.size.height)]
+        assert any(f"line {number - 1}" in text for text in shown)  # the newest is on screen
+        # a take a tenth of a second, and the first and last paints of the view
+        assert repaints.whole() <= took / execution_log.STREAM_EVERY + 5 < 40
 
 
 async def test_the_log_keeps_max_lines_and_drops_old_ones_in_batches() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
+import ib_async
 import pytest
 
 from ib_blotter.ib import sync
@@ -42,5 +43,26 @@ async def test_a_hold_ends_by_itself(sim: Simulator, monkeypatch: pytest.MonkeyP
         adapter.hold_reading()
         await asyncio.sleep(0.2)
         assert transport.is_reading()
+    finally:
+        adapter.disconnect()
+
+
+async def test_a_sync_takes_no_orders_while_a_key_is_applied(sim: Simulator) -> None:
+    """10,000 synced orders are taken a chunk at a time: a chunk of 500 held a key 260 ms,
+    and the key waited behind every chunk until the last."""
+    adapter = IBAdapter(BlotterState(), client_id=1)
+    trades = [(ib_async.Trade(ib_async.Stock("AAPL", "SMART", "USD"),
+                              ib_async.LimitOrder("BUY", 1, 100.0, orderId=n, clientId=1)), None)
+              for n in range(1, 3 * sync.RETAKE_CHUNK + 1)]
+    try:
+        await adapter.connect(HOST, sim.port)
+        release = adapter.hold_reading()
+        taking = asyncio.ensure_future(adapter._take_each(trades, from_sync=True))
+        await asyncio.sleep(0.1)
+        assert not taking.done()
+        assert len(adapter.state.working_orders()) == sync.RETAKE_CHUNK  # one chunk, then none
+        release()
+        await asyncio.wait_for(taking, 5)
+        assert len(adapter.state.working_orders()) == len(trades)
     finally:
         adapter.disconnect()

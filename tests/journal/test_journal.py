@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import sqlite3
 import stat
@@ -118,7 +119,7 @@ def test_order_actions_statuses_and_errors_are_events(journal: Journal) -> None:
 
 
 def _fields(row: OrderRow) -> dict[str, object]:
-    return {name: getattr(row, name) for name in row.__slots__}  # type: ignore[attr-defined]
+    return {f.name: getattr(row, f.name) for f in dataclasses.fields(row) if f.init}
 
 
 def test_today_is_local_midnight_until_now(journal: Journal) -> None:

@@ -114,6 +114,8 @@ class IBAdapter(SessionSync, OrderRequests):
         self._caught_up = False  # this session asked IB for what it missed, and got it
         self._open_at_ib: set[int] | None = None  # perm ids IB said are open, this session
         self._holds = 0  # keys being applied: nothing is read from IB meanwhile
+        self._unheld = asyncio.Event()  # set while no key is being applied
+        self._unheld.set()
         self._wire()
 
     # -- event wiring ----------------------------------------------------------------------

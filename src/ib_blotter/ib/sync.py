@@ -33,7 +33,7 @@ COMPLETED_ORDERS_VERSION = 150  # the first server version that answers reqCompl
 TICKS_TIMEOUT = 2.0  # seconds the sync's orders wait for their ticks before being shown
 READ_CHUNK = 16 * 1024  # bytes taken from the socket per turn of the event loop
 HOLD_AT_MOST = 0.5  # seconds the socket waits for a key that never settles
-RETAKE_CHUNK = 500  # orders taken between two looks at the keyboard
+RETAKE_CHUNK = 100  # orders taken between two looks at the keyboard (500 held keys 260 ms)
 BULK_TIMEOUT = 60.0  # seconds for the day's orders and executions after a (re)connect
 # While caught up the journal vouches for "every fill until now" this often: after a kill -9
 # the next start asks IB only for the last few minutes (with RESYNC_MARGIN), not the day.
@@ -54,6 +54,7 @@ class SessionSync:
     _caught_up: bool  # this session asked IB for what it missed, and got it
     _open_at_ib: set[int] | None  # perm ids of the orders IB said are open, this session
     _holds: int  # keys being applied (hold_reading): nothing is read from IB meanwhile
+    _unheld: asyncio.Event  # set while no key is being applied
 
     async def _sync_working_orders(self: IBAdapter, host: str, port: int, timeout: float
                                    ) -> None:
@@ -133,15 +134,16 @@ class SessionSync:
             transport.max_size = READ_CHUNK
 
     def hold_reading(self: IBAdapter) -> Callable[[], None]:
-        """Read nothing from IB until the returned release is called (once counts; several
-        holds, until the last goes), or HOLD_AT_MOST has passed: the trader's key first. A
-        key's steps (message queues, layout, paint) each wait a loop turn, and during a
-        catch-up every turn is a socket read of its own."""
+        """Read nothing from IB, and take none of a sync's orders, until the returned release
+        is called (once counts; several holds, until the last goes), or HOLD_AT_MOST has
+        passed: the trader's key first. A key's steps (message queues, layout, paint) each
+        wait a loop turn, and during a catch-up every turn is a socket read of its own."""
         transport = self.ib.client.conn.transport
         if transport is None or not hasattr(transport, "pause_reading"):
             return lambda: None
         if self._holds == 0:
             transport.pause_reading()
+            self._unheld.clear()
         self._holds += 1
         released = False
 
@@ -154,6 +156,7 @@ class SessionSync:
             self._holds -= 1
             if self._holds == 0:
                 transport.resume_reading()  # a no-op once the transport is closed
+                self._unheld.set()
 
         timer = asyncio.get_running_loop().call_later(HOLD_AT_MOST, release)
         return release
@@ -201,12 +204,14 @@ class SessionSync:
         self: IBAdapter, trades: Iterable[tuple[ib_async.Trade, OrderKey | None]], *,
         from_sync: bool,
     ) -> None:
-        """Take many orders, a chunk between two looks at the keyboard and the screen."""
+        """Take many orders, a chunk between two looks at the keyboard and the screen; none
+        while a key is being applied (see hold_reading)."""
         take = self._guarded(self._take_one)
         for done, (trade, key) in enumerate(trades, 1):
             take(trade, key, from_sync)
             if done % RETAKE_CHUNK == 0:
                 await asyncio.sleep(0)
+                await self._unheld.wait()
 
     def _take_one(self: IBAdapter, trade: ib_async.Trade, key: OrderKey | None,
                   from_sync: bool) -> None:
@@ -238,8 +243,7 @@ class SessionSync:
             await self.history()
         wanted = ib_async.ExecutionFilter()
         if since is not None:
-            start = datetime.fromtimestamp(since, UTC) - RESYNC_MARGIN
-            wanted.time = start.strftime("%Y%m%d-%H:%M:%S")  # TWS reads "-" as UTC
+            wanted.time = asked_from(since)
         asked_at = self.wall()
         answer = seam.CountingAnswer()
         try:
@@ -288,3 +292,9 @@ class SessionSync:
     def _vouch_scope(self: IBAdapter) -> str:
         """What a vouch is about: the executions this client of this gateway is told of."""
         return f"executions {self._host}:{self._port} client {self.client_id}"
+
+
+def asked_from(since: float) -> str:
+    """The time reqExecutions asks from when the journal has every fill before `since`: a
+    little before it (RESYNC_MARGIN), as TWS reads a time ("-": UTC)."""
+    return (datetime.fromtimestamp(since, UTC) - RESYNC_MARGIN).strftime("%Y%m%d-%H:%M:%S")

@@ -96,10 +96,12 @@ class OrderRow:
     currency: str = ""  # the contract's
     price_magnifier: int = 1  # prices in 1/N of the currency (LSE: pence, 100)
     legs: tuple[ComboLeg, ...] = ()  # a combo's legs; its prices are net prices
+    # made once: a view of 12,000 orders looks each key up several times (the `a` toggle)
+    key: OrderKey = field(init=False, repr=False, compare=False)
 
-    @property
-    def key(self) -> OrderKey:
-        return OrderKey.of(self.client_id, self.order_id, self.perm_id)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", OrderKey.of(self.client_id, self.order_id,
+                                                    self.perm_id))
 
     @property
     def grid(self) -> Grid | None:

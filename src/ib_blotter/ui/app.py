@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import sys
 import time
 from collections.abc import Callable
 from datetime import date
@@ -37,6 +38,11 @@ if TYPE_CHECKING:  # ib_async and the simulator load after the first frame (star
     from ..ib.adapter import IBAdapter
     from ..journal import Journal
     from ..sim.simulator import Simulator
+
+
+# While ib_async loads in its thread, the loop waits for the GIL at every turn (Python's 5 ms
+# switch interval): a key's many turns took 800 ms at a restart's first paint.
+IMPORT_SWITCH = 0.0005  # seconds
 
 
 class BlotterApp(App[None]):
@@ -136,7 +142,12 @@ class BlotterApp(App[None]):
         screen is up: a trader sees the blotter at once, and keys are answered while ib_async
         and numpy load (~0.25 s that held the first keys on the loop). Only a connecting app
         keeps a journal: demos and snapshots show the state they get."""
-        await asyncio.to_thread(_load_ib, asyncio.get_running_loop(), self.settings.sim)
+        switching = sys.getswitchinterval()
+        sys.setswitchinterval(IMPORT_SWITCH)  # the loop takes the GIL back within 0.5 ms
+        try:
+            await asyncio.to_thread(_load_ib, asyncio.get_running_loop(), self.settings.sim)
+        finally:
+            sys.setswitchinterval(switching)
         from ..ib.account_feed import AccountFeed
         from ..ib.adapter import IBAdapter
         from ..ib.position_greeks import PositionGreeks

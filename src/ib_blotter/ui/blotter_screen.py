@@ -192,8 +192,11 @@ class BlotterScreen(Screen[None]):
 
     def _reload_orders(self) -> None:
         state = self.blotter_app.state
+        # working_orders() is the working view already: only the account is left to filter
         rows = state.all_orders() if self.show_all else state.working_orders()
-        self.orders.replace_all(r for r in rows if self._order_visible(r))
+        account = self.account_filter  # read once: a reactive costs ~1 us a read
+        self.orders.replace_all(rows if account is None else
+                                (r for r in rows if r.account == account))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "reconnect":  # shown (and bound) while there is something to retry

@@ -27,8 +27,9 @@ def is_parent(row: OrderRow) -> bool:
     return not row.parent_id
 
 
-def grouped(rows: Iterable[OrderRow]) -> list[OrderRow]:
-    """Rows by arrival, except that a bracket's rows follow its first one, parent first."""
+def grouped(rows: Iterable[OrderRow]) -> tuple[list[OrderRow], dict[Group, list[OrderKey]]]:
+    """Rows by arrival, except that a bracket's rows follow its first one, parent first; and
+    each bracket's keys in that order."""
     groups: dict[Group | None, list[OrderRow]] = {}
     order: list[OrderRow | Group] = []
     for row in rows:
@@ -45,8 +46,12 @@ def grouped(rows: Iterable[OrderRow]) -> list[OrderRow]:
             groups[group].append(row)
     out: list[OrderRow] = []
     for item in order:
-        out.extend(groups[item] if isinstance(item, tuple) else [item])
-    return out
+        if isinstance(item, tuple):
+            out.extend(groups[item])
+        else:
+            out.append(item)
+    return out, {group: [row.key for row in members] for group, members in groups.items()
+                 if group is not None}
 
 
 def marks(members: Sequence[OrderRow]) -> dict[OrderKey, str]:

@@ -11,7 +11,7 @@ the combo), and it comes and goes with its combo's row.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 
 from ..state.records import OrderKey, OrderRow
 from ..state.spreads import leg_side
@@ -42,7 +42,7 @@ def leg_lines(row: OrderRow) -> list[LegLine]:
     lines = []
     for n, leg in enumerate(row.legs, start=1):
         lines.append(LegLine(
-            **{name: getattr(row, name) for name in OrderRow.__dataclass_fields__},
+            **{f.name: getattr(row, f.name) for f in fields(OrderRow) if f.init},
             number=n, last=n == len(row.legs)))
         lines[-1] = replace(
             lines[-1], symbol=leg.symbol or f"leg {leg.con_id}",

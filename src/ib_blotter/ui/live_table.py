@@ -89,6 +89,7 @@ class LiveTable(ScrollView, Generic[K, R], can_focus=True):
         self._grown = False  # rows were added in this batch
         self._layout_width = -1
         self._growth = 0  # how much wider than its width the growing column's text is
+        self._growing = tuple(c for c in self.COLUMNS if c.grows)  # looked at for every row
 
     # ---- what subclasses say -------------------------------------------------------------
     def key_of(self, row: R) -> K:
@@ -139,13 +140,12 @@ class LiveTable(ScrollView, Generic[K, R], can_focus=True):
 
     def _measure(self, row: R) -> None:
         """A row wider than the growing column: every line is laid out anew."""
-        for column in self.COLUMNS:
-            if column.grows:
-                need = len(column.cell(row)) - column.width
-                if need > self._growth:
-                    self._growth = need
-                    self._strips.clear()
-                    self.refresh()
+        for column in self._growing:
+            need = len(column.cell(row)) - column.width
+            if need > self._growth:
+                self._growth = need
+                self._strips.clear()
+                self.refresh()
 
     def upsert(self, row: R) -> None:
         """Add or replace one row; its line repaints at the end of this batch of events."""
