@@ -305,3 +305,18 @@ def test_a_positions_delta_in_shares_a_stocks_its_size_an_options_to_come():
                     lastTradeDateOrContractMonth="20261218", multiplier="100")
     option = convert.position(Position("DU1", call, -2.0, 412.0))
     assert (option.multiplier, option.greeks, option.delta_shares) == (100.0, None, None)
+
+
+def test_a_combo_at_even_money_keeps_its_zero_limit():
+    """A combo's net limit may be 0 (neither debit nor credit): for a BAG it is a price, not
+    IB's "no price"."""
+    from ib_async import Bag, ComboLeg
+
+    bag = Bag(symbol="AAPL", exchange="SMART", currency="USD", conId=28812380,
+              comboLegs=[ComboLeg(conId=1, ratio=1, action="BUY", exchange="SMART"),
+                         ComboLeg(conId=2, ratio=1, action="SELL", exchange="SMART")])
+    even = trade(lmtPrice=0.0)
+    even.contract = bag
+    assert convert.order_row(even, our_client_id=1, now=50.0).limit == 0.0
+    assert convert.order_row(trade(orderType="STP", auxPrice=186.0, lmtPrice=0.0),
+                             our_client_id=1, now=50.0).limit is None  # a stock's: none

@@ -206,7 +206,7 @@ def order_row(
         sec_type=contract.secType,
         filled=filled,
         remaining=remaining,
-        **_prices(order),
+        **_prices(order, combo=bool(legs)),
         tif=order.tif,
         avg_fill_price=price_or_none(status.avgFillPrice) if filled > 0 else None,
         parent_id=order.parentId,
@@ -225,14 +225,18 @@ def order_row(
     )
 
 
-def _prices(order: ib_async.Order) -> dict[str, Any]:
+def _prices(order: ib_async.Order, combo: bool = False) -> dict[str, Any]:
     """The prices its type uses, by OrderRow attribute; the others stay None (IB sends 0 or
-    unset for them, and a STP's lmtPrice 0 is no limit)."""
+    unset for them, and a STP's lmtPrice 0 is no limit). A combo's 0 is a net price: even."""
     kind = CATALOGUE.get(order.orderType)
     # another client's type we don't know (REL, PEG MID...): its limit and aux as IB sends them
     used = {f.attr for f in kind.fields} if kind else {"limit", "aux"}
-    return {attr: price_or_none(getattr(order, ib_field)) if attr in used else None
+    return {attr: _price(getattr(order, ib_field), combo) if attr in used else None
             for attr, ib_field in IB_PRICE_FIELDS.items()}
+
+
+def _price(value: float, combo: bool) -> float | None:
+    return 0.0 if combo and value == 0 else price_or_none(value)
 
 
 def fill_row(fill: ib_async.Fill) -> FillRow:
