@@ -189,3 +189,15 @@ async def test_a_rate_quoted_the_other_way_is_turned_round(small: Blotter) -> No
     await small.until(lambda: confirmation(small) is not None, "the confirmation")
     text = confirmation_text(small)
     assert "285,000.00 JPY (about 1,900 USD)" in text and "exchange rate" not in text, text
+
+
+async def test_the_rate_outlives_a_ticket_that_traded_its_pair(small: Blotter) -> None:
+    """The pair's line is shared: a ticket that looked at EUR.USD and moved on leaves the
+    rate's line live."""
+    await look_up(small, "SAP")
+    await small.until(lambda: "EUR" in small.app.portfolio.rates().per_unit, "a EUR rate")
+    await look_up(small, "EUR.USD")
+    await look_up(small, "AAPL")
+    small.sim.set_quote("EUR.USD", 1.20000, 1.20010)
+    await small.until(lambda: small.app.portfolio.rates().per_unit["EUR"] == pytest.approx(
+        1.20005), "the rate following the market after the ticket left EUR.USD")

@@ -9,7 +9,6 @@ import ib_async
 
 from ..state.portfolio import PortfolioState
 from . import convert
-from .exchange_rates import ExchangeRates
 from .guard import guard_handler
 
 
@@ -17,7 +16,6 @@ class AccountFeed:
     def __init__(self, ib: ib_async.IB, portfolio: PortfolioState) -> None:
         self.ib = ib
         self.portfolio = portfolio
-        self.exchange_rates = ExchangeRates(ib, portfolio)
         for event, handler in (
             (ib.connectedEvent, self._on_connected),
             (ib.positionEvent, self._on_position),

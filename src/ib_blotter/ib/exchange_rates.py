@@ -2,7 +2,8 @@
 
 IB sends an exchange rate among the account values only for a currency in the account's
 ledger, so the first SAP order of a USD account could not be valued against the limits. The
-pair's quote (IDEALPRO) stands in until IB's own rate comes; its midpoint is the rate.
+pair's quote (IDEALPRO) stands in until IB's own rate comes; its midpoint is the rate. Its
+line is the QuoteBook's, shared with a ticket that trades the pair.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import ib_async
 from ..state.money import Pair, fx_pair
 from ..state.portfolio import PortfolioState
 from .guard import guard_handler
+from .quotes import QuoteBook
 
 logger = logging.getLogger(__name__)
 LOOKUP_TIMEOUT = 10.0
@@ -24,14 +26,14 @@ LOOKUP_TIMEOUT = 10.0
 
 @dataclass(slots=True)
 class _Line:
-    """One pair's market data line: looked up once, asked for again in each session."""
+    """One pair's rate: looked up once, then a line in the QuoteBook (which asks for it
+    again after a reconnect)."""
 
     currency: str
     base: str
     pair: Pair
-    contract: ib_async.Contract | None = None  # None until IB lists the pair
+    listening: bool = False  # on its QuoteBook line
     looking: bool = False
-    ticker: ib_async.Ticker | None = None
 
     def priced(self, ticker: ib_async.Ticker) -> float | None:
         """Base per unit of the currency, from the pair's midpoint; None before one."""
@@ -40,8 +42,9 @@ class _Line:
 
 
 class ExchangeRates:
-    def __init__(self, ib: ib_async.IB, portfolio: PortfolioState) -> None:
+    def __init__(self, ib: ib_async.IB, quotes: QuoteBook, portfolio: PortfolioState) -> None:
         self.ib = ib
+        self.quotes = quotes
         self.portfolio = portfolio
         self._lines: dict[tuple[str, str], _Line] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -54,23 +57,22 @@ class ExchangeRates:
             return
         line = self._lines[(currency, base)] = _Line(currency, base, fx_pair(currency, base))
         if self.ib.isConnected():
-            self._start(line)
+            self._look_up(line)
 
     def _on_connected(self) -> None:
-        """A new session has no market data lines: ask again for each pair."""
+        """A pair wanted while IB was away is looked up now."""
         for line in self._lines.values():
-            self._start(line)
+            self._look_up(line)
 
-    def _start(self, line: _Line) -> None:
-        if line.contract is not None:
-            self._subscribe(line)
-        elif not line.looking:
-            line.looking = True
-            task = asyncio.get_running_loop().create_task(self._look_up(line))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+    def _look_up(self, line: _Line) -> None:
+        if line.listening or line.looking:
+            return
+        line.looking = True
+        task = asyncio.get_running_loop().create_task(self._listen(line))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
-    async def _look_up(self, line: _Line) -> None:
+    async def _listen(self, line: _Line) -> None:
         pair = line.pair
         try:
             details = await asyncio.wait_for(
@@ -81,17 +83,11 @@ class ExchangeRates:
             details = []
         finally:
             line.looking = False
-        if details:
-            line.contract = details[0].contract
-            self._subscribe(line)
-
-    def _subscribe(self, line: _Line) -> None:
-        assert line.contract is not None
-        ticker = self.ib.reqMktData(line.contract)
-        if ticker is not line.ticker:  # the same ticker again in a session: listened to
-            ticker.updateEvent += guard_handler(lambda t: self._priced(line, t))
-            line.ticker = ticker
-        self._priced(line, ticker)
+        if details and details[0].contract and not line.listening:
+            line.listening = True
+            ticker = self.quotes.subscribe(details[0].contract,
+                                           guard_handler(lambda t: self._priced(line, t)))
+            self._priced(line, ticker)
 
     def _priced(self, line: _Line, ticker: ib_async.Ticker) -> None:
         rate = line.priced(ticker)

@@ -36,6 +36,7 @@ if TYPE_CHECKING:  # ib_async and the simulator load after the first frame (star
 
     from ..ib.account_feed import AccountFeed
     from ..ib.adapter import IBAdapter
+    from ..ib.exchange_rates import ExchangeRates
     from ..journal import Journal
     from ..sim.simulator import Simulator
 
@@ -69,6 +70,7 @@ class BlotterApp(App[None]):
         self._ib = ib
         self._adapter: IBAdapter | None = None  # made after the first frame, see start_ib
         self.account_feed: AccountFeed | None = None
+        self.exchange_rates: ExchangeRates | None = None  # for a currency not held yet
         self.simulator: Simulator | None = None
         self.keys = KeyOrder(self, self._keep_focus,  # type: ignore[arg-type]
                              hold_feed=self._hold_ib)
@@ -150,6 +152,7 @@ class BlotterApp(App[None]):
             sys.setswitchinterval(switching)
         from ..ib.account_feed import AccountFeed
         from ..ib.adapter import IBAdapter
+        from ..ib.exchange_rates import ExchangeRates
         from ..ib.position_greeks import PositionGreeks
         from ..journal.startup import open_journal, today_restored
 
@@ -163,6 +166,8 @@ class BlotterApp(App[None]):
             limits=self.limits, history=today_restored)
         self._adapter.on_simulator = self._to_paper_journal
         self.account_feed = AccountFeed(self._adapter.ib, self.portfolio)
+        self.exchange_rates = ExchangeRates(self._adapter.ib, self._adapter.quotes,
+                                            self.portfolio)
         PositionGreeks(self._adapter, self.portfolio)  # held by the IB events it listens to
         self._adapter.rates_of = self.portfolio.rates
         self._stay_connected()

@@ -103,9 +103,8 @@ class TicketDesk:
         self.looked_up.update((text, found.spec.symbol))
         ticket = self.screen.ticket
         ticket.base_currency = self.app.portfolio.rates(ticket.ticket().account).base
-        if self.app.account_feed is not None:  # valued at the market's rate until IB's comes
-            self.app.account_feed.exchange_rates.want(found.contract.currency,
-                                                      ticket.base_currency)
+        if self.app.exchange_rates is not None:  # valued at the market's rate until IB's comes
+            self.app.exchange_rates.want(found.contract.currency, ticket.base_currency)
         ticket.show_contract(found.spec, found.description, text)
         self._start_quote(found.contract)
         self.screen.portfolio_view.show_ticket_position()
