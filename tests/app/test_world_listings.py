@@ -59,6 +59,13 @@ async def order(blotter: Blotter, quantity: str, limit: str) -> None:
     await blotter.press("enter")
 
 
+async def confirmed(blotter: Blotter, quantity: str, limit: str) -> str:
+    """The order typed and entered: its confirmation's text."""
+    await order(blotter, quantity, limit)
+    await blotter.until(lambda: confirmation(blotter) is not None, "the confirmation")
+    return confirmation_text(blotter)
+
+
 async def test_sap_is_found_in_euros_and_priced_on_xetras_bands(small: Blotter) -> None:
     small.sim.set_quote("SAP", 238.40, 238.45, size=5000)
     await look_up(small, "SAP")
@@ -71,9 +78,7 @@ async def test_sap_is_found_in_euros_and_priced_on_xetras_bands(small: Blotter) 
     assert "Price must be a multiple of 0.05 from 200 to 500" in info(small)
     assert confirmation(small) is None
 
-    await order(small, "10", "238.45")
-    await small.until(lambda: confirmation(small) is not None, "the confirmation")
-    text = confirmation_text(small)
+    text = await confirmed(small, "10", "238.45")
     assert "BUY 10 SAP LMT 238.45  DAY" in text, text  # the decimals of 0.05, where it is
     # no EUR held yet, so IB has sent no EUR rate: the market's EUR.USD values it
     assert "Estimated notional: 2,384.50 EUR (about 2,623 USD)" in text, text
@@ -84,16 +89,12 @@ async def test_sap_is_found_in_euros_and_priced_on_xetras_bands(small: Blotter) 
     assert "238.45" in small.log_text() and "238.450" not in small.log_text()
     assert "BOT 10 SAP @ 238.45 EUR on " in small.log_text()  # not the account's USD
 
-    await order(small, "10", "238.45")
-    await small.until(lambda: confirmation(small) is not None, "the second confirmation")
-    text = confirmation_text(small)
+    text = await confirmed(small, "10", "238.45")
     assert "2,384.50 EUR (about 2,623 USD)" in text, text
     assert "no EUR/USD exchange rate" not in text, text
     await small.press("n")
-    await order(small, "12", "238.45")  # 2,861 EUR is 3,148 USD: over the 3,000 USD limit
-    await small.until(lambda: confirmation(small) is not None, "the third confirmation")
-    assert "Value 3,148 USD (2,861 EUR) is over the limit of 3,000 USD" in confirmation_text(
-        small)
+    text = await confirmed(small, "12", "238.45")  # 2,861 EUR is 3,148 USD: over 3,000 USD
+    assert "Value 3,148 USD (2,861 EUR) is over the limit of 3,000 USD" in text, text
 
 
 async def test_a_listing_by_its_exchange(small: Blotter) -> None:
@@ -109,15 +110,12 @@ async def test_a_listing_by_its_exchange(small: Blotter) -> None:
 async def test_vodafone_in_pence_is_worth_pounds(small: Blotter) -> None:
     small.sim.set_quote("VOD", 71.20, 71.24, size=5000)
     await look_up(small, "VOD")
-    await order(small, "1000", "71.20")
-    await small.until(lambda: confirmation(small) is not None, "the confirmation")
-    text = confirmation_text(small)
+    text = await confirmed(small, "1000", "71.20")
     # not £71.20
     assert "Estimated notional: 712.00 GBP (its prices are in pence; about 890 USD)" in text, text
     assert "over the limit" not in text, text
     await small.press("n")
-    await order(small, "1000", "71.24")
-    await small.until(lambda: confirmation(small) is not None, "the buy's confirmation")
+    await confirmed(small, "1000", "71.24")
     await small.press("y")
     await small.until(lambda: "BOT 1,000 VOD" in small.log_text(), "the fill")
     assert "BOT 1,000 VOD @ 71.24 pence on " in small.log_text()
@@ -129,8 +127,7 @@ async def test_toyota_takes_lots_of_100_only(small: Blotter) -> None:
     await order(small, "50", "2850")
     await small.until(lambda: "100" in info(small), "the lot's error")
     assert "Quantity must be a multiple of 100" in info(small)
-    await order(small, "100", "2850")
-    await small.until(lambda: confirmation(small) is not None, "the confirmation")
+    await confirmed(small, "100", "2850")
     assert "Estimated notional: 285,000.00 JPY" in confirmation_text(small)
     await small.press("y")
     await small.until(lambda: placed(small), "the order at the exchange")
@@ -173,9 +170,7 @@ async def test_the_first_order_in_a_new_currency_is_valued_at_the_market_rate(
     await look_up(small, "SAP")
     await small.until(lambda: "EUR" in small.app.portfolio.rates().per_unit, "a EUR rate")
     assert small.app.portfolio.rates().per_unit["EUR"] == pytest.approx(1.10005)
-    await order(small, "12", "238.45")  # 2,861 EUR is 3,148 USD: over the 3,000 USD limit
-    await small.until(lambda: confirmation(small) is not None, "the confirmation")
-    text = confirmation_text(small)
+    text = await confirmed(small, "12", "238.45")  # 3,148 USD: over 3,000
     assert "Value 3,148 USD (2,861 EUR) is over the limit of 3,000 USD" in text, text
     assert "exchange rate" not in text, text
 
@@ -185,9 +180,7 @@ async def test_a_rate_quoted_the_other_way_is_turned_round(small: Blotter) -> No
     await look_up(small, "7203")  # USD.JPY is quoted in yen per dollar
     await small.until(lambda: "JPY" in small.app.portfolio.rates().per_unit, "a JPY rate")
     assert small.app.portfolio.rates().per_unit["JPY"] == pytest.approx(1 / 150.005)
-    await order(small, "100", "2850")  # 285,000 JPY is 1,900 USD: within 3,000
-    await small.until(lambda: confirmation(small) is not None, "the confirmation")
-    text = confirmation_text(small)
+    text = await confirmed(small, "100", "2850")  # 285,000 JPY is 1,900 USD: within 3,000
     assert "285,000.00 JPY (about 1,900 USD)" in text and "exchange rate" not in text, text
 
 
