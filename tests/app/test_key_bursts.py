@@ -50,6 +50,33 @@ async def test_a_whole_ticket_typed_in_one_burst(blotter: Blotter) -> None:
     assert field(blotter, "symbol") == "AAPL"
 
 
+async def test_an_enter_typed_before_the_lookup_answers_opens_the_confirmation(
+        blotter: Blotter) -> None:
+    """The whole order in one burst, enter included: IB has not answered the symbol's lookup
+    when the enter comes, and the order waits for it instead of being dropped unsaid."""
+    blotter.sim.set_quote("MSFT", 415.20, 415.21, last=415.20)
+    blotter.app.blotter.orders.focus()
+    blotter.sim.fault("delay", 0.3)  # IB's replies come 0.3 s late
+    await burst(blotter.pilot, "n", "MSFT", "Enter", "10", "Tab", "Tab", "400", "Enter")
+    await blotter.until(lambda: blotter.app.screen.id != "_default", "the confirmation")
+    assert (field(blotter, "symbol"), field(blotter, "quantity"), field(blotter, "limit")) == (
+        "MSFT", "10", "400")
+    assert placed(blotter) == []  # a confirmation, nothing sent
+
+
+async def test_an_enter_waiting_for_a_lookup_that_fails_goes_back_to_the_symbol(
+        blotter: Blotter) -> None:
+    blotter.app.blotter.orders.focus()
+    blotter.sim.fault("delay", 0.3)
+    await burst(blotter.pilot, "n", "XYZQ", "Enter", "10", "Tab", "Tab", "400", "Enter")
+    app = blotter.app
+    await blotter.until(lambda: "No such contract" in app.blotter.ticket.query_one(
+        "#ticket-info").render().plain, "the lookup's failure on the ticket's line")
+    await blotter.pilot.pause(0.2)
+    assert app.screen.id == "_default" and placed(blotter) == []
+    assert app.focused is app.blotter.ticket.query_one("#symbol", Input)
+
+
 async def test_quick_entry_text_fires_no_hotkey(blotter: Blotter) -> None:
     await a_working_order(blotter)
     before = len(blotter.sim.traffic.received_orders)

@@ -46,7 +46,8 @@ class TicketDesk:
         self._quote_contract: ib_async.Contract | None = None
         self._quote: Quote | None = None
         self._quote_handle: Callable[[ib_async.Ticker], None] | None = None  # ours on its line
-        self._pending_quick: Ticket | None = None  # a quick-entry order waiting for its lookup
+        # an order entered (quick entry's, or the form's by its enter) waiting for its lookup
+        self._waiting: tuple[Ticket, bool] | None = None
         self._confirming = False  # a confirmation is open: a second enter must not open two
         self._looking_up = ""  # the symbol being looked up, while IB answers its probes
         self._failed: tuple[str, str] = ("", "")  # the symbol whose lookup failed, and why
@@ -87,9 +88,13 @@ class TicketDesk:
             self.app.state.log(LogKind.ERROR, reason)
         self._failed = (text, reason)
         self.screen.ticket.show_contract(None, reason)
-        if self._pending_quick is not None and self._pending_quick.symbol == text:
-            self._pending_quick = None
-            self.screen.quick.show_problem("symbol", reason)
+        waiting = self._waiting
+        if waiting is not None and waiting[0].symbol == text:
+            self._waiting = None
+            if waiting[1]:
+                self.screen.quick.show_problem("symbol", reason)
+            else:
+                self.screen.ticket.focus_field("symbol")
 
     def is_lookup_noise(self, line: LogLine) -> bool:
         """IB's "no such contract" to a lookup's probes (ES as a stock before ES as a future)
@@ -101,16 +106,17 @@ class TicketDesk:
         """The ticket now trades this contract (looked up for `text`)."""
         self.found = found
         self.looked_up.update((text, found.spec.symbol))
-        ticket = self.screen.ticket
-        ticket.base_currency = self.app.portfolio.rates(ticket.ticket().account).base
+        form = self.screen.ticket
+        form.base_currency = self.app.portfolio.rates(form.ticket().account).base
         if self.app.exchange_rates is not None:  # valued at the market's rate until IB's comes
-            self.app.exchange_rates.want(found.contract.currency, ticket.base_currency)
-        ticket.show_contract(found.spec, found.description, text)
+            self.app.exchange_rates.want(found.contract.currency, form.base_currency)
+        form.show_contract(found.spec, found.description, text)
         self._start_quote(found.contract)
         self.screen.portfolio_view.show_ticket_position()
-        pending, self._pending_quick = self._pending_quick, None
-        if pending is not None and pending.symbol == text:
-            self.submit(pending, quick=True)
+        waiting, self._waiting = self._waiting, None
+        if waiting is not None and waiting[0].symbol == text:
+            entered, quick = waiting  # the form's as it reads now: typed on meanwhile
+            self.submit(entered if quick else form.ticket(), quick=quick)
 
     def _start_quote(self, contract: ib_async.Contract) -> None:
         if not self.app.ib_connected:
@@ -139,7 +145,7 @@ class TicketDesk:
         if self.found is not None and self.screen.ticket.resolved_text == ticket.symbol:
             self.submit(ticket, quick=True)
             return
-        self._pending_quick = ticket
+        self._waiting = (ticket, True)
         self.screen.ticket.look_up(ticket.symbol)
 
     def submit(self, ticket: Ticket, *, quick: bool = False) -> None:
@@ -148,6 +154,9 @@ class TicketDesk:
             return
         found = self.found
         form = self.screen.ticket
+        if found is None and self._looking_up_for(ticket.symbol):
+            self._waiting = (ticket, quick)  # entered before IB answered: sent for a look
+            return
         if found is None or ticket.symbol != form.resolved_text:
             problem = _not_looked_up(ticket.symbol, form.resolved_text, self._failed)
             form.show_errors({"symbol": problem})
@@ -161,6 +170,11 @@ class TicketDesk:
         spec = to_order_spec(ticket, found.spec, accounts=form.accounts)
         self._confirming = True
         self.app.run_worker(self._judge(found, spec, quick), group="judge")
+
+    def _looking_up_for(self, symbol: str) -> bool:
+        """The ticket's symbol is being looked up (entered, not yet found or failed)."""
+        form = self.screen.ticket
+        return bool(symbol) and symbol == form.resolved_text and self._failed[0] != symbol
 
     async def _judge(self, found: Found, spec: OrderSpec, quick: bool) -> None:
         """The gate's word once the market is known (a quick entry right after its lookup
