@@ -3,11 +3,13 @@ them (each once, with its commission, journaled), and ib_async left holding none
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 
 from ib_blotter.ib.adapter import IBAdapter
+from ib_blotter.ib.sync import FEW_MISSED_WITHIN
 from ib_blotter.journal import Journal
 from ib_blotter.sim import outgoing as out
 from ib_blotter.sim.model import OrderRequest, SimContract
@@ -124,3 +126,65 @@ async def test_a_fill_of_an_order_ib_async_does_not_know_still_brings_its_commis
         assert len(shown) == len(day.exchange.fills)
         assert all(fill.commission is not None for fill in shown)
         assert not blotter.adapter.ib.wrapper.fills
+
+
+def requests_in_order(sim: Simulator) -> list[str]:
+    """The message ids the simulator is sent, in the order it reads them."""
+    handle, asked = sim.handle, []
+
+    def recording(session: Session, message: list[str]) -> None:
+        if message:
+            asked.append(message[0])
+        handle(session, message)
+
+    sim.handle = recording  # type: ignore[method-assign]
+    return asked
+
+
+async def test_a_restart_shows_what_it_missed_before_everyones_orders_are_read_again(
+    day: Simulator, tmp_path: Path
+) -> None:
+    """The journal vouches for all but the last minutes: those executions are few, so they are
+    asked for ahead of reqAllOpenOrders (10,000 working orders read a second time take seconds)
+    and are on screen by the time the blotter says connected."""
+    async with Connect(tmp_path) as first:
+        await first.adapter.connect(HOST, day.port)
+    con_id = day.instrument_id("AAPL")
+    for order_id in range(500, 503):  # filled while the blotter was away
+        day.exchange.place(CLIENT, order_id, SimContract(conId=con_id),
+                           OrderRequest(action="BUY", totalQuantity=45, orderType="MKT"))
+    missed = {fill.execId for fill in day.exchange.fills if fill.orderId >= 500}
+    asked = requests_in_order(day)
+    async with Connect(tmp_path) as again:
+        await again.adapter.connect(HOST, day.port)
+        assert asked.index("7") < asked.index("16")  # reqExecutions, then reqAllOpenOrders
+        assert again.at_connected is not None
+        working, fills = again.at_connected
+        assert working == RESTING and fills >= len(missed)
+        assert missed <= {fill.exec_id for fill in again.state.fills()}
+
+
+async def test_after_a_long_time_away_the_orders_are_read_before_what_was_missed(
+    day: Simulator, tmp_path: Path
+) -> None:
+    """Vouched for, but longer ago than FEW_MISSED_WITHIN: the missed executions may be many."""
+    async with Connect(tmp_path) as first:
+        await first.adapter.connect(HOST, day.port)
+    asked = requests_in_order(day)
+    async with Connect(tmp_path) as again:
+        away = FEW_MISSED_WITHIN.total_seconds() + 60
+        again.adapter.wall = lambda: time.time() + away
+        await again.adapter.connect(HOST, day.port)
+        assert asked.index("16") < asked.index("7")
+        assert again.at_connected == (RESTING, 0)
+
+
+async def test_a_first_start_reads_the_orders_before_the_days_executions(
+    day: Simulator, tmp_path: Path
+) -> None:
+    """Nothing vouched for: the whole day's executions may be 100,000, so they wait for the
+    working orders (the trader can act first)."""
+    asked = requests_in_order(day)
+    async with Connect(tmp_path) as blotter:
+        await blotter.adapter.connect(HOST, day.port)
+        assert asked.index("16") < asked.index("7")

@@ -157,9 +157,16 @@ class IBAdapter(SessionSync, OrderRequests):
         self._forget_session()
         self._show(self.link.attempt(host, port, retry=retrying))
         self._syncing, self._synced = True, {}
+        missed: asyncio.Task[None] | None = None
         try:
-            await self._sync_working_orders(host, port, timeout)
+            await self._handshake(host, port, timeout)
+            if not self._vouch_read:  # the journal was switched at the handshake (use_journal)
+                since = self._catch_up_point()
+            missed = await self._missed_first(timeout, since)
+            await self._sync_working_orders(timeout)
         except Exception as exc:
+            if missed is not None:
+                missed.cancel()
             if not isinstance(exc, OSError):  # TimeoutError is one too
                 logger.exception("connect to %s:%s failed", host, port)
             message = self._connect_failure(exc, timeout)
@@ -171,9 +178,7 @@ class IBAdapter(SessionSync, OrderRequests):
         # The orders are in: the trader may act while the day's executions come in behind.
         client = self.ib.client
         self._show(self.link.up(tuple(client.getAccounts()), client.serverVersion()))
-        if not self._vouch_read:  # the journal was switched at the handshake (use_journal)
-            since = self._catch_up_point()
-        await self._catch_up(timeout, since)
+        await self._catch_up(timeout, since, missed)
 
     async def stay_connected(
         self, host: str, port: int, timeout: float = 4.0, retry_every: float = 5.0

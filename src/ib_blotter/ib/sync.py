@@ -3,8 +3,9 @@
 The working orders first, each shown once, with their ticks: the blotter says *connected* once
 they are on screen. Then the completed orders, and the executions since the last one seen (the
 whole day on a first start), each shown as it arrives with its commission; ib_async is then let
-go of every fill it holds, so a busy day does not stay in memory twice.
-"""
+go of every fill it holds, so a busy day does not stay in memory twice. When the journal vouches
+for all but the last minutes (a restart, a reconnect), those few executions are asked for first,
+right after the handshake: reqAllOpenOrders reads every working order a second time."""
 
 from __future__ import annotations
 
@@ -38,10 +39,14 @@ BULK_TIMEOUT = 60.0  # seconds for the day's orders and executions after a (re)c
 # While caught up the journal vouches for "every fill until now" this often: after a kill -9
 # the next start asks IB only for the last few minutes (with RESYNC_MARGIN), not the day.
 VOUCH_EVERY = 10.0
-# ib_async's own start-up sync, less what we ask for ourselves once the working orders are
-# shown: the completed orders, then the executions since the last one seen. Less our open
-# orders too: reqAllOpenOrders brings them with everyone else's. Client 0 still asks: its
-# reqOpenOrders is what binds orders typed into TWS.
+# Missed executions are asked for ahead of the working orders when the journal vouches for all
+# but this last stretch: few of them, and a restart shows the whole day at once. Longer away,
+# there may be many: the orders come first.
+FEW_MISSED_WITHIN = timedelta(minutes=30)
+# ib_async's own start-up sync, less what we ask for ourselves: the completed orders, and the
+# executions since the last one seen. Less our open orders too: reqAllOpenOrders brings them
+# with everyone else's. Client 0 still asks: its reqOpenOrders is what binds orders typed into
+# TWS.
 STARTUP_FETCH = ib_async.StartupFetchALL & ~(
     ib_async.StartupFetch.EXECUTIONS | ib_async.StartupFetch.ORDERS_COMPLETE)
 STARTUP_FETCH_BUT_OPEN = STARTUP_FETCH & ~ib_async.StartupFetch.ORDERS_OPEN
@@ -56,9 +61,8 @@ class SessionSync:
     _holds: int  # keys being applied (hold_reading): nothing is read from IB meanwhile
     _unheld: asyncio.Event  # set while no key is being applied
 
-    async def _sync_working_orders(self: IBAdapter, host: str, port: int, timeout: float
-                                   ) -> None:
-        """Connect, and show every client's working orders (raises if that fails)."""
+    async def _handshake(self: IBAdapter, host: str, port: int, timeout: float) -> None:
+        """Connect: TWS sends this client's working orders before the handshake ends."""
         # readonly also tells ib_async to skip the order syncs a read-only TWS refuses.
         with seam.no_auto_bind(self.ib, skip=self.readonly):
             await self._while_ib_talks(self.ib.connectAsync(
@@ -67,10 +71,25 @@ class SessionSync:
                 fetchFields=STARTUP_FETCH if self.client_id == 0 else STARTUP_FETCH_BUT_OPEN,
             ), timeout)
         self._read_in_small_chunks()
+
+    async def _sync_working_orders(self: IBAdapter, timeout: float) -> None:
+        """Show every client's working orders (raises if the connection is lost meanwhile)."""
         await self._see_all_open_orders(timeout)
         await self._show_synced()
         if not self.ib.isConnected():
             raise ConnectionError("Connection lost while syncing")
+
+    async def _missed_first(self: IBAdapter, timeout: float, since: float | None
+                            ) -> asyncio.Task[None] | None:
+        """The executions missed since `since`, asked for now, ahead of everyone's working
+        orders, when they are few: the journal vouches for all but the last FEW_MISSED_WITHIN
+        (a restart, a dropped connection). Else (a first start's whole day) None: they wait
+        for the orders, so the trader can act first."""
+        if since is None or self.wall() - since > FEW_MISSED_WITHIN.total_seconds():
+            return None
+        if self.history is not None:  # the journal's day first: the log reads in time order
+            await self.history()
+        return self._ask_executions(max(timeout, BULK_TIMEOUT), since)
 
     async def _while_ib_talks(self: IBAdapter, work: Awaitable[object], quiet: float) -> None:
         """`work`, given up (TimeoutError) only once IB has sent nothing for `quiet` seconds:
@@ -99,12 +118,14 @@ class SessionSync:
             connection.hasData -= data
             task.cancel()
 
-    async def _catch_up(self: IBAdapter, timeout: float, since: float | None) -> None:
-        """The completed orders and the missed executions, once the trader can act."""
+    async def _catch_up(self: IBAdapter, timeout: float, since: float | None,
+                        missed: asyncio.Task[None] | None = None) -> None:
+        """The completed orders and the missed executions (`missed` if already asked for),
+        once the trader can act."""
         try:  # a busy day takes longer than the handshake: allow for it
             await self._see_completed_orders(max(timeout, BULK_TIMEOUT))
             self._reconcile()
-            await self._catch_up_executions(max(timeout, BULK_TIMEOUT), since)
+            await (missed or self._catch_up_executions(max(timeout, BULK_TIMEOUT), since))
         except Exception as exc:  # the connection stands: what is missing comes with the next
             logger.exception("catching up after the connect failed")
             self.state.log(LogKind.ERROR, f"Catching up after the connect failed: {exc}")
@@ -241,22 +262,35 @@ class SessionSync:
         began moves `since` (see connect): never a fill of the connection being set up."""
         if self.history is not None:  # the journal's day first: the log reads in time order
             await self.history()
+        await self._ask_executions(timeout, since)
+
+    def _ask_executions(self: IBAdapter, timeout: float, since: float | None
+                        ) -> asyncio.Task[None]:
+        """reqExecutions sent now (before any request made after this returns); the task
+        shows the answer as it comes."""
         wanted = ib_async.ExecutionFilter()
         if since is not None:
             wanted.time = asked_from(since)
         asked_at = self.wall()
         answer = seam.CountingAnswer()
+        answered = seam.request_executions(self.ib, wanted, answer)
+        return asyncio.ensure_future(
+            self._executions_answered(answered, answer, wanted.time, asked_at, timeout))
+
+    async def _executions_answered(self: IBAdapter, answered: Awaitable[object],
+                                   answer: seam.CountingAnswer, since: str, asked_at: float,
+                                   timeout: float) -> None:
         try:
-            await asyncio.wait_for(seam.request_executions(self.ib, wanted, answer), timeout)
+            await asyncio.wait_for(answered, timeout)
         except (TimeoutError, ConnectionError) as exc:
-            logger.warning("executions since %r not fetched: %r", wanted.time, exc)
+            logger.warning("executions since %r not fetched: %r", since, exc)
             self.state.log(LogKind.WARNING, "Missed executions not fetched: "
                            f"{exc or 'no answer'} (they come on the next connect)")
         else:
             self._caught_up = True  # from here on every fill comes live
             self._vouch(asked_at)
             self._spawn(self._keep_vouching())
-            logger.info("%d executions since %r caught up", answer.count, wanted.time)
+            logger.info("%d executions since %r caught up", answer.count, since)
             if answer.count:
                 self.state.log(LogKind.INFO, f"Caught up on {answer.count:,} executions from IB")
         finally:
