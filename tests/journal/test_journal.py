@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from ib_blotter.journal import Journal, JournalError
+from ib_blotter.journal.journal import REPLAY_BATCH
 from ib_blotter.journal.startup import open_journal
 from ib_blotter.journal.writer import COMMIT_EVERY
 from ib_blotter.state.blotter import BlotterState
@@ -221,6 +222,20 @@ async def test_statuses_and_replayed_fills_are_committed_together_soon_after(
     await asyncio.sleep(COMMIT_EVERY * 2)
     assert _on_disk(journal.path) == 3
     assert _events_on_disk(journal.path) == 6  # three executions, three statuses
+
+
+async def test_a_long_replay_is_written_a_batch_at_a_time_not_all_in_one_turn(
+    journal: Journal,
+) -> None:
+    """A day's catch-up reads thousands of fills between two turns of a loaded loop: written
+    all at once they held the screen for 74 ms; REPLAY_BATCH at a time, a few ms each."""
+    for n in range(1, 5 * REPLAY_BATCH + 1):
+        journal.record_replayed(fill(f"0001f4a5.{n:08x}.01.01"))
+    assert _on_disk(journal.path) == 5 * REPLAY_BATCH  # each batch once it was whole
+    journal.record_replayed(fill("0001f4a5.ffffffff.01.01"))
+    assert _on_disk(journal.path) == 5 * REPLAY_BATCH  # the rest within COMMIT_EVERY
+    await asyncio.sleep(COMMIT_EVERY * 2)
+    assert _on_disk(journal.path) == 5 * REPLAY_BATCH + 1
 
 
 async def test_replayed_fills_we_have_are_corrected_completed_or_left_alone(

@@ -120,6 +120,7 @@ def open_writer(path: Path) -> sqlite3.Connection:
         add_fill_columns(db)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA wal_autocheckpoint=0")  # checkpoints.py does them, off the loop
     except BaseException:
         db.close()
         raise

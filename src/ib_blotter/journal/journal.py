@@ -41,6 +41,7 @@ from typing import Any
 from ..state.fill_identity import FillNews, ReportNews, fill_news, report_news
 from ..state.records import FillRow, OrderKey, OrderRow, exec_base
 from .backlog import MAX_BACKLOG
+from .checkpoints import Checkpointer
 from .files import (
     DAMAGED,
     InUse,
@@ -69,6 +70,9 @@ from .writer import Writer
 logger = logging.getLogger(__name__)
 
 KEYS_PER_QUERY = 500  # below SQLite's oldest limit on a statement's parameters (999)
+# A replay's fills written this many at a time: all that came between two turns of a loaded
+# loop (thousands) in one statement held the screen 74 ms.
+REPLAY_BATCH = 200
 TIME = FILL_COLUMNS.index("time")
 
 
@@ -108,9 +112,12 @@ class Journal(Writer):
         self._used_pending: list[str] = []  # taken by fills in the open transaction
         self._replayed: list[FillRow] = []  # replayed fills not written yet
         self._lock: int | None = None
+        self._checkpointer: Checkpointer | None = None  # the writer's, off the event loop
         try:
             self._db = self._open()
             self._fill_list = fill_list(self._db)  # what a fill is read as, in this file
+            if not self.read_only:
+                self._checkpointer = Checkpointer(path, self)
         except (OSError, sqlite3.Error, Unusable) as exc:
             self._release_lock()
             raise JournalError(f"journal {path} cannot be used ({exc})") from exc
@@ -133,7 +140,8 @@ class Journal(Writer):
         if self._closed:
             return
         self._finish()
-        self._db.close()
+        self._stop_checkpoints()
+        self._db.close()  # the last connection: SQLite checkpoints and removes the WAL
         self._release_lock()
 
     def __enter__(self) -> Journal:
@@ -159,7 +167,10 @@ class Journal(Writer):
         are committed."""
         if not self.read_only:
             self._replayed.append(fill)
-            self._commit_later()
+            if len(self._replayed) >= REPLAY_BATCH:
+                self.commit()
+            else:
+                self._commit_later()
 
     def record_commission(
         self, exec_id: str, commission: float, currency: str, realized_pnl: float | None
@@ -374,6 +385,8 @@ class Journal(Writer):
         self._add(lambda db, at: self._store_replayed(db, fills, at), None, len(fills))
 
     def _after_commit(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.due()
         for exec_id in self._used_pending:
             self._pending.pop(exec_id, None)
         self._used_pending.clear()
@@ -400,18 +413,25 @@ class Journal(Writer):
     def _start_afresh(self, why: str) -> None:
         """The file turned out damaged: set it aside and start a new one, where what is
         waiting lands."""
+        self._stop_checkpoints()
         with contextlib.suppress(sqlite3.Error):
             self._db.close()
         try:
             self._set_aside_file(why)
             self._db = open_writer(self.path)
             self._fill_list = fill_list(self._db)
+            self._checkpointer = Checkpointer(self.path, self)
         except (OSError, sqlite3.Error) as exc:
             logger.error("journal %s: no new journal: %s", self.path, exc)
             return
         self._statuses.clear()
         if self.on_set_aside is not None and self.set_aside is not None:
             self.on_set_aside(self.set_aside, why)
+
+    def _stop_checkpoints(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
+            self._checkpointer = None
 
     def _release_lock(self) -> None:
         if self._lock is not None:
