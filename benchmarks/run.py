@@ -203,7 +203,7 @@ def _scale_rows(large: dict[str, Any], small: dict[str, Any]) -> list[Row]:
             large.get("restart_key_p99_ms", math.inf) <= 100),
         Row("  ib_async alone reading what the restart must read (short log forms)",
             f"{large.get('restart_floor_s', math.nan):.2f} s", "",
-            f"working orders twice {large.get('restart_floor_open_orders_s', math.nan):.2f} s;"
+            f"working orders {large.get('restart_floor_open_orders_s', math.nan):.2f} s;"
             f" {large.get('restart_floor_executions', 0):,} executions since the vouch", None),
         Row("ib_async alone with the app's short log forms: open orders / whole sync",
             f"{short_orders:.2f} s / {short_sync:.2f} s", "",

@@ -24,9 +24,10 @@ launch: to the orders on screen, and to every execution on screen: the day's las
 orders / working orders, the table's title changes) every 100 ms from the first paint.
 
 The restart's floor: ib_async alone, with the app's short log forms, reading what the restart
-must read: the working orders twice (TWS sends them at the handshake, and again for
-reqAllOpenOrders), the completed orders, and the executions since the point the journal
-vouches for (less the margin the app asks with), recorded off the socket the same way.
+must read before every execution is on screen: the working orders TWS sends at the handshake,
+then the executions since the point the journal vouches for (less the margin the app asks
+with; asked for ahead of reqAllOpenOrders, which reads the orders again behind them),
+recorded off the socket the same way.
 
 The reference: the same sync replies, recorded off the socket first, read by ib_async alone in
 a process of its own: its time for the open orders, the completed orders and the executions,
@@ -229,21 +230,20 @@ async def _first_start(sim: Simulator, folder: Path, placed: list[Any], updates:
 
 
 async def _restart_floor(sim: Simulator, folder: Path) -> dict[str, Any]:
-    """ib_async alone reading what the restart must read, with the app's short log forms: the
-    working orders twice (TWS sends them at the handshake and for reqAllOpenOrders), the
-    completed orders, and the executions since the point the journal vouches for (the paper
-    journal: the other end is the simulator)."""
+    """ib_async alone reading what the restart must read before every execution is on screen,
+    with the app's short log forms: the working orders TWS sends at the handshake, and the
+    executions since the point the journal vouches for (the paper journal: the other end is
+    the simulator)."""
     journal = Journal(next((folder / "data").rglob("journal-sim.sqlite")), read_only=True)
     try:
         vouched = journal.vouched(f"executions 127.0.0.1:{sim.port} client {APP_CLIENT}")
     finally:
         journal.close()
     since = asked_from(vouched) if vouched is not None else ""
-    open_orders, completed, executions = await sync_replies(sim, since)
-    read = await _ib_async_alone(open_orders, open_orders, completed, executions,
-                                 short_forms=True)
+    open_orders, _completed, executions = await sync_replies(sim, since)
+    read = await _ib_async_alone(open_orders, executions, short_forms=True)
     return {"restart_floor_s": sum(read["seconds"]),
-            "restart_floor_open_orders_s": read["seconds"][0] + read["seconds"][1],
+            "restart_floor_open_orders_s": read["seconds"][0],
             "restart_floor_executions": sum(m[4:7] == b"11\0" for m in executions)}
 
 

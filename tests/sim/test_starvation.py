@@ -14,6 +14,8 @@ import struct
 import pytest
 from ib_async import IB
 
+from ib_blotter.sim.model import OrderRequest, SimContract
+from ib_blotter.sim.session import Session
 from ib_blotter.sim.simulator import SimConfig, Simulator
 from ib_blotter.sim.wire import API_HELLO, frame
 
@@ -140,3 +142,40 @@ async def test_one_clients_load_never_slows_anothers_replies(
     did not read; its median 31 ms while A read 100,000 executions over and over."""
     latency = await latency_under(scenario, count=100, **options)
     assert latency.p50 < 10 and latency.p99 < 100, f"{scenario}: {latency}"
+
+
+async def test_the_download_of_thousands_of_working_orders_is_sent_as_the_client_reads(
+    sim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """TWS's download of the working orders at connect is a long reply like any other, sent
+    in slices as the client reads it (Session.send_bulk). All at once, in the handshake's
+    own turn, 10,000 orders held the simulator's loop for half a second: with --sim, the
+    blotter's own screen, and in the benchmarks the keys being measured."""
+    con_id = sim.instrument_id("AAPL")
+    orders = 2000
+    for order_id in range(1, orders + 1):
+        sim.exchange.place(1, order_id, SimContract(conId=con_id), OrderRequest(
+            action="BUY", totalQuantity=1, orderType="LMT", lmtPrice=50.0, tif="GTC"))
+    emitted, in_register = [0], [0]
+    emit, register = Session._emit, sim.register
+
+    def counting_emit(session: Session, fields: list[object]) -> None:
+        emitted[0] += 1
+        emit(session, fields)
+
+    def counting_register(session: Session, client_id: int) -> bool:
+        before = emitted[0]
+        try:
+            return register(session, client_id)
+        finally:
+            in_register[0] = emitted[0] - before
+
+    monkeypatch.setattr(Session, "_emit", counting_emit)
+    sim.register = counting_register  # type: ignore[method-assign]
+    ib = IB()
+    try:
+        await ib.connectAsync(HOST, sim.port, clientId=1, timeout=20)
+        assert len(ib.openTrades()) == orders
+        assert in_register[0] < 10  # not the download's 4,001 messages in one turn
+    finally:
+        ib.disconnect()

@@ -115,7 +115,8 @@ def req_ids(sim: Simulator, session: Session, _: int) -> None:
     session.send(out.next_valid_id(sim.exchange.next_order_id(_client(session))))
 
 
-def _send_orders(session: Session, orders: list[SimOrder]) -> None:
+def send_orders(session: Session, orders: list[SimOrder]) -> None:
+    """openOrder and orderStatus of each, then openOrderEnd: a long reply (send_bulk)."""
     session.announced.update(order.permId for order in orders)
     session.send_bulk(_order_messages(orders))
 
@@ -138,12 +139,12 @@ def req_open_orders(sim: Simulator, session: Session, _: None) -> None:
     if client_id == 0:
         sim.exchange.bind_manual_orders()
     mine = [o for o in _working(sim) if o.clientId == client_id and (o.orderId or client_id)]
-    _send_orders(session, mine)
+    send_orders(session, mine)
 
 
 @request(inc.REQ_ALL_OPEN_ORDERS, inc.parse_versioned_only)
 def req_all_open_orders(sim: Simulator, session: Session, _: None) -> None:
-    _send_orders(session, _working(sim))
+    send_orders(session, _working(sim))
 
 
 @request(inc.REQ_AUTO_OPEN_ORDERS, inc.parse_req_auto_open_orders)

@@ -77,6 +77,8 @@ class Session:
                 ready = await self._handshake()
             if ready:
                 self._frames.max_frame = MAX_FRAME
+                if self._bulk:  # the working orders TWS downloads on connection
+                    await self._send_bulk()
                 await self._serve()
         except (ConnectionError, asyncio.IncompleteReadError):
             pass

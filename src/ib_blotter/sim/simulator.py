@@ -19,7 +19,13 @@ from .feeds import option_ticks, quote_key, quote_ticks
 from .instruments import Universe
 from .market import Market
 from .model import Fill, OrderRequest, SimContract, SimOrder
-from .requests import REQUESTS, push_account_changes, push_periodic, refuse_unsimulated
+from .requests import (
+    REQUESTS,
+    push_account_changes,
+    push_periodic,
+    refuse_unsimulated,
+    send_orders,
+)
 from .session import Session
 
 log = logging.getLogger("ib_blotter.sim")
@@ -183,13 +189,8 @@ class Simulator:
     def _download_open_orders(self, session: Session, client_id: int) -> None:
         mine = [o for o in self.exchange.by_perm.values()
                 if self.exchange._visible(o) and o.clientId == client_id and o.orderId]
-        if not mine:
-            return
-        for order in mine:
-            session.send(out.open_order(order))
-            session.announced.add(order.permId)
-            session.send(out.order_status(order))
-        session.send(out.open_order_end())
+        if mine:  # in slices as the client reads; managedAccounts and nextValidId behind
+            send_orders(session, mine)
 
     def unregister(self, session: Session) -> None:
         if session.client_id is not None and self.sessions.get(session.client_id) is session:
