@@ -25,11 +25,14 @@ SIZE = 10.0
 SWEEP = SIZE * sum(1 + 0.5 * level for level in range(LEVELS))  # fills exactly LEVELS
 
 
-def trade_over_the_morning(sim: Simulator) -> None:
+def trade_over_the_morning(sim: Simulator, *, since_midnight: bool = True) -> None:
     """Market orders of our client, an even spread over the last hour (the last ones a few
-    minutes ago, inside the catch-up's margin), each filled at LEVELS price levels."""
+    minutes ago, inside the catch-up's margin), each filled at LEVELS price levels.
+    since_midnight: none before today began (so soon after midnight, over less than an hour)."""
     now = datetime.now().astimezone()
-    span = min(timedelta(hours=1), (now - now.replace(hour=0, minute=0, second=0)) * 0.9)
+    span = timedelta(hours=1)
+    if since_midnight:
+        span = min(span, (now - now.replace(hour=0, minute=0, second=0)) * 0.9)
     con_id = sim.instrument_id("AAPL")
     sim.set_quote("AAPL", 100.00, 100.01, size=SIZE)
     clock = sim.exchange.clock
@@ -78,8 +81,10 @@ async def test_the_paper_journal_s_vouch_is_what_ib_is_asked_from(
 ) -> None:
     """The app opens the live journal, and switches to the paper one when the handshake says
     the other end is ib-blotter-sim: the catch-up is asked from the paper journal's vouch (it
-    was read from the live journal before the switch: the whole day again on every start)."""
-    trade_over_the_morning(sim)
+    was read from the live journal before the switch: the whole day again on every start).
+    The hour's fills may begin yesterday: soon after midnight the catch-up's margin is the
+    whole of today, and the test would not tell the vouch from the whole day."""
+    trade_over_the_morning(sim, since_midnight=False)
     paper = tmp_path / "journal-sim.sqlite"
     with Journal(paper) as journal:  # the first start, on the paper journal
         first = IBAdapter(BlotterState(), client_id=CLIENT, journal=journal)
