@@ -87,9 +87,7 @@ class SessionSync:
         for the orders, so the trader can act first."""
         if since is None or self.wall() - since > FEW_MISSED_WITHIN.total_seconds():
             return None
-        if self.history is not None:  # the journal's day first: the log reads in time order
-            await self.history()
-        return self._ask_executions(max(timeout, BULK_TIMEOUT), since)
+        return await self._catch_up_executions(max(timeout, BULK_TIMEOUT), since)
 
     async def _while_ib_talks(self: IBAdapter, work: Awaitable[object], quiet: float) -> None:
         """`work`, given up (TimeoutError) only once IB has sent nothing for `quiet` seconds:
@@ -125,7 +123,7 @@ class SessionSync:
         try:  # a busy day takes longer than the handshake: allow for it
             await self._see_completed_orders(max(timeout, BULK_TIMEOUT))
             self._reconcile()
-            await (missed or self._catch_up_executions(max(timeout, BULK_TIMEOUT), since))
+            await (missed or await self._catch_up_executions(max(timeout, BULK_TIMEOUT), since))
         except Exception as exc:  # the connection stands: what is missing comes with the next
             logger.exception("catching up after the connect failed")
             self.state.log(LogKind.ERROR, f"Catching up after the connect failed: {exc}")
@@ -255,14 +253,15 @@ class SessionSync:
         self._tick_lookups.difference_update(c for c in wanted if c not in self._min_ticks)
 
     async def _catch_up_executions(self: IBAdapter, timeout: float, since: float | None
-                                   ) -> None:
-        """The executions this session may have missed: from a little before `since`, the
-        moment before which every fill is journaled (the whole day IB keeps when there is
-        none), shown as they arrive. Only what was journaled and seen before this connection
-        began moves `since` (see connect): never a fill of the connection being set up."""
+                                   ) -> asyncio.Task[None]:
+        """The executions this session may have missed, asked for once the journal's day is in
+        the state: from a little before `since`, the moment before which every fill is
+        journaled (the whole day IB keeps when there is none); the task shows them as they
+        arrive. Only what was journaled and seen before this connection began moves `since`
+        (see connect): never a fill of the connection being set up."""
         if self.history is not None:  # the journal's day first: the log reads in time order
             await self.history()
-        await self._ask_executions(timeout, since)
+        return self._ask_executions(timeout, since)
 
     def _ask_executions(self: IBAdapter, timeout: float, since: float | None
                         ) -> asyncio.Task[None]:

@@ -29,7 +29,7 @@ class Checkpointer:
         self._due = threading.Event()
         self._stop = threading.Event()
         weakref.finalize(owner, _end, self._stop, self._due)
-        self.thread: threading.Thread | None = threading.Thread(
+        self.thread = threading.Thread(
             target=self._run, name=f"checkpoints {path.name}", daemon=True)
         self.thread.start()
 
@@ -40,8 +40,7 @@ class Checkpointer:
     def stop(self) -> None:
         """Stop, after the checkpoint under way if any (the writer's close does the last)."""
         _end(self._stop, self._due)
-        if self.thread is not None:
-            self.thread.join()
+        self.thread.join()
 
     def _run(self) -> None:
         while self._due.wait() and not self._stop.is_set():
