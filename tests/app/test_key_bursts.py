@@ -6,12 +6,18 @@ never reaches a hotkey; after any mistake focus is on the field to fix.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+import textual.screen
+from textual.strip import Strip
 from textual.widgets import Input
 
 from ib_blotter.sim.simulator import ReceivedOrder
 from ib_blotter.ui.quick_entry_bar import QuickEntryBar
 
-from .conftest import Blotter
+from .conftest import Blotter, sim_settings, start
 from .keys import burst
 
 
@@ -130,3 +136,45 @@ async def test_ib_is_not_read_while_a_key_is_applied(blotter: Blotter) -> None:
     await blotter.pilot.pause()
     assert seen == [False, False]  # held while each key was applied
     assert transport.is_reading()  # and reading again after them
+
+
+
+async def just_painted(blotter: Blotter) -> None:
+    """The screen paints now: its next paint then waits for the frame after (the timer's)."""
+    done = asyncio.Event()
+    blotter.app.screen.refresh()
+    blotter.app.screen.call_after_refresh(done.set)
+    await asyncio.wait_for(done.wait(), 5)
+
+
+@pytest.fixture
+async def slow_frames(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Blotter]:
+    """Frames 0.2 s apart: a key settles well before the next one."""
+    monkeypatch.setattr(textual.screen, "UPDATE_PERIOD", 0.2)
+    async for running in start(sim_settings()):
+        yield running
+
+
+async def test_ib_stays_held_until_what_the_key_changed_is_painted(
+        slow_frames: Blotter) -> None:
+    """A key's change is painted at the screen's next frame; released before it, the paint
+    waited behind a catch-up's socket reads too (40 ms more for an arrow key)."""
+    blotter = slow_frames
+    transport = blotter.app.adapter.ib.client.conn.transport
+    symbol = blotter.app.blotter.ticket.query_one("#symbol", Input)
+    symbol.focus()
+    await blotter.pilot.pause()
+    painted: list[tuple[str, bool]] = []  # (what the field showed, IB read meanwhile)
+    render_line = symbol.render_line
+
+    def watched(y: int) -> Strip:
+        painted.append((symbol.value, transport.is_reading()))
+        return render_line(y)
+
+    symbol.render_line = watched  # type: ignore[method-assign]
+    await just_painted(blotter)
+    painted.clear()
+    await burst(blotter.pilot, "m")
+    await blotter.until(lambda: painted, "the field painted")
+    assert painted[0] == ("m", False)  # painted while IB was still held
+    await blotter.until(transport.is_reading, "IB read again")
