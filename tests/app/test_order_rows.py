@@ -3,7 +3,11 @@ and brackets that read as brackets (issue 13, points 1, 5 and the numbers)."""
 
 from __future__ import annotations
 
+import random
+from dataclasses import replace
 from datetime import UTC, datetime
+
+import pytest
 
 from ib_blotter.config import Settings
 from ib_blotter.state.blotter import BlotterState
@@ -191,3 +195,47 @@ def test_a_whole_view_of_positions_is_grouped_the_same_way() -> None:
         ("AAPL  261218C00190000", 1), ("MSFT", 2), ("AAPL", 3), ("MSFT  261218P00400000", 4),
         ("AAPL  261218P00180000", 5), ("EUR.USD", 6))]
     assert [p.con_id for p in grouped(held)] == [3, 1, 5, 2, 4, 6]
+
+
+def exits_without_parent(table: OpenOrdersTable) -> bool:
+    shown = {row.order_id for row in table.rows() if isinstance(row, OrderRow)}
+    return any(row.parent_id and row.parent_id not in shown for row in table.rows())
+
+
+@pytest.mark.parametrize("seed", range(16))
+async def test_a_view_made_row_by_row_reads_as_the_same_view_made_anew(seed: int) -> None:
+    """Random arrivals of plain orders and brackets (exits before or after their parent),
+    fills, expiries and the all/working toggle: the table built one event at a time shows
+    the same lines, marks and order as the same view made anew from the state. (Exits whose
+    parent has left keep its place row by row, and take their own first one anew.)"""
+    rng = random.Random(seed)
+    clock = Clock()
+    app = app_with(clock)
+    async with app.run_test(size=(100, 60)) as pilot:
+        rows: list[OrderRow] = []
+        for n in range(8):
+            parent_id = 10 * (n + 1)
+            if rng.random() < 0.5:
+                rows.append(order(parent_id, symbol=rng.choice(["MSFT", "SPY", "IBM"])))
+            else:
+                rows += bracket(parent_id)
+        rng.shuffle(rows)
+        for row in rows:
+            app.state.order_updated(row)
+            if rng.random() < 0.3:
+                done = rng.choice(rows)
+                app.state.order_updated(replace(done, status="Filled", filled=done.quantity,
+                                                remaining=0, avg_fill_price=187.5))
+            if rng.random() < 0.2:
+                clock.now += 10.0
+                app.blotter._expire_ended()
+            if rng.random() < 0.1:
+                app.blotter.show_all = not app.blotter.show_all
+            await pilot.pause()
+            if exits_without_parent(app.blotter.orders):
+                continue
+            built = lines(app.blotter.orders)
+            app.blotter.show_all = not app.blotter.show_all
+            app.blotter.show_all = not app.blotter.show_all  # the same view, made anew
+            await pilot.pause()
+            assert lines(app.blotter.orders) == built, f"seed {seed}"

@@ -263,12 +263,14 @@ class BlotterState:
             self._ended_seq += 1
             heapq.heappush(self._ended, (row.ended_at, self._ended_seq, key))
 
-    def expire_ended(self, now: float) -> list[OrderKey]:
-        """Take orders that ended more than `linger` seconds ago out of the working view.
+    def expire_ended(self, now: float | None = None) -> list[OrderKey]:
+        """Take orders that ended more than `linger` seconds ago out of the working view, by
+        the clock that stamped their end (`now` defaults to it).
 
         Returns their keys (they stay in the full view). Listeners are not told: the caller
         removes these rows itself, so nothing is removed twice.
         """
+        now = self._clock() if now is None else now
         expired: list[OrderKey] = []
         while self._ended and self._ended[0][0] + self.linger <= now:
             ended_at, _seq, key = heapq.heappop(self._ended)

@@ -8,7 +8,6 @@ binds only what works from anywhere.
 
 from __future__ import annotations
 
-import time
 from functools import cached_property
 from typing import TYPE_CHECKING, cast
 
@@ -222,7 +221,7 @@ class BlotterScreen(Screen[None]):
 
     @guarded
     def _expire_ended(self) -> None:
-        for key in self.blotter_app.state.expire_ended(time.monotonic()):
+        for key in self.blotter_app.state.expire_ended():
             if not self.show_all:
                 self.orders.remove_row(key)
 

@@ -128,7 +128,7 @@ class OpenOrdersTable(LiveTable[OrderKey | LegKey, OrderRow]):
                  **kwargs: object) -> None:
         super().__init__(empty_text, **kwargs)
         self.readonly = readonly
-        self._groups: dict[Group, list[OrderKey]] = {}  # a bracket's rows, in table order
+        self._groups: dict[Group, list[OrderKey]] = {}  # each bracket's rows, in table order
         self._marks: dict[OrderKey, str] = {}
 
     # ---- brackets: rows together, each with its mark --------------------------------------
@@ -142,14 +142,31 @@ class OpenOrdersTable(LiveTable[OrderKey | LegKey, OrderRow]):
         if old is not None and was != group and was is not None:  # e.g. sent without parent
             self._leave(was, row.key)
         if group is not None and (old is None or was != group):
-            members = self._groups.setdefault(group, [])
-            members.insert(0 if is_parent(row) else len(members), row.key)
-            self._mark(group)
+            members = self._bracket(group, row)
+            if members is not None and row.key not in members:
+                members.insert(0 if is_parent(row) else len(members), row.key)
+                self._mark(group)
+
+    def _bracket(self, group: Group, row: OrderRow) -> list[OrderKey] | None:
+        """The bracket's keys; None for a plain order, whose bracket starts with an exit."""
+        members = self._groups.get(group)
+        if members is None and not is_parent(row):
+            parent = self._parent_key(group)
+            members = self._groups[group] = [parent] if parent in self._index else []
+        return members
+
+    @staticmethod
+    def _parent_key(group: Group) -> OrderKey:
+        return OrderKey(client_id=group[0], order_id=group[1])
 
     def place(self, row: OrderRow) -> int | None:
         if isinstance(row, LegLine):
             return self._index[row.key] + row.number
-        members = self._groups.get(group_of(row) or (0, 0))
+        group = group_of(row)
+        members = self._groups.get(group or (0, 0))
+        if not members and group is not None and not is_parent(row):  # its first exit
+            parent = self._parent_key(group)
+            return self._index[parent] + 1 if parent in self._index else None
         if not members:
             return None
         if is_parent(row):
