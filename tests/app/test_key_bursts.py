@@ -138,7 +138,6 @@ async def test_ib_is_not_read_while_a_key_is_applied(blotter: Blotter) -> None:
     assert transport.is_reading()  # and reading again after them
 
 
-
 async def just_painted(blotter: Blotter) -> None:
     """The screen paints now: its next paint then waits for the frame after (the timer's)."""
     done = asyncio.Event()
@@ -149,7 +148,7 @@ async def just_painted(blotter: Blotter) -> None:
 
 @pytest.fixture
 async def slow_frames(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Blotter]:
-    """Frames 0.2 s apart: a key settles well before the next one."""
+    """The screen's frames 0.2 s apart: a key settles well before the next one."""
     monkeypatch.setattr(textual.screen, "UPDATE_PERIOD", 0.2)
     async for running in start(sim_settings()):
         yield running
@@ -157,8 +156,8 @@ async def slow_frames(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Blotter]
 
 async def test_ib_stays_held_until_what_the_key_changed_is_painted(
         slow_frames: Blotter) -> None:
-    """A key's change is painted at the screen's next frame; released before it, the paint
-    waited behind a catch-up's socket reads too (40 ms more for an arrow key)."""
+    """What a key changed is painted before IB is read again: left to the screen's next
+    frame, the paint waited behind a catch-up's socket reads (40 ms more for an arrow key)."""
     blotter = slow_frames
     transport = blotter.app.adapter.ib.client.conn.transport
     symbol = blotter.app.blotter.ticket.query_one("#symbol", Input)
