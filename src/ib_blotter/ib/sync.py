@@ -123,7 +123,9 @@ class SessionSync:
         try:  # a busy day takes longer than the handshake: allow for it
             await self._see_completed_orders(max(timeout, BULK_TIMEOUT))
             self._reconcile()
-            await (missed or await self._catch_up_executions(max(timeout, BULK_TIMEOUT), since))
+            if missed is None:
+                missed = await self._catch_up_executions(max(timeout, BULK_TIMEOUT), since)
+            await missed
         except Exception as exc:  # the connection stands: what is missing comes with the next
             logger.exception("catching up after the connect failed")
             self.state.log(LogKind.ERROR, f"Catching up after the connect failed: {exc}")
