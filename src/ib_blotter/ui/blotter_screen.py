@@ -75,11 +75,12 @@ class BlotterScreen(Screen[None]):
         Binding("r", "reconnect", "Reconnect",  # in the footer only while the link is down
                 tooltip="Reconnect now, while the connection is down"),
     ]
-    show_all: reactive[bool] = reactive(False, init=False)
+    # Each watcher redraws what it changes: a repainting reactive on the screen redraws all.
+    show_all: reactive[bool] = reactive(False, init=False, repaint=False)
     """Show ended orders too, not only working ones."""
-    show_positions: reactive[bool] = reactive(False, init=False)
+    show_positions: reactive[bool] = reactive(False, init=False, repaint=False)
     """The bottom pane shows positions instead of the log (both show on wide screens)."""
-    account_filter: reactive[str | None] = reactive(None, init=False)
+    account_filter: reactive[str | None] = reactive(None, init=False, repaint=False)
     """Show only this account's orders and positions; None shows every account."""
 
     def __init__(self, **kwargs: object) -> None:
