@@ -3,11 +3,13 @@ them (each once, with its commission, journaled), and ib_async left holding none
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
 
 import pytest
 
+from ib_blotter.ib import seam, sync
 from ib_blotter.ib.adapter import IBAdapter
 from ib_blotter.ib.sync import FEW_MISSED_WITHIN
 from ib_blotter.journal import Journal
@@ -188,3 +190,26 @@ async def test_a_first_start_reads_the_orders_before_the_days_executions(
     async with Connect(tmp_path) as blotter:
         await blotter.adapter.connect(HOST, day.port)
         assert asked.index("16") < asked.index("7")
+
+
+async def test_a_long_catch_up_says_how_far_it_has_read_on_one_line(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The day's fills get their lines once IB's answer is in: meanwhile one line counts what
+    was read, and ends as the catch-up's summary, above the fills it brought."""
+    monkeypatch.setattr(sync, "READING_EVERY", 0.01)
+    state = BlotterState()
+    adapter = IBAdapter(state, client_id=CLIENT)
+    answer, answered = seam.CountingAnswer(), asyncio.get_running_loop().create_future()
+    done = asyncio.ensure_future(
+        adapter._executions_answered(answered, answer, "", time.time(), 10))
+
+    def said() -> list[str]:
+        return [line.text for line in state.log_lines()]
+
+    for count in (1_500, 42_000):
+        answer.count = count
+        reading = [f"Reading IB's executions: {count:,} so far"]
+        await wait_until(lambda: said() == reading, f"{count:,} read")  # noqa: B023
+    answered.set_result(None)
+    await done
+    assert said() == ["Caught up on 42,000 executions from IB"]

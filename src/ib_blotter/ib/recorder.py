@@ -7,8 +7,8 @@ it kept, which is how a live fill that came during a catch-up lost its commissio
 arrival is new, a duplicate, a correction or a commission is `state.fill_identity`'s rule,
 which the journal and the state both apply; here only the order of things is decided:
 - a live fill goes on at once, and its report when it comes;
-- a fill of a reqExecutions answer waits for its report (one journal row, one log line with
-  the commission), or for the answer's end;
+- a fill of a reqExecutions answer waits for its report (one journal row with the
+  commission), or for the answer's end; the newest get their log lines at the end;
 - a report whose fill is not here goes to both, which keep it for the fill.
 """
 
@@ -55,6 +55,7 @@ class FillRecorder:
         waiting, self._waiting = self._waiting, {}
         for fill in waiting.values():
             self._record(fill, replayed=True)
+        self.state.replay_ended()
 
     def _record(self, fill: FillRow, *, replayed: bool) -> None:
         if self.journal is not None:
@@ -63,4 +64,5 @@ class FillRecorder:
             else:
                 self.journal.record_fill(fill)
         # a caught-up fill is logged at the time it happened, as the journal's history is
-        self.state.fill_received(fill, at=fill.time.astimezone() if replayed else None)
+        self.state.fill_received(fill, at=fill.time.astimezone() if replayed else None,
+                                 replayed=replayed)

@@ -2,7 +2,8 @@
 
 The working orders first, each shown once, with their ticks: the blotter says *connected* once
 they are on screen. Then the completed orders, and the executions since the last one seen (the
-whole day on a first start), each shown as it arrives with its commission; ib_async is then let
+whole day on a first start), each taken as it arrives with its commission (the newest the log
+keeps get their lines once the answer is in, a count meanwhile); ib_async is then let
 go of every fill it holds, so a busy day does not stay in memory twice. When the journal vouches
 for all but the last minutes (a restart, a reconnect), those few executions are asked for first,
 right after the handshake: reqAllOpenOrders reads every working order a second time."""
@@ -36,6 +37,7 @@ READ_CHUNK = 16 * 1024  # bytes taken from the socket per turn of the event loop
 HOLD_AT_MOST = 0.5  # seconds the socket waits for a key that never settles
 RETAKE_CHUNK = 100  # orders taken between two looks at the keyboard (500 held keys 260 ms)
 BULK_TIMEOUT = 60.0  # seconds for the day's orders and executions after a (re)connect
+READING_EVERY = 0.5  # seconds between two counts of a catch-up's executions read so far
 # While caught up the journal vouches for "every fill until now" this often: after a kill -9
 # the next start asks IB only for the last few minutes (with RESYNC_MARGIN), not the day.
 VOUCH_EVERY = 10.0
@@ -281,21 +283,35 @@ class SessionSync:
     async def _executions_answered(self: IBAdapter, answered: Awaitable[object],
                                    answer: seam.CountingAnswer, since: str, asked_at: float,
                                    timeout: float) -> None:
+        line = f"catch-up {asked_at}"  # one line: how far it has read, then what it brought
+        counting = asyncio.ensure_future(self._tell_reading(answer, line))
         try:
             await asyncio.wait_for(answered, timeout)
         except (TimeoutError, ConnectionError) as exc:
             logger.warning("executions since %r not fetched: %r", since, exc)
-            self.state.log(LogKind.WARNING, "Missed executions not fetched: "
-                           f"{exc or 'no answer'} (they come on the next connect)")
+            self.state.tell(line, LogKind.WARNING, "Missed executions not fetched: "
+                            f"{exc or 'no answer'} (they come on the next connect)")
         else:
             self._caught_up = True  # from here on every fill comes live
             self._vouch(asked_at)
             self._spawn(self._keep_vouching())
             logger.info("%d executions since %r caught up", answer.count, since)
             if answer.count:
-                self.state.log(LogKind.INFO, f"Caught up on {answer.count:,} executions from IB")
+                self.state.tell(line, LogKind.INFO,
+                                f"Caught up on {answer.count:,} executions from IB")
         finally:
+            counting.cancel()
             self.recorder.answer_ended()
+
+    async def _tell_reading(self: IBAdapter, answer: seam.CountingAnswer, line: str) -> None:
+        """While a long answer comes (a first start's 100,000 fills), its count on `line`: the
+        fills themselves get their log lines once it is in (state.replay_ended)."""
+        told = 0
+        while True:
+            await asyncio.sleep(READING_EVERY)
+            if answer.count != told:
+                told = answer.count
+                self.state.tell(line, LogKind.INFO, f"Reading IB's executions: {told:,} so far")
 
     def _catch_up_point(self: IBAdapter) -> float | None:
         """Before which every fill is journaled: read from the journal once, then moved only

@@ -32,6 +32,7 @@ from .records import (
     OrderRow,
     exec_base,
 )
+from .replay_lines import ReplayLines
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +111,7 @@ class BlotterState:
         self._pending_commissions: OrderedDict[str, _Commission] = OrderedDict()
         self._log: deque[LogLine] = deque(maxlen=max_log_lines)
         self._keyed: OrderedDict[str, LogLine] = OrderedDict()  # exec id -> its line as it reads
+        self._replay_lines = ReplayLines(max_log_lines)
         self._connection = ConnectionInfo()
         self._journal_lag = JournalLag()
         self._listeners: list[Listener] = []
@@ -330,12 +332,13 @@ class BlotterState:
     # -- fills -----------------------------------------------------------------------------
 
     def fill_received(self, fill: FillRow, *, at: datetime | None = None,
-                      logged: bool = True) -> None:
+                      logged: bool = True, replayed: bool = False) -> None:
         """An execution. Each is shown once: keyed by exec id, and IB's corrections (same id,
         higher suffix) replace the fill they correct.
 
         at: when its log lines are dated (the fill's own time for history from the journal).
         logged: False for history older than what the log keeps (see fills_the_log_keeps).
+        replayed: of IB's answer to reqExecutions: a new one's line waits for replay_ended.
         """
         key = fill.key
         prev = self._fills.get(key)
@@ -349,9 +352,19 @@ class BlotterState:
             return
         self._fills[key] = fill
         _trim(self._fills, self._max_fills)
-        if logged:
+        if logged and replayed and prev is None:
+            self._replay_lines.keep(fill)
+        elif logged:
             self._log_fill_change(prev, fill, at)
         self._notify(ChangeKind.FILL, key)
+
+    def replay_ended(self) -> None:
+        """IB's answer to reqExecutions is in: the newest of its new fills the log keeps get
+        their lines, in time order, dated when they happened."""
+        for key in self._replay_lines.take():
+            fill = self._fills.get(key)
+            if fill is not None and fill.exec_id not in self._keyed:  # not since corrected
+                self._log_fill_change(None, fill, fill.time.astimezone())
 
     @property
     def fills_the_log_keeps(self) -> int:
@@ -454,14 +467,26 @@ class BlotterState:
             _trim(self._keyed, self._log.maxlen or len(self._log))
         self._notify(ChangeKind.LOG, line)
 
+    def tell(self, key: str, kind: LogKind, text: str) -> None:
+        """The line of `key` reads `text`: a new line the first time, then rewritten where it
+        stands (a count going up, then its outcome)."""
+        shown = self._keyed.get(key)
+        if shown is None:
+            self.log(kind, text, key=key)
+        else:
+            self._rewrite(replace(shown, kind=kind), text)
+
     def _complete_line(self, key: str, text: str) -> None:
         """The line of `key` reads `text` now: where it stands, not as a new line."""
         shown = self._keyed.get(key)
         if shown is None:  # scrolled out of the kept lines: the news gets a line of its own
             self.log(LogKind.FILL, text, key=key)
             return
-        line = replace(shown, text=CORRECTED + text if shown.text.startswith(CORRECTED) else text)
-        self._keyed[key] = line
+        self._rewrite(shown, CORRECTED + text if shown.text.startswith(CORRECTED) else text)
+
+    def _rewrite(self, shown: LogLine, text: str) -> None:
+        line = replace(shown, text=text)
+        self._keyed[line.key] = line
         self._notify(ChangeKind.LOG_COMPLETED, line)
 
 
