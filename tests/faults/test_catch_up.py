@@ -213,3 +213,21 @@ async def test_a_long_catch_up_says_how_far_it_has_read_on_one_line(
     answered.set_result(None)
     await done
     assert said() == ["Caught up on 42,000 executions from IB"]
+
+
+async def test_a_catch_up_cut_short_says_so_on_its_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """connect() cancels the catch-up when the session's setup fails after asking."""
+    monkeypatch.setattr(sync, "READING_EVERY", 0.01)
+    state = BlotterState()
+    adapter = IBAdapter(state, client_id=CLIENT)
+    answer, answered = seam.CountingAnswer(), asyncio.get_running_loop().create_future()
+    done = asyncio.ensure_future(
+        adapter._executions_answered(answered, answer, "", time.time(), 10))
+    answer.count = 1_500
+    await wait_until(lambda: state.log_lines(), "the count")
+    done.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await done
+    [line] = state.log_lines()
+    assert line.text == ("Catch-up stopped after 1,500 executions "
+                         "(the rest come on the next connect)")

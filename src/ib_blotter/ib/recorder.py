@@ -49,6 +49,10 @@ class FillRecorder:
             self.journal.record_commission(exec_id, commission, currency, realized_pnl)
         self.state.commission_received(exec_id, commission, currency, realized_pnl)
 
+    def answer_began(self) -> None:
+        """reqExecutions is sent: the new fills of its answer get their log lines at its end."""
+        self.state.replay_began()
+
     def answer_ended(self) -> None:
         """A reqExecutions answer is in (or failed): its fills no report came for go on now;
         a report that comes later completes them."""

@@ -276,6 +276,7 @@ class SessionSync:
             wanted.time = asked_from(since)
         asked_at = self.wall()
         answer = seam.CountingAnswer()
+        self.recorder.answer_began()
         answered = seam.request_executions(self.ib, wanted, answer)
         return asyncio.ensure_future(
             self._executions_answered(answered, answer, wanted.time, asked_at, timeout))
@@ -291,6 +292,11 @@ class SessionSync:
             logger.warning("executions since %r not fetched: %r", since, exc)
             self.state.tell(line, LogKind.WARNING, "Missed executions not fetched: "
                             f"{exc or 'no answer'} (they come on the next connect)")
+        except asyncio.CancelledError:  # the session's setup failed after asking
+            if answer.count:
+                self.state.tell(line, LogKind.WARNING, f"Catch-up stopped after "
+                                f"{answer.count:,} executions (the rest come on the next connect)")
+            raise
         else:
             self._caught_up = True  # from here on every fill comes live
             self._vouch(asked_at)

@@ -110,8 +110,11 @@ class BlotterState:
         self._fills: OrderedDict[str, FillRow] = OrderedDict()
         self._pending_commissions: OrderedDict[str, _Commission] = OrderedDict()
         self._log: deque[LogLine] = deque(maxlen=max_log_lines)
-        self._keyed: OrderedDict[str, LogLine] = OrderedDict()  # exec id -> its line as it reads
+        self._keyed: dict[str, LogLine] = {}  # exec id -> its line as it reads, while kept
+        self._key_lines: dict[str, int] = {}  # kept lines of each key (a fill's line again)
+        self._logged = 0  # lines ever logged
         self._replay_lines = ReplayLines(max_log_lines)
+        self._replay_from: int | None = None  # lines logged when the open replay began
         self._connection = ConnectionInfo()
         self._journal_lag = JournalLag()
         self._listeners: list[Listener] = []
@@ -352,18 +355,27 @@ class BlotterState:
             return
         self._fills[key] = fill
         _trim(self._fills, self._max_fills)
-        if logged and replayed and prev is None:
+        if logged and replayed and prev is None and self._replay_from is not None:
             self._replay_lines.keep(fill)
         elif logged:
             self._log_fill_change(prev, fill, at)
         self._notify(ChangeKind.FILL, key)
 
+    def replay_began(self) -> None:
+        """IB is asked for executions: the new ones of its answer wait for replay_ended."""
+        self._replay_from = self._logged
+
     def replay_ended(self) -> None:
-        """IB's answer to reqExecutions is in: the newest of its new fills the log keeps get
-        their lines, in time order, dated when they happened."""
-        for key in self._replay_lines.take():
-            fill = self._fills.get(key)
-            if fill is not None and fill.exec_id not in self._keyed:  # not since corrected
+        """IB's answer to reqExecutions is in (or failed): the newest of its new fills get
+        their lines, in time order, dated when they happened, as many as the log keeps
+        without pushing out a line said since the answer began (a live fill, its outcome)."""
+        if self._replay_from is None:
+            return
+        room = (self._log.maxlen or 0) - (self._logged - self._replay_from)
+        self._replay_from = None
+        for kept in self._replay_lines.take(room):
+            fill = self._fills.get(kept.key, kept)  # the state may hold it no more
+            if fill.exec_id not in self._keyed:
                 self._log_fill_change(None, fill, fill.time.astimezone())
 
     @property
@@ -402,6 +414,7 @@ class BlotterState:
         the other end said it is the simulator)."""
         self._fills.clear()
         self._pending_commissions.clear()
+        self._replay_lines.take(0)
 
     def commission_received(
         self, exec_id: str, commission: float, currency: str, realized_pnl: float | None
@@ -428,7 +441,11 @@ class BlotterState:
         self, prev: FillRow | None, fill: FillRow, at: datetime | None = None
     ) -> None:
         """One line per fill: a new fill or a correction gets its line; its commission,
-        when the report comes, completes the same line in place."""
+        when the report comes, completes the same line in place. One of an open replay
+        waiting for its line is kept as it reads now."""
+        if self._replay_from is not None and self._replay_lines.holds(fill.key):
+            self._replay_lines.keep(fill)
+            return
         text = log_text.fill_text(fill, self._tick_of(fill), self.base_of(fill.account))
         if prev is None or prev.exec_id != fill.exec_id:
             self.log(LogKind.FILL, text if prev is None else CORRECTED + text, at=at,
@@ -461,11 +478,25 @@ class BlotterState:
     def log(self, kind: LogKind, text: str, *, at: datetime | None = None,
             key: str = "") -> None:
         line = LogLine(at or self._wall_clock(), kind, text, key)
+        if self._log.maxlen and len(self._log) == self._log.maxlen:
+            self._unkey(self._log[0])
         self._log.append(line)
+        self._logged += 1
         if key:
             self._keyed[key] = line
-            _trim(self._keyed, self._log.maxlen or len(self._log))
+            self._key_lines[key] = self._key_lines.get(key, 0) + 1
         self._notify(ChangeKind.LOG, line)
+
+    def _unkey(self, leaving: LogLine) -> None:
+        """`leaving` is pushed out of the kept lines: its key is kept while a line has it."""
+        if not leaving.key:
+            return
+        left = self._key_lines[leaving.key] - 1
+        if left:
+            self._key_lines[leaving.key] = left
+        else:
+            del self._key_lines[leaving.key]
+            del self._keyed[leaving.key]
 
     def tell(self, key: str, kind: LogKind, text: str) -> None:
         """The line of `key` reads `text`: a new line the first time, then rewritten where it
