@@ -192,42 +192,43 @@ async def test_a_first_start_reads_the_orders_before_the_days_executions(
         assert asked.index("16") < asked.index("7")
 
 
+class Answering:
+    """An adapter waiting for IB's answer to reqExecutions, its count set by the test."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(sync, "READING_EVERY", 0.01)
+        self.state = BlotterState()
+        adapter = IBAdapter(self.state, client_id=CLIENT)
+        self.answer = seam.CountingAnswer()
+        self.answered = asyncio.get_running_loop().create_future()
+        self.done = asyncio.ensure_future(
+            adapter._executions_answered(self.answered, self.answer, "", time.time(), 10))
+
+    def said(self) -> list[str]:
+        return [line.text for line in self.state.log_lines()]
+
+
 async def test_a_long_catch_up_says_how_far_it_has_read_on_one_line(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """The day's fills get their lines once IB's answer is in: meanwhile one line counts what
     was read, and ends as the catch-up's summary, above the fills it brought."""
-    monkeypatch.setattr(sync, "READING_EVERY", 0.01)
-    state = BlotterState()
-    adapter = IBAdapter(state, client_id=CLIENT)
-    answer, answered = seam.CountingAnswer(), asyncio.get_running_loop().create_future()
-    done = asyncio.ensure_future(
-        adapter._executions_answered(answered, answer, "", time.time(), 10))
-
-    def said() -> list[str]:
-        return [line.text for line in state.log_lines()]
-
+    ib = Answering(monkeypatch)
     for count in (1_500, 42_000):
-        answer.count = count
+        ib.answer.count = count
         reading = [f"Reading IB's executions: {count:,} so far"]
-        await wait_until(lambda: said() == reading, f"{count:,} read")  # noqa: B023
-    answered.set_result(None)
-    await done
-    assert said() == ["Caught up on 42,000 executions from IB"]
+        await wait_until(lambda: ib.said() == reading, f"{count:,} read")  # noqa: B023
+    ib.answered.set_result(None)
+    await ib.done
+    assert ib.said() == ["Caught up on 42,000 executions from IB"]
 
 
 async def test_a_catch_up_cut_short_says_so_on_its_line(monkeypatch: pytest.MonkeyPatch) -> None:
     """connect() cancels the catch-up when the session's setup fails after asking."""
-    monkeypatch.setattr(sync, "READING_EVERY", 0.01)
-    state = BlotterState()
-    adapter = IBAdapter(state, client_id=CLIENT)
-    answer, answered = seam.CountingAnswer(), asyncio.get_running_loop().create_future()
-    done = asyncio.ensure_future(
-        adapter._executions_answered(answered, answer, "", time.time(), 10))
-    answer.count = 1_500
-    await wait_until(lambda: state.log_lines(), "the count")
-    done.cancel()
+    ib = Answering(monkeypatch)
+    ib.answer.count = 1_500
+    await wait_until(ib.said, "the count")
+    ib.done.cancel()
     with pytest.raises(asyncio.CancelledError):
-        await done
-    [line] = state.log_lines()
-    assert line.text == ("Catch-up stopped after 1,500 executions "
-                         "(the rest come on the next connect)")
+        await ib.done
+    assert ib.said() == ["Catch-up stopped after 1,500 executions "
+                         "(the rest come on the next connect)"]
