@@ -355,10 +355,8 @@ class BlotterState:
             return
         self._fills[key] = fill
         _trim(self._fills, self._max_fills)
-        if logged and replayed and prev is None and self._replay_from is not None:
-            self._replay_lines.keep(fill)
-        elif logged:
-            self._log_fill_change(prev, fill, at)
+        if logged:
+            self._log_fill_change(prev, fill, at, replayed=replayed)
         self._notify(ChangeKind.FILL, key)
 
     def replay_began(self) -> None:
@@ -373,10 +371,8 @@ class BlotterState:
             return
         room = (self._log.maxlen or 0) - (self._logged - self._replay_from)
         self._replay_from = None
-        for kept in self._replay_lines.take(room):
-            fill = self._fills.get(kept.key, kept)  # the state may hold it no more
-            if fill.exec_id not in self._keyed:
-                self._log_fill_change(None, fill, fill.time.astimezone())
+        for fill in self._replay_lines.take(room):  # each as it reads now, in the state or not
+            self._log_fill_change(None, fill, fill.time.astimezone())
 
     @property
     def fills_the_log_keeps(self) -> int:
@@ -414,7 +410,7 @@ class BlotterState:
         the other end said it is the simulator)."""
         self._fills.clear()
         self._pending_commissions.clear()
-        self._replay_lines.take(0)
+        self._replay_lines.clear()
 
     def commission_received(
         self, exec_id: str, commission: float, currency: str, realized_pnl: float | None
@@ -437,13 +433,13 @@ class BlotterState:
         self._log_fill_change(fill, updated)
         self._notify(ChangeKind.FILL, key)
 
-    def _log_fill_change(
-        self, prev: FillRow | None, fill: FillRow, at: datetime | None = None
-    ) -> None:
+    def _log_fill_change(self, prev: FillRow | None, fill: FillRow, at: datetime | None = None,
+                         *, replayed: bool = False) -> None:
         """One line per fill: a new fill or a correction gets its line; its commission,
         when the report comes, completes the same line in place. One of an open replay
-        waiting for its line is kept as it reads now."""
-        if self._replay_from is not None and self._replay_lines.holds(fill.key):
+        waiting for its line (new in it, or kept already) is kept as it reads now."""
+        if self._replay_from is not None and (
+                (replayed and prev is None) or self._replay_lines.holds(fill.key)):
             self._replay_lines.keep(fill)
             return
         text = log_text.fill_text(fill, self._tick_of(fill), self.base_of(fill.account))

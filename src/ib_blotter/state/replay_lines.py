@@ -41,9 +41,12 @@ class ReplayLines:
             return
         self._fills[key] = fill
 
+    def clear(self) -> None:
+        self._newest, self._fills = [], {}
+
     def take(self, room: int) -> list[FillRow]:
         """The newest `room` of the kept fills, oldest first; none are kept after."""
         newest = sorted(self._newest)[-room:] if room > 0 else []
         fills = [self._fills[key] for _time, _arrival, key in newest]
-        self._newest, self._fills = [], {}
+        self.clear()
         return fills
